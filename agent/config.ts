@@ -1,0 +1,452 @@
+// The one config schema: YAML in, a validated Config out, or every problem at once,
+// each with its path in the file, its line and a plain message.
+
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import cron from 'node-cron';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { z } from 'zod';
+import type { Endpoint, Family } from '../probes/types.js';
+import { isHostName, parseDuration, parseHostPort } from './parse.js';
+import { Secret } from './secret.js';
+
+export const DEFAULT_CONFIG_PATHS = ['./probe.yaml', '/etc/adtrust/probe.yaml'];
+
+/** Sized so that 50 DCs x 9 TCP ports, all filtered, finish in about one timeout. */
+export const DEFAULT_CONCURRENCY = 512;
+
+export interface LdapConfig {
+  url: string;
+  bindDn: string;
+  password: Secret;
+  caFile: string | undefined;
+}
+
+export interface DomainConfig {
+  name: string;
+  /** Forest root domain; the _gc._tcp records live under it. */
+  forest: string;
+  dnsServers: Endpoint[];
+  /** Configured DCs; empty means "discover through SRV records". `port` set means only that port. */
+  dcs: { host: string; port: number | undefined }[];
+  ldap: LdapConfig | undefined;
+}
+
+export type TrustType = 'forest' | 'external';
+
+export interface TrustConfig {
+  /** The side that holds the resources. */
+  trusting: string;
+  /** The side whose accounts are trusted. */
+  trusted: string;
+  twoWay: boolean;
+  type: TrustType;
+}
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface Config {
+  listen: Endpoint;
+  schedule: Record<Family | 'ldap', string>;
+  timeoutMs: number;
+  concurrency: number;
+  logLevel: LogLevel;
+  domains: Map<string, DomainConfig>;
+  trusts: TrustConfig[];
+  preauthAllow: string[];
+}
+
+export interface ConfigProblem {
+  path: string;
+  line: number | undefined;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(problems.map((problem) => formatProblem(file, problem)).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatProblem(file: string, problem: ConfigProblem): string {
+  const where = problem.line === undefined ? file : `${file}:${problem.line}`;
+  return problem.path === '' ? `${where}: ${problem.message}` : `${where}: ${problem.path}: ${problem.message}`;
+}
+
+// ---- schema ----
+
+function text<T>(expects: string, parse: (value: string) => { ok: true; value: T } | { ok: false; reason: string }) {
+  return z.string({ invalid_type_error: `expected ${expects}` }).transform((value, ctx): T => {
+    const parsed = parse(value);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed.reason });
+      return z.NEVER;
+    }
+    return parsed.value;
+  });
+}
+
+const domainName = text('a domain name such as tailspin.test', (value) =>
+  isHostName(value) && isIP(value) === 0 && value.includes('.')
+    ? { ok: true as const, value: value.toLowerCase().replace(/\.$/, '') }
+    : { ok: false as const, reason: `"${value}" is not a DNS domain name such as tailspin.test` },
+);
+
+const cronExpression = text('a cron expression in quotes, such as "*/1 * * * *"', (value) => {
+  const result = cron.validateDetailed(value);
+  if (result.valid) return { ok: true as const, value };
+  const why = result.errors.map((error) => error.message).join('; ');
+  return { ok: false as const, reason: `"${value}" is not a cron expression: ${why}` };
+});
+
+const endpoint = (defaultPort: number | undefined) => text('host or host:port', (value) => parseHostPort(value, defaultPort));
+
+const INLINE_PASSWORD = 'a password written inline is not accepted: put it in a file (password_file) or name an environment variable (password_env)';
+
+const ldapSchema = z
+  .object({
+    url: text('an LDAP URL such as ldaps://dc1.tailspin.test', (value) =>
+      /^ldaps?:\/\/[^/\s]+\/?$/i.test(value)
+        ? { ok: true as const, value }
+        : { ok: false as const, reason: `"${value}" is not an LDAP URL such as ldaps://dc1.tailspin.test` },
+    ),
+    bind_dn: z.string().min(1),
+    password_file: z.string().min(1).optional(),
+    password_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as ADTRUST_TAILSPIN_PASSWORD')
+      .optional(),
+    ca_file: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((ldap, ctx) => {
+    if (ldap.password_file === undefined && ldap.password_env === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'needs password_file or password_env' });
+    }
+    if (ldap.password_file !== undefined && ldap.password_env !== undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give password_file or password_env, not both' });
+    }
+  });
+
+const domainSchema = z
+  .object({
+    forest: domainName.optional(),
+    dns_servers: z.array(endpoint(53)).default([]),
+    dcs: z.array(endpoint(undefined)).default([]),
+    ldap: ldapSchema.optional(),
+  })
+  .strict();
+
+const trustSchema = z
+  .object({
+    between: z.array(domainName).length(2, 'must name exactly two domains').optional(),
+    trusting: domainName.optional(),
+    trusted: domainName.optional(),
+    type: z.enum(['forest', 'external']),
+  })
+  .strict()
+  .superRefine((trust, ctx) => {
+    const oneWay = trust.trusting !== undefined || trust.trusted !== undefined;
+    if (trust.between !== undefined && oneWay) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give either between (two-way) or trusting and trusted (one-way), not both' });
+    } else if (trust.between === undefined && !oneWay) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'needs between: [a, b] (two-way) or trusting and trusted (one-way)' });
+    } else if (oneWay && (trust.trusting === undefined || trust.trusted === undefined)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'a one-way trust needs both trusting and trusted' });
+    }
+    const [a, b] = trust.between ?? [trust.trusting, trust.trusted];
+    if (a !== undefined && a === b) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `a trust needs two different domains, got ${a} twice` });
+    }
+  });
+
+const fileSchema = z
+  .object({
+    listen: endpoint(undefined).default('0.0.0.0:9788'),
+    schedule: z
+      .object({
+        dns: cronExpression.default('*/1 * * * *'),
+        ports: cronExpression.default('*/1 * * * *'),
+        ldap: cronExpression.default('*/15 * * * *'),
+      })
+      .strict()
+      .default({}),
+    timeout: text('a duration such as 5s', parseDuration).default('5s'),
+    concurrency: z.number().int().min(1).max(10_000).default(DEFAULT_CONCURRENCY),
+    log_level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+    domains: z.record(z.string(), domainSchema),
+    trusts: z.array(trustSchema).default([]),
+    preauth: z
+      .object({ allow: z.array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'must be domain/account, such as tailspin.test/svc_legacy')).default([]) })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+type FileConfig = z.infer<typeof fileSchema>;
+
+// ---- loading ----
+
+/** The first existing default path, or the first default when none exists (so the error names it). */
+export function resolveConfigPath(explicit: string | undefined, exists: (path: string) => boolean): string {
+  if (explicit !== undefined) return explicit;
+  return DEFAULT_CONFIG_PATHS.find(exists) ?? (DEFAULT_CONFIG_PATHS[0] as string);
+}
+
+export interface SecretSources {
+  readFile(path: string): string;
+  env: Record<string, string | undefined>;
+}
+
+const realSecretSources: SecretSources = {
+  readFile: (path) => readFileSync(path, 'utf8'),
+  env: process.env,
+};
+
+export function loadConfigFile(file: string, secrets: SecretSources = realSecretSources): Config {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [{ path: '', line: undefined, message: `cannot read the config file: ${describeFsError(error)}` }]);
+  }
+  return parseConfig(source, file, secrets);
+}
+
+export function parseConfig(source: string, file: string, secrets: SecretSources = realSecretSources): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((error) => ({
+        path: '',
+        line: lines.linePos(error.pos[0]).line,
+        message: `YAML syntax error: ${error.message.split('\n')[0] ?? error.code}`,
+      })),
+    );
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(file, [{ path: '', line: undefined, message: 'the config must be a YAML mapping with at least a domains: section' }]);
+  }
+
+  const lineOf = (path: (string | number)[]): number | undefined => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node: unknown = doc.getIn(path.slice(0, depth), true);
+      if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+
+  const result = fileSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(file, byLine(result.error.issues.flatMap((issue) => describeIssue(issue, raw, lineOf))));
+  }
+  const problems = crossCheck(result.data).map((problem) => ({ ...problem, line: lineOf(problem.segments) }));
+  const config = problems.length === 0 ? toConfig(result.data, problems, secrets, lineOf) : undefined;
+  if (problems.length > 0 || config === undefined) {
+    throw new ConfigError(file, byLine(problems.map(({ path, line, message }) => ({ path, line, message }))));
+  }
+  return config;
+}
+
+type Segments = (string | number)[];
+
+function byLine(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+
+export function formatPath(segments: Segments): string {
+  return segments.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`)).join('');
+}
+
+function valueAt(root: unknown, segments: Segments): unknown {
+  let current = root;
+  for (const segment of segments) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the text "${value}"`;
+  return `${typeof value} ${String(value)}`;
+}
+
+const EXPECTED: Record<string, string> = {
+  string: 'a text value',
+  number: 'a number',
+  array: 'a list',
+  object: 'a mapping',
+  boolean: 'true or false',
+};
+
+function describeIssue(issue: z.ZodIssue, raw: unknown, lineOf: (path: Segments) => number | undefined): ConfigProblem[] {
+  const segments = issue.path;
+  const at = (path: Segments, message: string): ConfigProblem => ({ path: formatPath(path), line: lineOf(path), message });
+  switch (issue.code) {
+    case z.ZodIssueCode.unrecognized_keys:
+      return issue.keys.map((key) => {
+        const path = [...segments, key];
+        if (key === 'password' && segments[segments.length - 1] === 'ldap') return at(path, INLINE_PASSWORD);
+        return at(path, `unknown key "${key}"`);
+      });
+    case z.ZodIssueCode.invalid_type: {
+      if (issue.received === 'undefined') return [at(segments, 'is required')];
+      const got = describeValue(valueAt(raw, segments));
+      const expected = ownMessage(issue) ?? `expected ${EXPECTED[issue.expected] ?? issue.expected}`;
+      return [at(segments, `${expected}, got ${got}`)];
+    }
+    case z.ZodIssueCode.invalid_enum_value:
+      return [at(segments, `must be one of ${issue.options.join(', ')}, got "${String(issue.received)}"`)];
+    case z.ZodIssueCode.too_small:
+      if (ownMessage(issue) !== undefined) return [at(segments, issue.message)];
+      if (issue.type === 'string') return [at(segments, 'must not be empty')];
+      if (issue.type === 'array') return [at(segments, `must list at least ${String(issue.minimum)}`)];
+      return [at(segments, `must be at least ${String(issue.minimum)}`)];
+    case z.ZodIssueCode.too_big:
+      if (ownMessage(issue) !== undefined) return [at(segments, issue.message)];
+      if (issue.type === 'array') return [at(segments, `must list at most ${String(issue.maximum)}`)];
+      return [at(segments, `must be at most ${String(issue.maximum)}`)];
+    default:
+      return [at(segments, issue.message)];
+  }
+}
+
+/** The message the schema gave, or undefined where zod's generic English stands. */
+function ownMessage(issue: z.ZodIssue): string | undefined {
+  return /^(Expected|Required|Invalid|String must|Array must|Number must)/.test(issue.message) ? undefined : issue.message;
+}
+
+interface PendingProblem {
+  path: string;
+  segments: Segments;
+  line: number | undefined;
+  message: string;
+}
+
+function problem(segments: Segments, message: string): PendingProblem {
+  return { path: formatPath(segments), segments, line: undefined, message };
+}
+
+/** Rules that span several keys. */
+function crossCheck(file: FileConfig): PendingProblem[] {
+  const problems: PendingProblem[] = [];
+  const names = Object.keys(file.domains);
+  if (names.length === 0) problems.push(problem(['domains'], 'names no domain: add at least one'));
+  for (const name of names) {
+    if (!domainNameOk(name)) problems.push(problem(['domains', name], `"${name}" is not a DNS domain name such as tailspin.test`));
+  }
+  const configured = new Set(names.map((name) => name.toLowerCase()));
+  file.trusts.forEach((trust, index) => {
+    const sides = trust.between ?? [trust.trusting, trust.trusted];
+    const known = sides.filter((side): side is string => side !== undefined && configured.has(side));
+    if (sides.every((side) => side !== undefined) && known.length === 0) {
+      problems.push(problem(['trusts', index], `neither ${sides.join(' nor ')} is configured under domains, so nothing of this trust can be checked`));
+    }
+  });
+  file.preauth.allow.forEach((entry, index) => {
+    const domain = entry.split('/')[0]?.toLowerCase() ?? '';
+    if (!configured.has(domain)) problems.push(problem(['preauth', 'allow', index], `domain "${domain}" is not configured under domains`));
+  });
+  return problems;
+}
+
+function domainNameOk(name: string): boolean {
+  return isHostName(name) && isIP(name) === 0 && name.includes('.');
+}
+
+function toConfig(file: FileConfig, problems: PendingProblem[], secrets: SecretSources, lineOf: (path: Segments) => number | undefined): Config | undefined {
+  const domains = new Map<string, DomainConfig>();
+  for (const [rawName, domain] of Object.entries(file.domains)) {
+    const name = rawName.toLowerCase().replace(/\.$/, '');
+    let ldap: LdapConfig | undefined;
+    if (domain.ldap !== undefined) {
+      const password = readPassword(domain.ldap, ['domains', rawName, 'ldap'], secrets);
+      if (password instanceof Secret) {
+        ldap = { url: domain.ldap.url, bindDn: domain.ldap.bind_dn, password, caFile: domain.ldap.ca_file };
+      } else {
+        problems.push({ ...password, line: lineOf(password.segments) });
+      }
+    }
+    domains.set(name, {
+      name,
+      forest: domain.forest ?? name,
+      dnsServers: domain.dns_servers.map(({ host, port }) => ({ host, port: port ?? 53 })),
+      dcs: domain.dcs,
+      ldap,
+    });
+  }
+  const listen = file.listen;
+  if (listen.port === undefined) {
+    problems.push({ ...problem(['listen'], `"${listen.host}" needs a port, such as ${listen.host}:9788`), line: lineOf(['listen']) });
+  }
+  if (problems.length > 0) return undefined;
+  return {
+    listen: { host: listen.host, port: listen.port ?? 9788 },
+    schedule: file.schedule,
+    timeoutMs: file.timeout,
+    concurrency: file.concurrency,
+    logLevel: file.log_level,
+    domains,
+    trusts: file.trusts.map((trust) => {
+      const [trusting, trusted] = (trust.between ?? [trust.trusting, trust.trusted]) as [string, string];
+      return { trusting, trusted, twoWay: trust.between !== undefined, type: trust.type };
+    }),
+    preauthAllow: file.preauth.allow,
+  };
+}
+
+function readPassword(ldap: { password_file?: string | undefined; password_env?: string | undefined }, at: Segments, secrets: SecretSources): Secret | PendingProblem {
+  if (ldap.password_env !== undefined) {
+    const value = secrets.env[ldap.password_env];
+    if (value === undefined || value === '') return problem([...at, 'password_env'], `environment variable ${ldap.password_env} is not set or empty`);
+    return new Secret(value);
+  }
+  const path = ldap.password_file as string;
+  try {
+    const value = secrets.readFile(path).replace(/\r?\n$/, '');
+    if (value === '') return problem([...at, 'password_file'], `${path} is empty`);
+    return new Secret(value);
+  } catch (error) {
+    return problem([...at, 'password_file'], `cannot read ${path}: ${describeFsError(error)}`);
+  }
+}
+
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return code ?? String(error);
+  }
+}
+
+/** Every domain that takes part in a trust, configured or not. */
+export function trustDomains(config: Config): string[] {
+  const names = new Set<string>();
+  for (const trust of config.trusts) {
+    names.add(trust.trusting);
+    names.add(trust.trusted);
+  }
+  return [...names].sort();
+}
+
+export function describeTrust(trust: TrustConfig): string {
+  return trust.twoWay ? `${trust.trusting} <-> ${trust.trusted}` : `${trust.trusting} -> ${trust.trusted}`;
+}

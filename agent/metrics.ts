@@ -1,0 +1,119 @@
+// Prometheus metrics, in a registry of their own. Gauges are filled at scrape time from
+// the last completed run of each family: a scrape never waits for the network, and
+// targets that disappear from the config disappear from /metrics.
+
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { Family, PortState, Status } from '../probes/types.js';
+import type { FamilyRun } from './runner.js';
+import { VERSION } from './version.js';
+
+const STATUS_VALUE: Record<Status, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
+const PORT_STATES: PortState[] = ['open', 'closed', 'filtered'];
+const LAST_RUN = 'Values from the last completed run.';
+
+export interface ExporterSource {
+  /** The last completed run of each family. */
+  lastRuns(): FamilyRun[];
+}
+
+export class Exporter {
+  readonly registry = new Registry();
+  readonly #reloadSuccessful: Gauge;
+  readonly #reloadTimestamp: Gauge;
+  readonly #skipped: Counter<'family'>;
+  readonly #runs: Counter<'family'>;
+
+  constructor(source: ExporterSource) {
+    const registers = [this.registry];
+    const fromRuns = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (gauge: Gauge<L>, runs: FamilyRun[]) => void): void => {
+      new Gauge<L>({
+        name,
+        help: `${help} ${LAST_RUN}`,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          fill(this, source.lastRuns());
+        },
+      });
+    };
+
+    fromRuns('adtrust_dns_lookup_success', '1 when the DNS server answered the partner record with at least one record, 0 otherwise.', ['server', 'partner_domain', 'record', 'transport'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'dns_lookup')) gauge.set({ server: m.server, partner_domain: m.partnerDomain, record: m.record, transport: m.transport }, m.success ? 1 : 0);
+    });
+    fromRuns('adtrust_dns_lookup_duration_seconds', 'Time the DNS lookup took, including a retry over TCP after truncation.', ['server', 'partner_domain', 'record', 'transport'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'dns_lookup')) gauge.set({ server: m.server, partner_domain: m.partnerDomain, record: m.record, transport: m.transport }, m.seconds);
+    });
+    fromRuns('adtrust_port_up', '1 when the port on the partner DC is open, 0 when closed or filtered.', ['partner_domain', 'target', 'port', 'transport'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'port')) gauge.set(portLabels(m), m.state === 'open' ? 1 : 0);
+    });
+    fromRuns('adtrust_port_state', 'State set of the port: 1 for the current state (open, closed, filtered), 0 for the others.', ['partner_domain', 'target', 'port', 'transport', 'state'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'port')) {
+        for (const state of PORT_STATES) gauge.set({ ...portLabels(m), state }, m.state === state ? 1 : 0);
+      }
+    });
+    fromRuns('adtrust_port_connect_duration_seconds', 'Time until the connection was accepted, refused or timed out.', ['partner_domain', 'target', 'port', 'transport'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'port')) gauge.set(portLabels(m), m.seconds);
+    });
+    fromRuns('adtrust_check_status', 'Status of every finding: 0 ok, 1 warning, 2 critical, 3 unknown.', ['check', 'domain', 'target'], (gauge, runs) => {
+      for (const finding of runs.flatMap((run) => run.findings)) gauge.set({ check: finding.check, domain: finding.domain, target: finding.target }, STATUS_VALUE[finding.status]);
+    });
+    fromRuns('adtrust_findings', 'Number of findings of each status per family.', ['family', 'status'], (gauge, runs) => {
+      for (const run of runs) {
+        for (const status of Object.keys(STATUS_VALUE) as Status[]) gauge.set({ family: run.family, status }, run.findings.filter((finding) => finding.status === status).length);
+      }
+    });
+    fromRuns('adtrust_probe_last_run_timestamp_seconds', 'Unix time at which the last completed run of the family started.', ['family'], (gauge, runs) => {
+      for (const run of runs) gauge.set({ family: run.family }, run.startedAt.getTime() / 1000);
+    });
+    fromRuns('adtrust_probe_duration_seconds', 'Duration of the last completed run of the family.', ['family'], (gauge, runs) => {
+      for (const run of runs) gauge.set({ family: run.family }, run.durationSeconds);
+    });
+
+    new Gauge({
+      name: 'adtrust_build_info',
+      help: 'Always 1; the labels carry the agent version and the Node.js version.',
+      labelNames: ['version', 'nodejs_version'],
+      registers,
+    }).set({ version: VERSION, nodejs_version: process.versions.node }, 1);
+    this.#reloadSuccessful = new Gauge({ name: 'adtrust_config_last_reload_successful', help: '1 when the last config load or reload succeeded, 0 when it failed (the previous config stays in force).', registers });
+    this.#reloadTimestamp = new Gauge({ name: 'adtrust_config_last_reload_success_timestamp_seconds', help: 'Unix time of the last successful config load or reload.', registers });
+    this.#skipped = new Counter({ name: 'adtrust_probe_skipped_runs_total', help: 'Scheduled runs skipped because the previous run of the family had not finished.', labelNames: ['family'], registers });
+    this.#runs = new Counter({ name: 'adtrust_probe_runs_total', help: 'Completed runs of the family.', labelNames: ['family'], registers });
+  }
+
+  configLoaded(success: boolean, at: Date = new Date()): void {
+    this.#reloadSuccessful.set(success ? 1 : 0);
+    if (success) this.#reloadTimestamp.set(at.getTime() / 1000);
+  }
+
+  runSkipped(family: Family): void {
+    this.#skipped.inc({ family });
+  }
+
+  runCompleted(family: Family): void {
+    this.#runs.inc({ family });
+  }
+
+  /** Counters start at 0 for every family, so a rate() works from the first scrape. */
+  initFamilies(families: Family[]): void {
+    for (const family of families) {
+      this.#skipped.inc({ family }, 0);
+      this.#runs.inc({ family }, 0);
+    }
+  }
+
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+type MeasurementOf<K> = Extract<FamilyRun['measurements'][number], { kind: K }>;
+
+function measurementsOf<K extends FamilyRun['measurements'][number]['kind']>(runs: FamilyRun[], kind: K): MeasurementOf<K>[] {
+  return runs.flatMap((run) => run.measurements).filter((m): m is MeasurementOf<K> => m.kind === kind);
+}
+
+function portLabels(m: MeasurementOf<'port'>): Record<'partner_domain' | 'target' | 'port' | 'transport', string> {
+  return { partner_domain: m.partnerDomain, target: m.target, port: String(m.port), transport: m.transport };
+}

@@ -1,0 +1,118 @@
+// The report of one run: JSON as product.md fixes it, and text a person reads at a
+// glance, grouped by trust, domain and DC, problems spelled out, successes counted.
+
+import type { Finding, Status } from '../probes/types.js';
+import { describeTrust, type Config } from './config.js';
+import { worstStatus, type FamilyRun } from './runner.js';
+
+export interface Report {
+  status: Status;
+  started_at: string;
+  duration_seconds: number;
+  findings: Finding[];
+}
+
+const ORDER: Record<Status, number> = { critical: 0, warning: 1, unknown: 2, ok: 3 };
+
+function byImportance(a: Finding, b: Finding): number {
+  return ORDER[a.status] - ORDER[b.status] || a.check.localeCompare(b.check) || a.domain.localeCompare(b.domain) || a.target.localeCompare(b.target);
+}
+
+export function buildReport(runs: FamilyRun[], startedAt: Date, durationSeconds: number): Report {
+  const findings = runs.flatMap((run) => run.findings).sort(byImportance);
+  return {
+    status: worstStatus(findings.map((finding) => finding.status)),
+    started_at: startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    duration_seconds: Number(durationSeconds.toFixed(3)),
+    findings,
+  };
+}
+
+const COLOURS: Record<Status, string> = { ok: '\x1b[32m', warning: '\x1b[33m', critical: '\x1b[31m', unknown: '\x1b[35m' };
+
+interface Group {
+  title: string;
+  sections: Map<string, Finding[]>;
+}
+
+function partnerOf(finding: Finding): string | undefined {
+  const partner = finding.observed['partner_domain'];
+  return typeof partner === 'string' ? partner : undefined;
+}
+
+/** Trusts first (their DNS findings), then each domain's DCs (port findings), then the rest. */
+function groupFindings(findings: Finding[], config: Config): Group[] {
+  const trustGroups = config.trusts.map((trust) => ({
+    trust,
+    group: { title: `Trust ${describeTrust(trust)} (${trust.type})`, sections: new Map<string, Finding[]>() },
+  }));
+  const domainGroups = new Map<string, Group>();
+  const other: Group = { title: 'Other', sections: new Map() };
+  const add = (group: Group, section: string, finding: Finding): void => {
+    const list = group.sections.get(section) ?? [];
+    list.push(finding);
+    group.sections.set(section, list);
+  };
+  for (const finding of findings) {
+    const partner = partnerOf(finding);
+    if (finding.check.startsWith('dns.') && partner !== undefined) {
+      const home = trustGroups.find(({ trust }) => [trust.trusting, trust.trusted].includes(finding.domain) && [trust.trusting, trust.trusted].includes(partner));
+      if (home) {
+        add(home.group, `DNS of ${finding.domain} resolving ${partner}`, finding);
+        continue;
+      }
+    }
+    if (finding.check.startsWith('port.') && finding.domain !== '') {
+      const group = domainGroups.get(finding.domain) ?? { title: `Domain ${finding.domain}`, sections: new Map() };
+      domainGroups.set(finding.domain, group);
+      const host = finding.check === 'port.tcp' ? finding.target.replace(/:\d+$/, '') : 'DC discovery';
+      add(group, host, finding);
+      continue;
+    }
+    add(other, finding.check, finding);
+  }
+  const sortedDomains = [...domainGroups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, group]) => group);
+  return [...trustGroups.map(({ group }) => group), ...sortedDomains, other].filter((group) => group.sections.size > 0);
+}
+
+export interface TextOptions {
+  colour: boolean;
+  verbose: boolean;
+}
+
+export function renderText(report: Report, config: Config, families: string[], options: TextOptions): string {
+  const paint = (status: Status, text: string): string => (options.colour ? `${COLOURS[status]}${text}\x1b[0m` : text);
+  const word = (status: Status): string => paint(status, status.toUpperCase().padEnd(8));
+  const counts = (['critical', 'warning', 'unknown', 'ok'] as const)
+    .map((status) => [status, report.findings.filter((finding) => finding.status === status).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `${count} ${status}`);
+  const lines = [
+    `${word(report.status)} ${counts.join(', ') || 'no findings'}   (${families.join(', ')} in ${report.duration_seconds}s, ${report.started_at})`,
+  ];
+  for (const group of groupFindings(report.findings, config)) {
+    lines.push('', group.title);
+    for (const [section, findings] of group.sections) {
+      lines.push(`  ${section}`);
+      const ok = findings.filter((finding) => finding.status === 'ok');
+      const problems = findings.filter((finding) => finding.status !== 'ok');
+      if (ok.length > 0 && !options.verbose) lines.push(`    ${word('ok')} ${summariseOk(ok)}`);
+      for (const finding of options.verbose ? findings : problems) {
+        lines.push(`    ${word(finding.status)} ${finding.message}  [${finding.check}]`);
+        if (finding.remediation !== '') lines.push(`             fix: ${finding.remediation}`);
+      }
+    }
+  }
+  if (report.findings.length === 0) lines.push('', 'No checks ran: configure trusts between domains (see docs/configuration.md).');
+  return `${lines.join('\n')}\n`;
+}
+
+function summariseOk(findings: Finding[]): string {
+  if (findings.every((finding) => finding.check === 'port.tcp')) {
+    const ports = findings.map((finding) => String(finding.observed['port'])).join(' ');
+    return `TCP ${ports} open`;
+  }
+  const lookups = findings.filter((finding) => finding.check === 'dns.srv' || finding.check === 'dns.address').length;
+  const rest = findings.length - lookups;
+  return [lookups > 0 ? `${lookups} lookups answered` : '', rest > 0 ? `${rest} other checks ok` : ''].filter(Boolean).join(', ');
+}

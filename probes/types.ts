@@ -1,0 +1,82 @@
+// The one interface every probe family implements. Probes return data; they never
+// touch prom-client and never throw for an expected network failure.
+
+export type Status = 'ok' | 'warning' | 'critical' | 'unknown';
+
+export type Family = 'dns' | 'ports';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface Finding {
+  /** Stable dotted identifier, documented in docs/checks.md; the first part is the family. */
+  check: string;
+  status: Status;
+  /** The domain whose server, DC or object the finding is about. */
+  domain: string;
+  target: string;
+  message: string;
+  /** The fix, by name: the port to open, the forwarder to add. Empty when nothing is to be done. */
+  remediation: string;
+  observed: Record<string, JsonValue>;
+}
+
+export type Transport = 'udp' | 'tcp';
+
+export type PortState = 'open' | 'closed' | 'filtered';
+
+/** Numbers behind the metrics; the exporter turns these into gauges. */
+export type Measurement =
+  | {
+      kind: 'dns_lookup';
+      server: string;
+      partnerDomain: string;
+      record: string;
+      transport: Transport;
+      success: boolean;
+      seconds: number;
+    }
+  | {
+      kind: 'port';
+      partnerDomain: string;
+      target: string;
+      port: number;
+      transport: Transport;
+      state: PortState;
+      seconds: number;
+    };
+
+export interface ProbeOutput {
+  findings: Finding[];
+  measurements: Measurement[];
+}
+
+export interface Logger {
+  debug(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+/** A host and port as written in the config (`host` or `host:port`). */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface ProbeContext {
+  /** Budget of one network probe (one query, one connect). */
+  timeoutMs: number;
+  /** Aborted when the whole run is cancelled (shutdown, reload). */
+  signal: AbortSignal;
+  log: Logger;
+  /**
+   * Runs one network probe under the run's concurrency bound, with its own deadline
+   * (timeoutMs, starting when the probe starts, not when it was queued). Resolves with
+   * the probe's value, or with the reason it did not finish; never rejects.
+   */
+  attempt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<Attempt<T>>;
+}
+
+export type Attempt<T> =
+  | { ok: true; value: T; seconds: number }
+  | { ok: false; reason: 'timeout' | 'cancelled' | 'error'; error?: unknown; seconds: number };
