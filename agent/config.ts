@@ -2,12 +2,13 @@
 // each with its path in the file, its line and a plain message.
 
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import cron from 'node-cron';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
 import type { Endpoint, Family } from '../probes/types.js';
-import { isHostName, parseDuration, parseHostPort } from './parse.js';
+import { isHostName, parseDuration, parseHostPort, type Parsed } from './parse.js';
 import { Secret } from './secret.js';
 
 export const DEFAULT_CONFIG_PATHS = ['./probe.yaml', '/etc/adtrust/probe.yaml'];
@@ -105,6 +106,14 @@ const cronExpression = text('a cron expression in quotes, such as "*/1 * * * *"'
 
 const endpoint = (defaultPort: number | undefined) => text('host or host:port', (value) => parseHostPort(value, defaultPort));
 
+function parseListen(value: string): Parsed<Endpoint> {
+  const parsed = parseHostPort(value.startsWith(':') ? `0.0.0.0${value}` : value);
+  if (!parsed.ok) return parsed;
+  const { host, port } = parsed.value;
+  if (port === undefined) return { ok: false, reason: `"${host}" needs a port, such as ${host}:9788` };
+  return { ok: true, value: { host, port } };
+}
+
 const INLINE_PASSWORD = 'a password written inline is not accepted: put it in a file (password_file) or name an environment variable (password_env)';
 
 const ldapSchema = z
@@ -166,7 +175,8 @@ const trustSchema = z
 
 const fileSchema = z
   .object({
-    listen: endpoint(undefined).default('0.0.0.0:9788'),
+    // ":9788" means every IPv4 address, as in Prometheus' own flags.
+    listen: text('host:port', parseListen).default('0.0.0.0:9788'),
     schedule: z
       .object({
         dns: cronExpression.default('*/1 * * * *'),
@@ -248,7 +258,7 @@ export function parseConfig(source: string, file: string, secrets: SecretSources
     throw new ConfigError(file, byLine(result.error.issues.flatMap((issue) => describeIssue(issue, raw, lineOf))));
   }
   const problems = crossCheck(result.data).map((problem) => ({ ...problem, line: lineOf(problem.segments) }));
-  const config = problems.length === 0 ? toConfig(result.data, problems, secrets, lineOf) : undefined;
+  const config = problems.length === 0 ? toConfig(result.data, dirname(file), problems, secrets, lineOf) : undefined;
   if (problems.length > 0 || config === undefined) {
     throw new ConfigError(file, byLine(problems.map(({ path, line, message }) => ({ path, line, message }))));
   }
@@ -365,15 +375,16 @@ function domainNameOk(name: string): boolean {
   return isHostName(name) && isIP(name) === 0 && name.includes('.');
 }
 
-function toConfig(file: FileConfig, problems: PendingProblem[], secrets: SecretSources, lineOf: (path: Segments) => number | undefined): Config | undefined {
+function toConfig(file: FileConfig, baseDir: string, problems: PendingProblem[], secrets: SecretSources, lineOf: (path: Segments) => number | undefined): Config | undefined {
   const domains = new Map<string, DomainConfig>();
   for (const [rawName, domain] of Object.entries(file.domains)) {
     const name = rawName.toLowerCase().replace(/\.$/, '');
     let ldap: LdapConfig | undefined;
     if (domain.ldap !== undefined) {
-      const password = readPassword(domain.ldap, ['domains', rawName, 'ldap'], secrets);
+      const password = readPassword(domain.ldap, baseDir, ['domains', rawName, 'ldap'], secrets);
       if (password instanceof Secret) {
-        ldap = { url: domain.ldap.url, bindDn: domain.ldap.bind_dn, password, caFile: domain.ldap.ca_file };
+        const caFile = domain.ldap.ca_file === undefined ? undefined : resolve(baseDir, domain.ldap.ca_file);
+        ldap = { url: domain.ldap.url, bindDn: domain.ldap.bind_dn, password, caFile };
       } else {
         problems.push({ ...password, line: lineOf(password.segments) });
       }
@@ -386,13 +397,9 @@ function toConfig(file: FileConfig, problems: PendingProblem[], secrets: SecretS
       ldap,
     });
   }
-  const listen = file.listen;
-  if (listen.port === undefined) {
-    problems.push({ ...problem(['listen'], `"${listen.host}" needs a port, such as ${listen.host}:9788`), line: lineOf(['listen']) });
-  }
   if (problems.length > 0) return undefined;
   return {
-    listen: { host: listen.host, port: listen.port ?? 9788 },
+    listen: file.listen,
     schedule: file.schedule,
     timeoutMs: file.timeout,
     concurrency: file.concurrency,
@@ -406,13 +413,14 @@ function toConfig(file: FileConfig, problems: PendingProblem[], secrets: SecretS
   };
 }
 
-function readPassword(ldap: { password_file?: string | undefined; password_env?: string | undefined }, at: Segments, secrets: SecretSources): Secret | PendingProblem {
+/** Relative paths in the config are relative to the config file, not to the working directory. */
+function readPassword(ldap: { password_file?: string | undefined; password_env?: string | undefined }, baseDir: string, at: Segments, secrets: SecretSources): Secret | PendingProblem {
   if (ldap.password_env !== undefined) {
     const value = secrets.env[ldap.password_env];
     if (value === undefined || value === '') return problem([...at, 'password_env'], `environment variable ${ldap.password_env} is not set or empty`);
     return new Secret(value);
   }
-  const path = ldap.password_file as string;
+  const path = resolve(baseDir, ldap.password_file as string);
   try {
     const value = secrets.readFile(path).replace(/\r?\n$/, '');
     if (value === '') return problem([...at, 'password_file'], `${path} is empty`);
