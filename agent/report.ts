@@ -114,5 +114,6 @@ function summariseOk(findings: Finding[]): string {
   }
   const lookups = findings.filter((finding) => finding.check === 'dns.srv' || finding.check === 'dns.address').length;
   const rest = findings.length - lookups;
-  return [lookups > 0 ? `${lookups} lookups answered` : '', rest > 0 ? `${rest} other checks ok` : ''].filter(Boolean).join(', ');
+  const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+  return [lookups > 0 ? `${plural(lookups, 'lookup')} answered` : '', rest > 0 ? `${plural(rest, 'other check')} ok` : ''].filter(Boolean).join(', ');
 }
