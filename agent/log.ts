@@ -27,10 +27,9 @@ const text = winston.format.printf((info) => {
 export interface LogOptions {
   level: LogLevel;
   json: boolean;
-  stream?: NodeJS.WritableStream;
 }
 
-export function createLogger({ level, json, stream = process.stderr }: LogOptions): Logger & { setLevel(level: LogLevel): void } {
+export function createLogger({ level, json }: LogOptions): Logger & { setLevel(level: LogLevel): void } {
   const logger = winston.createLogger({
     level,
     format: winston.format.combine(
@@ -38,7 +37,7 @@ export function createLogger({ level, json, stream = process.stderr }: LogOption
       winston.format.timestamp(),
       json ? winston.format.json() : winston.format.combine(winston.format.colorize(), text),
     ),
-    transports: [new winston.transports.Stream({ stream })],
+    transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
   });
   return {
     debug: (message, meta) => logger.debug(message, meta),

@@ -109,7 +109,7 @@ export function renderText(report: Report, config: Config, families: string[], o
 
 function summariseOk(findings: Finding[]): string {
   if (findings.every((finding) => finding.check === 'port.tcp')) {
-    const ports = findings.map((finding) => String(finding.observed['port'])).join(' ');
+    const ports = findings.map((finding) => JSON.stringify(finding.observed['port'])).join(' ');
     return `TCP ${ports} open`;
   }
   const lookups = findings.filter((finding) => finding.check === 'dns.srv' || finding.check === 'dns.address').length;

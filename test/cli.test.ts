@@ -126,10 +126,11 @@ describe('probe (the built command)', () => {
     assert.equal(report.status, 'critical');
     assert.match(report.started_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     const worst = report.findings[0];
-    assert.deepEqual(Object.keys(worst ?? {}), ['check', 'status', 'domain', 'target', 'message', 'remediation', 'observed']);
-    assert.equal(worst?.['check'], 'port.tcp');
-    assert.equal(worst?.['target'], `127.0.0.1:${closed}`);
-    assert.deepEqual((worst?.['observed'] as Record<string, unknown>)['state'], 'closed');
+    assert.ok(worst);
+    assert.deepEqual(Object.keys(worst), ['check', 'status', 'domain', 'target', 'message', 'remediation', 'observed']);
+    assert.equal(worst['check'], 'port.tcp');
+    assert.equal(worst['target'], `127.0.0.1:${closed}`);
+    assert.deepEqual((worst['observed'] as Record<string, unknown>)['state'], 'closed');
   });
 
   it('--only runs only the named families; an unknown family exits 3', async () => {

@@ -79,15 +79,16 @@ describe('config: valid files', () => {
     assert.deepEqual(config.schedule, { dns: '*/1 * * * *', ports: '*/1 * * * *', ldap: '*/15 * * * *' });
     assert.deepEqual([...config.domains.keys()], ['tailspin.test', 'wingtip.test']);
     const tailspin = config.domains.get('tailspin.test');
-    assert.deepEqual(tailspin?.dnsServers, [{ host: '198.51.100.10', port: 53 }]);
-    assert.deepEqual(tailspin?.dcs, [{ host: 'dca.tailspin.test', port: undefined }]);
-    assert.equal(tailspin?.forest, 'tailspin.test');
+    assert.ok(tailspin);
+    assert.deepEqual(tailspin.dnsServers, [{ host: '198.51.100.10', port: 53 }]);
+    assert.deepEqual(tailspin.dcs, [{ host: 'dca.tailspin.test', port: undefined }]);
+    assert.equal(tailspin.forest, 'tailspin.test');
     assert.deepEqual(config.trusts, [
       { trusting: 'tailspin.test', trusted: 'wingtip.test', twoWay: true, type: 'forest' },
       { trusting: 'tailspin.test', trusted: 'partner.example', twoWay: false, type: 'external' },
     ]);
     // password_file is relative to the config file, and the secret never prints.
-    const password = tailspin?.ldap?.password;
+    const password = tailspin.ldap?.password;
     assert.equal(password?.reveal(), 'not-the-real-password-s3cret');
     const printed = [String(password), JSON.stringify(tailspin), inspect(tailspin, { depth: 5 })].join('\n');
     assert.ok(!printed.includes('s3cret'), printed);

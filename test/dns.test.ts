@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import dnsPacket from 'dns-packet';
 import { decodeReply, encodeQuery } from '../probes/dns-client.js';
 import { probeDns } from '../probes/dns.js';

@@ -36,8 +36,9 @@ trusts:
       assert.deepEqual(states, ['closed', 'filtered', 'open']);
       // tailspin.test has neither DNS servers nor dcs: said, not silently skipped.
       const discovery = output.findings.find((finding) => finding.check === 'port.discovery');
-      assert.equal(discovery?.domain, 'tailspin.test');
-      assert.match(discovery?.message ?? '', /no DNS server is configured for tailspin\.test/);
+      assert.ok(discovery);
+      assert.equal(discovery.domain, 'tailspin.test');
+      assert.match(discovery.message, /no DNS server is configured for tailspin\.test/);
     } finally {
       await open.close();
       await filtered.close();
