@@ -43,11 +43,11 @@ export async function closedPort(): Promise<number> {
  * queue filled by one connection, after which the kernel drops every further SYN.
  * Node cannot hold a listening socket without accepting, hence python3.
  */
-export async function filteredPort(): Promise<Listener> {
+export async function filteredPort(bindAddress = '127.0.0.1'): Promise<Listener> {
   const child: ChildProcess = spawn('python3', ['-c', [
     'import socket, sys',
     's = socket.socket()',
-    "s.bind(('127.0.0.1', 0))",
+    `s.bind(('${bindAddress}', 0))`,
     's.listen(0)',
     'print(s.getsockname()[1], flush=True)',
     'sys.stdin.read()',
