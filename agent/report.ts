@@ -97,9 +97,12 @@ export function renderText(report: Report, config: Config, families: string[], o
       const ok = findings.filter((finding) => finding.status === 'ok');
       const problems = findings.filter((finding) => finding.status !== 'ok');
       if (ok.length > 0 && !options.verbose) lines.push(`    ${word('ok')} ${summariseOk(ok)}`);
-      for (const finding of options.verbose ? findings : problems) {
-        lines.push(`    ${word(finding.status)} ${finding.message}  [${finding.check}]`);
-        if (finding.remediation !== '') lines.push(`             fix: ${finding.remediation}`);
+      for (const same of options.verbose ? findings.map((finding) => [finding]) : alike(problems)) {
+        const [first] = same;
+        if (first === undefined) continue;
+        lines.push(`    ${word(first.status)} ${first.message}  [${first.check}]`);
+        if (same.length > 1) lines.push(`             and ${same.length - 1} more the same: ${same.slice(1).map(shortName).join(', ')}`);
+        if (first.remediation !== '') lines.push(`             fix: ${first.remediation}`);
       }
     }
   }
@@ -107,13 +110,38 @@ export function renderText(report: Report, config: Config, families: string[], o
   return `${lines.join('\n')}\n`;
 }
 
+/** Problems with the same check, status and fix, together: one dead server is one line, not eight. */
+function alike(findings: Finding[]): Finding[][] {
+  const groups = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    const key = `${finding.check}|${finding.status}|${finding.remediation}|${finding.message.slice(finding.message.indexOf(': '))}`;
+    groups.set(key, [...(groups.get(key) ?? []), finding]);
+  }
+  return [...groups.values()];
+}
+
+function shortName(finding: Finding): string {
+  const record = finding.observed['record'];
+  return typeof record === 'string' ? record : finding.target;
+}
+
 function summariseOk(findings: Finding[]): string {
   if (findings.every((finding) => finding.check === 'port.tcp')) {
-    const ports = findings.map((finding) => JSON.stringify(finding.observed['port'])).join(' ');
+    const ports = findings
+      .map((finding) => Number(finding.observed['port']))
+      .sort((a, b) => a - b)
+      .join(' ');
     return `TCP ${ports} open`;
   }
   const lookups = findings.filter((finding) => finding.check === 'dns.srv' || finding.check === 'dns.address').length;
-  const rest = findings.length - lookups;
+  const dcLists = findings.filter((finding) => finding.check === 'dns.dc_set').length;
+  const rest = findings.length - lookups - dcLists;
   const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
-  return [lookups > 0 ? `${plural(lookups, 'lookup')} answered` : '', rest > 0 ? `${plural(rest, 'other check')} ok` : ''].filter(Boolean).join(', ');
+  return [
+    lookups > 0 ? `${plural(lookups, 'lookup')} answered` : '',
+    dcLists > 0 ? "same DCs as the partner's own DNS" : '',
+    rest > 0 ? `${plural(rest, 'other check')} ok` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
 }

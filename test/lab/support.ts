@@ -1,0 +1,73 @@
+// Shared by the lab tests: the lab's fault commands, and `probe` run inside the client
+// namespace (the tests themselves run there, started by test/lab/test).
+
+import { execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Finding, Status } from '../../probes/types.js';
+
+const run = promisify(execFile);
+
+export const ROOT = join(import.meta.dirname, '..', '..', '..');
+export const LAB = join(ROOT, 'test', 'lab', 'lab');
+export const LAB_CONFIG = join(ROOT, 'test', 'lab', 'probe-lab.yaml');
+const PROBE = join(ROOT, 'dist', 'agent', 'cli.js');
+
+/** One lab command (`block dcb 636/tcp drop`); throws with its output when it fails. */
+export async function lab(...args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run(LAB, args, { timeout: 120_000 });
+    return stdout;
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`lab ${args.join(' ')} failed: ${failed.message}\n${failed.stdout ?? ''}${failed.stderr ?? ''}`, { cause: error });
+  }
+}
+
+export interface Report {
+  status: Status;
+  findings: Finding[];
+  exitCode: number | null;
+}
+
+export function probeRun(args: string[], config = LAB_CONFIG): Promise<Report> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [PROBE, 'run', '--config', config, '--output', 'json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (exitCode) => {
+      try {
+        const report = JSON.parse(stdout) as Omit<Report, 'exitCode'>;
+        resolve({ ...report, exitCode });
+      } catch (error) {
+        reject(new Error(`probe run did not print a JSON report (exit ${String(exitCode)}): ${stdout}${stderr}`, { cause: error }));
+      }
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs probe until `accept` says yes (faults take a moment to show and to clear). */
+export async function probeUntil(args: string[], what: string, accept: (report: Report) => boolean, seconds = 60): Promise<Report> {
+  const until = Date.now() + seconds * 1000;
+  let last: Report | undefined;
+  while (Date.now() < until) {
+    last = await probeRun(args);
+    if (accept(last)) return last;
+    await sleep(1000);
+  }
+  const problems = last?.findings.filter((finding) => finding.status !== 'ok').map((f) => `${f.status} ${f.check} ${f.target}: ${f.message}`) ?? [];
+  throw new Error(`not seen within ${seconds}s: ${what}\nlast report:\n${problems.join('\n')}`);
+}
+
+export function findings(report: Report, check: string, filter: (finding: Finding) => boolean = () => true): Finding[] {
+  return report.findings.filter((finding) => finding.check === check && filter(finding));
+}
+
+export function problems(report: Report): Finding[] {
+  return report.findings.filter((finding) => finding.status !== 'ok');
+}
