@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import { isIP, connect } from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { DecodedPacket, RecordType } from 'dns-packet';
+import { abortable } from './abortable.js';
 import type { Endpoint, Transport } from './types.js';
 
 const RCODES: Record<number, string> = {
@@ -64,10 +65,6 @@ export function decodeReply(bytes: Buffer, id: number, name: string, type: Recor
   };
 }
 
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
-}
-
 export async function queryDns(server: Endpoint, name: string, type: RecordType, transport: Transport, signal: AbortSignal): Promise<DnsOutcome> {
   const id = randomInt(0, 65536);
   const query = encodeQuery(id, name, type);
@@ -77,68 +74,34 @@ export async function queryDns(server: Endpoint, name: string, type: RecordType,
 }
 
 function exchangeUdp(server: Endpoint, query: Buffer, id: number, signal: AbortSignal): Promise<Buffer | DnsOutcome> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(abortError(signal));
-      return;
-    }
+  return abortable<Buffer | DnsOutcome>(signal, (settle) => {
     const socket = createSocket(isIP(server.host) === 6 ? 'udp6' : 'udp4');
-    const finish = (settle: () => void): void => {
-      signal.removeEventListener('abort', onAbort);
-      socket.close();
-      settle();
-    };
-    const onAbort = (): void => {
-      finish(() => {
-        reject(abortError(signal));
-      });
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       // A connected UDP socket reports ICMP port unreachable as ECONNREFUSED.
-      const outcome: DnsOutcome =
-        error.code === 'ECONNREFUSED'
-          ? { kind: 'refused-connection', reason: 'ICMP port unreachable: nothing listens on UDP there' }
-          : { kind: 'refused-connection', reason: error.code ?? error.message };
-      finish(() => {
-        resolve(outcome);
-      });
+      const reason = error.code === 'ECONNREFUSED' ? 'ICMP port unreachable: nothing listens on UDP there' : (error.code ?? error.message);
+      settle({ kind: 'refused-connection', reason });
     });
     socket.on('message', (message) => {
       // A stray datagram with another id is not the answer: keep waiting for ours.
       if (message.length >= 2 && message.readUInt16BE(0) !== id) return;
-      finish(() => {
-        resolve(message);
-      });
+      settle(message);
     });
     socket.connect(server.port, server.host, () => {
       socket.send(query);
     });
+    return () => {
+      socket.close();
+    };
   });
 }
 
 const MAX_TCP_MESSAGE = 65535;
 
 function exchangeTcp(server: Endpoint, query: Buffer, signal: AbortSignal): Promise<Buffer | DnsOutcome> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(abortError(signal));
-      return;
-    }
+  return abortable<Buffer | DnsOutcome>(signal, (settle) => {
     const socket = connect({ host: server.host, port: server.port });
     const chunks: Buffer[] = [];
     let received = 0;
-    const finish = (settle: () => void): void => {
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      settle();
-    };
-    const onAbort = (): void => {
-      finish(() => {
-        reject(abortError(signal));
-      });
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
     socket.on('connect', () => {
       const frame = Buffer.alloc(2 + query.length);
       frame.writeUInt16BE(query.length, 0);
@@ -151,27 +114,19 @@ function exchangeTcp(server: Endpoint, query: Buffer, signal: AbortSignal): Prom
       if (received < 2) return;
       const all = Buffer.concat(chunks);
       const length = all.readUInt16BE(0);
-      if (received - 2 >= length) {
-        finish(() => {
-          resolve(all.subarray(2, 2 + length));
-        });
-      } else if (received > MAX_TCP_MESSAGE + 2) {
-        finish(() => {
-          resolve({ kind: 'malformed', reason: 'reply over TCP is longer than a DNS message can be' });
-        });
-      }
+      if (received - 2 >= length) settle(all.subarray(2, 2 + length));
+      else if (received > MAX_TCP_MESSAGE + 2) settle({ kind: 'malformed', reason: 'reply over TCP is longer than a DNS message can be' });
     });
     socket.on('end', () => {
-      const why = received === 0 ? 'server closed the TCP connection without answering' : `server closed the TCP connection after ${received} bytes of an incomplete reply`;
-      finish(() => {
-        resolve({ kind: 'malformed', reason: why });
-      });
+      const reason = received === 0 ? 'server closed the TCP connection without answering' : `server closed the TCP connection after ${received} bytes of an incomplete reply`;
+      settle({ kind: 'malformed', reason });
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       const reason = error.code === 'ECONNREFUSED' ? 'TCP connection refused: nothing listens on TCP there' : (error.code ?? error.message);
-      finish(() => {
-        resolve(received === 0 ? { kind: 'refused-connection', reason } : { kind: 'malformed', reason: `connection failed mid-reply: ${reason}` });
-      });
+      settle(received === 0 ? { kind: 'refused-connection', reason } : { kind: 'malformed', reason: `connection failed mid-reply: ${reason}` });
     });
+    return () => {
+      socket.destroy();
+    };
   });
 }

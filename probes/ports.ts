@@ -6,6 +6,7 @@ import { connect, isIP } from 'node:net';
 import type { Config } from '../agent/config.js';
 import { trustDomains } from '../agent/config.js';
 import { addresses, formatSeconds, judgeLookup, lookup, resolveHost, serverLabel, srvTargets } from './dns.js';
+import { abortable } from './abortable.js';
 import type { Endpoint, Finding, Measurement, PortState, ProbeContext, ProbeOutput } from './types.js';
 
 export const TRUST_TCP_PORTS = [53, 88, 135, 389, 445, 464, 636, 3268, 3269] as const;
@@ -35,39 +36,20 @@ export interface DcTarget {
 export type ConnectResult = { state: 'open' } | { state: 'closed' | 'filtered'; reason: string };
 
 export function tcpConnect(address: string, port: number, signal: AbortSignal): Promise<ConnectResult> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      return;
-    }
+  return abortable<ConnectResult>(signal, (settle) => {
     const socket = connect({ host: address, port });
-    const finish = (settle: () => void): void => {
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      settle();
-    };
-    const onAbort = (): void => {
-      finish(() => {
-        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      });
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => {
-      finish(() => {
-        resolve({ state: 'open' });
-      });
+      settle({ state: 'open' });
     });
     socket.once('error', (error: NodeJS.ErrnoException) => {
-      const result: ConnectResult =
-        error.code === 'ECONNREFUSED'
-          ? { state: 'closed', reason: 'connection refused' }
-          : error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH'
-            ? { state: 'filtered', reason: `${error.code === 'EHOSTUNREACH' ? 'host' : 'network'} unreachable` }
-            : { state: 'filtered', reason: error.code ?? error.message };
-      finish(() => {
-        resolve(result);
-      });
+      if (error.code === 'ECONNREFUSED') settle({ state: 'closed', reason: 'connection refused' });
+      else if (error.code === 'EHOSTUNREACH') settle({ state: 'filtered', reason: 'host unreachable' });
+      else if (error.code === 'ENETUNREACH') settle({ state: 'filtered', reason: 'network unreachable' });
+      else settle({ state: 'filtered', reason: error.code ?? error.message });
     });
+    return () => {
+      socket.destroy();
+    };
   });
 }
 

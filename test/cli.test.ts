@@ -3,18 +3,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runProbe, tempDir } from './support/cli.js';
-import { startDnsServer, type DnsTestServer, type Zone } from './support/dns-server.js';
+import { startDnsServer, WINGTIP_ZONE, type DnsTestServer } from './support/dns-server.js';
 import { closedPort, openPort, type Listener } from './support/tcp.js';
 
-const ZONE: Zone = {
-  srv: {
-    '_ldap._tcp.dc._msdcs.wingtip.test': [{ target: 'dcb.wingtip.test', port: 389 }],
-    '_kerberos._tcp.wingtip.test': [{ target: 'dcb.wingtip.test', port: 88 }],
-    '_kpasswd._tcp.wingtip.test': [{ target: 'dcb.wingtip.test', port: 464 }],
-    '_gc._tcp.wingtip.test': [{ target: 'dcb.wingtip.test', port: 3268 }],
-  },
-  a: { 'dcb.wingtip.test': ['198.51.100.20'] },
-};
+const ZONE = WINGTIP_ZONE;
 
 let dns: DnsTestServer;
 let otherView: DnsTestServer;

@@ -8,17 +8,9 @@ import { findDcs } from '../probes/ports.js';
 import type { Finding } from '../probes/types.js';
 import { configFrom } from './support/config.js';
 import { contextFor } from './support/context.js';
-import { startDnsServer, type Behaviour, type DnsTestServer, type Zone } from './support/dns-server.js';
+import { startDnsServer, WINGTIP_ZONE, type Behaviour, type DnsTestServer, type Zone } from './support/dns-server.js';
 
-const WINGTIP: Zone = {
-  srv: {
-    '_ldap._tcp.dc._msdcs.wingtip.test': [{ target: 'dcb.wingtip.test', port: 389 }],
-    '_kerberos._tcp.wingtip.test': [{ target: 'dcb.wingtip.test', port: 88 }],
-    '_kpasswd._tcp.wingtip.test': [{ target: 'dcb.wingtip.test', port: 464 }],
-    '_gc._tcp.wingtip.test': [{ target: 'dcb.wingtip.test', port: 3268 }],
-  },
-  a: { 'dcb.wingtip.test': ['198.51.100.20'] },
-};
+const WINGTIP = WINGTIP_ZONE;
 
 async function withServer<T>(zone: Zone, work: (server: DnsTestServer) => Promise<T>): Promise<T> {
   const server = await startDnsServer(zone);

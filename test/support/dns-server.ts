@@ -30,6 +30,17 @@ export interface Zone {
   authoritative?: boolean;
 }
 
+/** wingtip.test as its DNS serves it: one DC, dcb, behind every locator record. */
+export const WINGTIP_ZONE: Zone = {
+  srv: {
+    '_ldap._tcp.dc._msdcs.wingtip.test': [{ target: 'dcb.wingtip.test', port: 389 }],
+    '_kerberos._tcp.wingtip.test': [{ target: 'dcb.wingtip.test', port: 88 }],
+    '_kpasswd._tcp.wingtip.test': [{ target: 'dcb.wingtip.test', port: 464 }],
+    '_gc._tcp.wingtip.test': [{ target: 'dcb.wingtip.test', port: 3268 }],
+  },
+  a: { 'dcb.wingtip.test': ['198.51.100.20'] },
+};
+
 export interface DnsTestServer {
   port: number;
   queries: { name: string; type: RecordType; transport: 'udp' | 'tcp' }[];
