@@ -185,7 +185,9 @@ function lookupFinding(check: string, result: LookupResult, local: string, partn
   const server = serverLabel(result.server);
   const what = `${result.name} ${result.type} via ${server} over ${result.transport.toUpperCase()}${result.retriedOverTcp ? ' (truncated, retried over TCP)' : ''}`;
   const reply = answersOf(result);
-  const source = reply?.authoritative ? 'authoritative: the server hosts the zone' : 'forwarded';
+  // The AA bit usually means the server hosts the zone (a secondary zone); some forwarders
+  // (dnsmasq) pass the partner's AA bit through, so the message says what the bit says.
+  const source = reply?.authoritative ? 'authoritative answer' : 'non-authoritative: forwarded';
   const message = verdict.ok
     ? `${what}: ${matchingAnswers(result)} record(s) in ${formatSeconds(result.seconds)} (${source})`
     : `${what}: ${verdict.problem}`;

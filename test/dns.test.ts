@@ -54,7 +54,7 @@ describe('DNS probe against a loopback DNS server', () => {
       assert.equal(ldap.observed['authoritative'], false);
       assert.equal(ldap.observed['partner_domain'], 'wingtip.test');
       assert.equal(typeof ldap.observed['seconds'], 'number');
-      assert.match(ldap.message, /1 record\(s\) in .* \(forwarded\)$/);
+      assert.match(ldap.message, /1 record\(s\) in .* \(non-authoritative: forwarded\)$/);
       const address = find(output.findings, 'dns.address', `dcb.wingtip.test@127.0.0.1:${server.port}/udp`);
       assert.equal(address.status, 'ok');
       // Asked directly of the configured server, over both transports.
@@ -71,7 +71,7 @@ describe('DNS probe against a loopback DNS server', () => {
       const output = await probeDns(config, contextFor(config));
       const ldap = find(output.findings, 'dns.srv', `_ldap._tcp.dc._msdcs.wingtip.test@127.0.0.1:${server.port}/tcp`);
       assert.equal(ldap.observed['authoritative'], true);
-      assert.match(ldap.message, /authoritative/);
+      assert.match(ldap.message, /\(authoritative answer\)$/);
     });
   });
 

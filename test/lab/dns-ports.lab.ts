@@ -3,7 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { findings, lab, probeRun, probeUntil, problems, type Report } from './support.js';
+import { readFileSync } from 'node:fs';
+import type { Finding } from '../../probes/types.js';
+import { findings, lab, LAB_CONFIG, probeRun, probeUntil, problems, tempConfig, type Report } from './support.js';
 
 const DOMAINS = ['tailspin.test', 'wingtip.test', 'fabrikam.test'];
 const DNS_SERVER: Record<string, string> = { 'tailspin.test': '198.51.100.10', 'wingtip.test': '198.51.100.20', 'fabrikam.test': '198.51.100.30' };
@@ -68,19 +70,21 @@ describe('port faults', () => {
     });
   }
 
-  it('UDP 53 dropped on dca: the UDP lookups via 198.51.100.10 time out, TCP ones still answer', async () => {
+  it('UDP 53 dropped on dca: UDP lookups via 198.51.100.10 time out, TCP ones answer; the partners can no longer forward tailspin.test', async () => {
     await lab('block', 'dca', '53/udp', 'drop');
     try {
       const report = await probeRun(['--only', 'dns']);
-      const failed = problems(report);
-      assert.ok(failed.length > 0);
-      for (const finding of failed) {
-        assert.equal(finding.observed['server'], '198.51.100.10', finding.message);
-        assert.equal(finding.observed['transport'], 'udp');
-        assert.equal(finding.observed['failure'], 'timeout');
+      const viaDca = (f: Finding) => f.observed['server'] === '198.51.100.10';
+      const udpViaDca = findings(report, 'dns.srv', (f) => viaDca(f) && f.observed['transport'] === 'udp');
+      assert.equal(udpViaDca.length, 8);
+      assert.ok(udpViaDca.every((f) => f.status === 'critical' && f.observed['failure'] === 'timeout'), udpViaDca.map((f) => f.message).join('\n'));
+      const tcpViaDca = findings(report, 'dns.srv', (f) => viaDca(f) && f.observed['transport'] === 'tcp');
+      assert.ok(tcpViaDca.length > 0 && tcpViaDca.every((f) => f.status === 'ok'), tcpViaDca.map((f) => f.message).join('\n'));
+      // The other DCs forward tailspin.test to dca over UDP: that breaks too, and nothing else.
+      for (const finding of problems(report)) {
+        assert.ok((viaDca(finding) && finding.observed['transport'] === 'udp') || finding.observed['partner_domain'] === 'tailspin.test', finding.message);
       }
-      const tcp = findings(report, 'dns.srv', (f) => f.observed['server'] === '198.51.100.10' && f.observed['transport'] === 'tcp');
-      assert.ok(tcp.length > 0 && tcp.every((f) => f.status === 'ok'));
+      assert.ok(findings(report, 'dns.srv', (f) => !viaDca(f) && f.observed['partner_domain'] === 'tailspin.test').some((f) => f.status === 'critical'));
     } finally {
       await lab('unblock', 'dca', '53/udp');
     }
@@ -115,16 +119,24 @@ describe('conditional forwarder faults', () => {
 });
 
 describe('DC faults', () => {
-  it('a stopped DC: its ports closed, DNS through it fails; healthy once started', async () => {
+  it('a stopped DC: its own records gone, its DCs undiscoverable, its ports closed; healthy once started', async () => {
+    // Listed by address, dcc is probed even while DNS cannot name it.
+    const byAddress = tempConfig(readFileSync(LAB_CONFIG, 'utf8').replace('dns_servers: [198.51.100.30]', 'dns_servers: [198.51.100.30]\n    dcs: [198.51.100.30]'));
     await lab('stop', 'dcc');
     try {
       const report = await probeRun([]);
-      const ports = findings(report, 'port.tcp', (f) => f.domain === 'fabrikam.test' && f.observed['port'] !== 53);
-      assert.equal(ports.length, 8);
-      assert.ok(ports.every((f) => f.observed['state'] === 'closed' && f.status !== 'ok'), ports.map((f) => f.message).join('\n'));
-      // Its front DNS still forwards, but the forest's own records are gone.
+      const discovery = findings(report, 'port.discovery', (f) => f.domain === 'fabrikam.test');
+      assert.equal(discovery.length, 1);
+      assert.equal(discovery[0]?.status, 'critical');
       const viaOthers = findings(report, 'dns.srv', (f) => f.observed['partner_domain'] === 'fabrikam.test');
-      assert.ok(viaOthers.some((f) => f.status === 'critical'));
+      assert.ok(viaOthers.length > 0 && viaOthers.every((f) => f.status === 'critical'));
+      // dnsmasq (53) still runs in the DC's namespace; Samba's ports refuse.
+      const ports = findings(await probeRun(['--only', 'ports'], byAddress), 'port.tcp', (f) => f.domain === 'fabrikam.test');
+      assert.equal(ports.length, 9);
+      for (const finding of ports) {
+        const expected = finding.observed['port'] === 53 ? 'open' : 'closed';
+        assert.equal(finding.observed['state'], expected, finding.message);
+      }
     } finally {
       await lab('start', 'dcc');
     }

@@ -2,6 +2,8 @@
 // namespace (the tests themselves run there, started by test/lab/test).
 
 import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Finding, Status } from '../../probes/types.js';
@@ -11,7 +13,7 @@ const run = promisify(execFile);
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
 export const LAB = join(ROOT, 'test', 'lab', 'lab');
 export const LAB_CONFIG = join(ROOT, 'test', 'lab', 'probe-lab.yaml');
-const PROBE = join(ROOT, 'dist', 'agent', 'cli.js');
+export const PROBE = join(ROOT, 'dist', 'agent', 'cli.js');
 
 /** One lab command (`block dcb 636/tcp drop`); throws with its output when it fails. */
 export async function lab(...args: string[]): Promise<string> {
@@ -47,6 +49,14 @@ export function probeRun(args: string[], config = LAB_CONFIG): Promise<Report> {
       }
     });
   });
+}
+
+/** A config file of the test's own, next to nothing the lab owns. */
+export function tempConfig(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'adtrust-lab-test-'));
+  const file = join(dir, 'probe.yaml');
+  writeFileSync(file, text);
+  return file;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,84 @@
+// `probe agent` in the client namespace against the lab: a fault shows in /metrics with
+// the right labels and values, and clears once the fault is removed.
+
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { parseMetrics, sampleValue, type Sample } from '../support/metrics.js';
+import { closedPort } from '../support/tcp.js';
+import { lab, LAB_CONFIG, PROBE, tempConfig } from './support.js';
+
+let agent: ChildProcess;
+let base = '';
+let log = '';
+
+async function scrape(): Promise<Sample[]> {
+  const response = await fetch(`${base}/metrics`);
+  return parseMetrics(await response.text());
+}
+
+/** Polls /metrics until `accept` holds (the agent runs every 2 seconds). */
+async function metricsUntil(what: string, accept: (samples: Sample[]) => boolean, seconds = 45): Promise<Sample[]> {
+  const until = Date.now() + seconds * 1000;
+  for (;;) {
+    const samples = await scrape().catch(() => []);
+    if (accept(samples)) return samples;
+    if (Date.now() > until) throw new Error(`not seen in /metrics within ${seconds}s: ${what}\n${log.slice(-3000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+before(async () => {
+  await lab('reset');
+  const port = await closedPort();
+  const config = readFileSync(LAB_CONFIG, 'utf8')
+    .replace(/^listen: .*$/m, `listen: 127.0.0.1:${String(port)}`)
+    .replace(/^timeout: .*$/m, 'timeout: 1s\nschedule:\n  dns: "*/2 * * * * *"\n  ports: "*/2 * * * * *"');
+  agent = spawn(process.execPath, [PROBE, 'agent', '--config', tempConfig(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  agent.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  agent.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  base = `http://127.0.0.1:${String(port)}`;
+  await metricsUntil('a first complete run', (samples) => sampleValue(samples, 'adtrust_probe_runs_total', { family: 'ports' }) !== undefined && (sampleValue(samples, 'adtrust_probe_runs_total', { family: 'ports' }) ?? 0) > 0);
+});
+
+after(async () => {
+  agent.kill('SIGTERM');
+  await lab('reset');
+});
+
+const kerberosOnDcb = { partner_domain: 'wingtip.test', target: 'dcb.wingtip.test', port: '88', transport: 'tcp' };
+const ldapRecordViaDca = { server: '198.51.100.10', partner_domain: 'wingtip.test', record: '_ldap._tcp.dc._msdcs.wingtip.test', transport: 'udp' };
+
+describe('probe agent against the lab', () => {
+  it('a healthy lab: every check status 0', async () => {
+    const samples = await metricsUntil('all checks ok', (s) => s.some((x) => x.name === 'adtrust_check_status') && s.filter((x) => x.name === 'adtrust_check_status').every((x) => x.value === 0));
+    assert.equal(sampleValue(samples, 'adtrust_port_up', kerberosOnDcb), 1);
+    assert.equal(sampleValue(samples, 'adtrust_dns_lookup_success', ldapRecordViaDca), 1);
+  });
+
+  it('TCP 88 rejected on dcb: adtrust_port_state closed, adtrust_check_status 2, then open again', async () => {
+    await lab('block', 'dcb', '88/tcp', 'reject');
+    try {
+      const samples = await metricsUntil('port 88 closed', (s) => sampleValue(s, 'adtrust_port_state', { ...kerberosOnDcb, state: 'closed' }) === 1);
+      assert.equal(sampleValue(samples, 'adtrust_port_up', kerberosOnDcb), 0);
+      assert.equal(sampleValue(samples, 'adtrust_check_status', { check: 'port.tcp', domain: 'wingtip.test', target: 'dcb.wingtip.test:88' }), 2);
+      assert.equal(sampleValue(samples, 'adtrust_port_up', { ...kerberosOnDcb, port: '389' }), 1);
+    } finally {
+      await lab('unblock', 'dcb', '88/tcp');
+    }
+    await metricsUntil('port 88 open again', (s) => sampleValue(s, 'adtrust_port_up', kerberosOnDcb) === 1);
+  });
+
+  it('forwarder to wingtip.test cut on dca: adtrust_dns_lookup_success 0 via dca only, then 1 again', async () => {
+    await lab('forwarder-cut', 'dca', 'wingtip.test');
+    try {
+      const samples = await metricsUntil('lookup failing via dca', (s) => sampleValue(s, 'adtrust_dns_lookup_success', ldapRecordViaDca) === 0);
+      assert.equal(sampleValue(samples, 'adtrust_dns_lookup_success', { ...ldapRecordViaDca, server: '198.51.100.30' }), 1);
+      assert.equal(sampleValue(samples, 'adtrust_check_status', { check: 'dns.srv', domain: 'tailspin.test', target: '_ldap._tcp.dc._msdcs.wingtip.test@198.51.100.10/udp' }), 2);
+    } finally {
+      await lab('forwarder-restore', 'dca', 'wingtip.test');
+    }
+    await metricsUntil('lookup ok again', (s) => sampleValue(s, 'adtrust_dns_lookup_success', ldapRecordViaDca) === 1);
+  });
+});
