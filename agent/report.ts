@@ -121,8 +121,8 @@ function alike(findings: Finding[]): Finding[][] {
 }
 
 function shortName(finding: Finding): string {
-  const record = finding.observed['record'];
-  return typeof record === 'string' ? record : finding.target;
+  const { record, transport } = finding.observed;
+  return typeof record === 'string' && typeof transport === 'string' ? `${record} over ${transport.toUpperCase()}` : finding.target;
 }
 
 function summariseOk(findings: Finding[]): string {
