@@ -9,7 +9,10 @@ import { ConfigError, DEFAULT_CONFIG_PATHS, loadConfigFile, resolveConfigPath} f
 import { Daemon } from './daemon.js';
 import { createLogger } from './log.js';
 import { buildReport, renderText } from './report.js';
-import { exitCodeFor, FAMILY_NAMES, Runner } from './runner.js';
+import { readDomains } from '../probes/ldap.js';
+import { trustGraph } from '../probes/trust-analysis.js';
+import { describePath, findPath } from '../probes/trust-paths.js';
+import { exitCodeFor, FAMILY_NAMES, Limiter, makeAttempt, Runner } from './runner.js';
 import { VERSION } from './version.js';
 
 const EXIT_CANNOT_RUN = 3;
@@ -54,6 +57,24 @@ async function runOnce(options: { config?: string; output: 'text' | 'json'; only
   }
   if (abort.signal.aborted) return EXIT_CANNOT_RUN;
   return exitCodeFor(report.status);
+}
+
+async function tracePath(from: string, to: string, options: { config?: string }): Promise<number> {
+  const config = loadConfigFile(configPath(options.config));
+  const log = createLogger({ level: 'warn', json: !process.stderr.isTTY });
+  if (![...config.domains.values()].some((domain) => domain.ldap !== undefined)) {
+    throw new UsageError('probe path reads the trusts over LDAP: give at least one domain an ldap: section');
+  }
+  const ctx = { timeoutMs: config.timeoutMs, signal: new AbortController().signal, log, attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, new AbortController().signal) };
+  const reads = await readDomains(config, ctx);
+  for (const read of reads) {
+    if (!read.ok) process.stderr.write(`cannot read ${read.domain} over LDAP (${read.failure}: ${read.detail}); its side of the trusts is unknown\n`);
+  }
+  const readable = new Map(reads.flatMap((read) => (read.ok ? [[read.domain, read] as const] : [])));
+  const [source, destination] = [from, to].map((name) => name.toLowerCase().replace(/\.$/, '')) as [string, string];
+  const result = findPath(trustGraph(config, readable), source, destination);
+  process.stdout.write(`${describePath(source, destination, result)}\n`);
+  return result.available ? 0 : 2;
 }
 
 function checkConfig(options: { config?: string }): number {
@@ -131,6 +152,16 @@ function program(setExit: (code: number) => void): Command {
     .option('-v, --verbose', 'list every finding, not only the problems')
     .action(async (options: { config?: string; output: 'text' | 'json'; only?: string; verbose?: boolean }) => {
       setExit(await runOnce(options));
+    });
+
+  cli
+    .command('path')
+    .description('from the trusts read over LDAP: can users of FROM authenticate to resources in TO? prints the Kerberos referral chain hop by hop, or where it breaks; exit 0 available, 2 not')
+    .argument('<from>', 'the domain of the users')
+    .argument('<to>', 'the domain of the resources')
+    .addOption(configOption())
+    .action(async (from: string, to: string, options: { config?: string }) => {
+      setExit(await tracePath(from, to, options));
     });
 
   cli

@@ -21,6 +21,14 @@ export interface LdapConfig {
   bindDn: string;
   password: Secret;
   caFile: string | undefined;
+  /** For ldap:// URLs: upgrade with StartTLS before binding. */
+  startTls: boolean;
+  /** Allow a simple bind over plain ldap:// without TLS (the password crosses the network in clear). */
+  allowPlainBind: boolean;
+  /** The name the certificate must carry; the URL's host by default. */
+  serverName: string | undefined;
+  /** Default naming context; DC=tailspin,DC=test for tailspin.test by default. */
+  baseDn: string;
 }
 
 export interface DomainConfig {
@@ -48,6 +56,9 @@ export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 export interface Config {
   listen: Endpoint;
+  /** Age of a trust password from which it is a warning, then critical (30-day rotation missed once, twice). */
+  trustPasswordWarningMs: number;
+  trustPasswordCriticalMs: number;
   schedule: Record<Family | 'ldap', string>;
   timeoutMs: number;
   concurrency: number;
@@ -130,6 +141,10 @@ const ldapSchema = z
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as ADTRUST_TAILSPIN_PASSWORD')
       .optional(),
     ca_file: z.string().min(1).optional(),
+    starttls: z.boolean().default(true),
+    allow_plain_bind: z.boolean().default(false),
+    server_name: z.string().min(1).optional(),
+    base_dn: z.string().min(1).optional(),
   })
   .strict()
   .superRefine((ldap, ctx) => {
@@ -186,6 +201,13 @@ const fileSchema = z
       .strict()
       .default({}),
     timeout: text('a duration such as 5s', parseDuration).default('5s'),
+    trust_password: z
+      .object({
+        warning_age: text('a duration such as 45d', parseDuration).default('45d'),
+        critical_age: text('a duration such as 60d', parseDuration).default('60d'),
+      })
+      .strict()
+      .default({}),
     concurrency: z.number().int().min(1).max(10_000).default(DEFAULT_CONCURRENCY),
     log_level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
     domains: z.record(z.string(), domainSchema),
@@ -364,6 +386,15 @@ function crossCheck(file: FileConfig): PendingProblem[] {
       problems.push(problem(['trusts', index], `neither ${sides.join(' nor ')} is configured under domains, so nothing of this trust can be checked`));
     }
   });
+  if (file.trust_password.warning_age >= file.trust_password.critical_age) {
+    problems.push(problem(['trust_password', 'warning_age'], 'must be shorter than critical_age'));
+  }
+  for (const [name, domain] of Object.entries(file.domains)) {
+    const ldap = domain.ldap;
+    if (ldap && /^ldap:\/\//i.test(ldap.url) && !ldap.starttls && !ldap.allow_plain_bind) {
+      problems.push(problem(['domains', name, 'ldap', 'starttls'], 'is false on a plain ldap:// URL, so the bind password would cross the network in clear: use ldaps://, keep starttls, or set allow_plain_bind: true to accept that'));
+    }
+  }
   file.preauth.allow.forEach((entry, index) => {
     const domain = entry.split('/')[0]?.toLowerCase() ?? '';
     if (!configured.has(domain)) problems.push(problem(['preauth', 'allow', index], `domain "${domain}" is not configured under domains`));
@@ -384,7 +415,16 @@ function toConfig(file: FileConfig, baseDir: string, problems: PendingProblem[],
       const password = readPassword(domain.ldap, baseDir, ['domains', rawName, 'ldap'], secrets);
       if (password instanceof Secret) {
         const caFile = domain.ldap.ca_file === undefined ? undefined : resolve(baseDir, domain.ldap.ca_file);
-        ldap = { url: domain.ldap.url, bindDn: domain.ldap.bind_dn, password, caFile };
+        ldap = {
+          url: domain.ldap.url,
+          bindDn: domain.ldap.bind_dn,
+          password,
+          caFile,
+          startTls: domain.ldap.starttls,
+          allowPlainBind: domain.ldap.allow_plain_bind,
+          serverName: domain.ldap.server_name,
+          baseDn: domain.ldap.base_dn ?? name.split('.').map((label) => `DC=${label}`).join(','),
+        };
       } else {
         problems.push({ ...password, line: lineOf(password.segments) });
       }
@@ -400,6 +440,8 @@ function toConfig(file: FileConfig, baseDir: string, problems: PendingProblem[],
   if (problems.length > 0) return undefined;
   return {
     listen: file.listen,
+    trustPasswordWarningMs: file.trust_password.warning_age,
+    trustPasswordCriticalMs: file.trust_password.critical_age,
     schedule: file.schedule,
     timeoutMs: file.timeout,
     concurrency: file.concurrency,

@@ -55,6 +55,35 @@ export class Exporter {
     fromRuns('adtrust_port_connect_duration_seconds', 'Time until the connection was accepted, refused or timed out.', ['partner_domain', 'target', 'port', 'transport'], (gauge, runs) => {
       for (const m of measurementsOf(runs, 'port')) gauge.set(portLabels(m), m.seconds);
     });
+    fromRuns('adtrust_ldap_bind_success', '1 when the agent bound to the domain over LDAP, 0 when the bind failed (see the ldap.bind finding for why).', ['domain', 'server'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'ldap_bind')) gauge.set({ domain: m.domain, server: m.server }, m.success ? 1 : 0);
+    });
+    fromRuns('adtrust_trust_info', 'Always 1 for every trustedDomain object read; the labels describe it as the holding domain sees it.', ['domain', 'partner_domain', 'direction', 'trust_type', 'kind', 'transitive', 'attributes'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'trust_info')) {
+        gauge.set({ domain: m.domain, partner_domain: m.partnerDomain, direction: m.direction, trust_type: m.trustType, kind: m.trustKind, transitive: String(m.transitive), attributes: m.attributes }, 1);
+      }
+    });
+    fromRuns('adtrust_trust_present', '1 when the domain has the trust object the config expects for the partner, 0 when it is missing.', ['domain', 'partner_domain'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'trust_present')) gauge.set({ domain: m.domain, partner_domain: m.partnerDomain }, m.present ? 1 : 0);
+    });
+    fromRuns('adtrust_trust_consistent', '1 when both sides of the trust agree (mirrored directions, same type, trust account present), 0 otherwise; only where both domains are readable.', ['domain', 'partner_domain'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'trust_consistent')) gauge.set({ domain: m.domain, partner_domain: m.partnerDomain }, m.consistent ? 1 : 0);
+    });
+    fromRuns('adtrust_trust_password_last_set_timestamp_seconds', 'Unix time of the last trust password change seen from the domain (trust account pwdLastSet, else replication metadata, else whenChanged).', ['domain', 'partner_domain'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'trust_password')) gauge.set({ domain: m.domain, partner_domain: m.partnerDomain }, m.lastSet.getTime() / 1000);
+    });
+    fromRuns('adtrust_trust_path_available', '1 when users of from_domain can authenticate to resources of to_domain through the trusts read, honouring direction and transitivity.', ['from_domain', 'to_domain'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'trust_path')) gauge.set({ from_domain: m.fromDomain, to_domain: m.toDomain }, m.available ? 1 : 0);
+    });
+    fromRuns('adtrust_preauth_disabled_accounts', 'Enabled accounts (users, computers, service accounts) with Kerberos pre-authentication disabled.', ['domain'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'preauth')) gauge.set({ domain: m.domain }, m.accounts);
+    });
+    fromRuns('adtrust_preauth_disabled_unexpected_accounts', 'Of those, the unprivileged ones not on preauth.allow.', ['domain'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'preauth')) gauge.set({ domain: m.domain }, m.unexpected);
+    });
+    fromRuns('adtrust_preauth_disabled_privileged_accounts', 'Of those, the privileged ones (adminCount=1), allowed or not.', ['domain'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'preauth')) gauge.set({ domain: m.domain }, m.privileged);
+    });
     fromRuns('adtrust_check_status', 'Status of every finding: 0 ok, 1 warning, 2 critical, 3 unknown.', ['check', 'domain', 'target'], (gauge, runs) => {
       for (const finding of runs.flatMap((run) => run.findings)) gauge.set({ check: finding.check, domain: finding.domain, target: finding.target }, STATUS_VALUE[finding.status]);
     });

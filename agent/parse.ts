@@ -6,10 +6,10 @@ import type { Endpoint } from '../probes/types.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** "5s", "500ms", "1.5s", "2m", "1h" to milliseconds. */
+/** "5s", "500ms", "1.5s", "2m", "1h", "45d" to milliseconds. */
 export function parseDuration(text: string): Parsed<number> {
   const match = DURATION.exec(text.trim());
   if (!match) return { ok: false, reason: `expected a duration such as 5s, 500ms or 2m, got "${text}"` };

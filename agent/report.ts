@@ -62,17 +62,29 @@ function groupFindings(findings: Finding[], config: Config): Group[] {
         continue;
       }
     }
-    if (finding.check.startsWith('port.') && finding.domain !== '') {
+    const section = domainSection(finding, partner);
+    if (section !== undefined && finding.domain !== '') {
       const group = domainGroups.get(finding.domain) ?? { title: `Domain ${finding.domain}`, sections: new Map() };
       domainGroups.set(finding.domain, group);
-      const host = finding.check === 'port.tcp' ? finding.target.replace(/:\d+$/, '') : 'DC discovery';
-      add(group, host, finding);
+      add(group, section, finding);
       continue;
     }
     add(other, finding.check, finding);
   }
   const sortedDomains = [...domainGroups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, group]) => group);
   return [...trustGroups.map(({ group }) => group), ...sortedDomains, other].filter((group) => group.sections.size > 0);
+}
+
+/** Where a finding sits inside its domain's group: a DC, the LDAP bind, one trust, paths, accounts. */
+function domainSection(finding: Finding, partner: string | undefined): string | undefined {
+  const family = finding.check.split('.')[0];
+  if (finding.check === 'port.tcp') return finding.target.replace(/:\d+$/, '');
+  if (finding.check === 'port.discovery') return 'DC discovery';
+  if (family === 'ldap') return 'LDAP';
+  if (finding.check === 'trust.path') return 'Trust paths (users of this domain to others)';
+  if (family === 'trust' && partner !== undefined) return `Trust with ${partner}`;
+  if (family === 'preauth') return 'Accounts without Kerberos pre-authentication';
+  return undefined;
 }
 
 export interface TextOptions {
@@ -135,12 +147,13 @@ function summariseOk(findings: Finding[]): string {
   }
   const lookups = findings.filter((finding) => finding.check === 'dns.srv' || finding.check === 'dns.address').length;
   const dcLists = findings.filter((finding) => finding.check === 'dns.dc_set').length;
-  const rest = findings.length - lookups - dcLists;
+  const rest = findings.filter((finding) => !finding.check.startsWith('dns.'));
   const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+  const names = [...new Set(rest.map((finding) => finding.check.split('.').slice(1).join('.')))].join(', ');
   return [
     lookups > 0 ? `${plural(lookups, 'lookup')} answered` : '',
     dcLists > 0 ? "same DCs as the partner's own DNS" : '',
-    rest > 0 ? `${plural(rest, 'other check')} ok` : '',
+    rest.length > 0 ? `${plural(rest.length, 'check')} ok: ${names}` : '',
   ]
     .filter(Boolean)
     .join(', ');

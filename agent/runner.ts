@@ -4,6 +4,7 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { probeDns } from '../probes/dns.js';
+import { probeLdap } from '../probes/ldap.js';
 import { probePorts } from '../probes/ports.js';
 import type { Attempt, Family, Finding, Logger, Measurement, ProbeContext, ProbeOutput, Status } from '../probes/types.js';
 import type { Config } from './config.js';
@@ -13,12 +14,13 @@ export type FamilyProbe = (config: Config, ctx: ProbeContext) => Promise<ProbeOu
 export const FAMILIES: Record<Family, FamilyProbe> = {
   dns: probeDns,
   ports: probePorts,
+  ldap: probeLdap,
 };
 
 export const FAMILY_NAMES = Object.keys(FAMILIES) as Family[];
 
 /** The first part of the check ids a family produces. */
-const CHECK_PREFIX: Record<Family, string> = { dns: 'dns', ports: 'port' };
+const CHECK_PREFIX: Record<Family, string> = { dns: 'dns', ports: 'port', ldap: 'ldap' };
 
 export interface FamilyRun {
   family: Family;

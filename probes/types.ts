@@ -3,7 +3,7 @@
 
 export type Status = 'ok' | 'warning' | 'critical' | 'unknown';
 
-export type Family = 'dns' | 'ports';
+export type Family = 'dns' | 'ports' | 'ldap';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -43,7 +43,23 @@ export type Measurement =
       transport: Transport;
       state: PortState;
       seconds: number;
-    };
+    }
+  | { kind: 'ldap_bind'; domain: string; server: string; success: boolean; seconds: number }
+  | {
+      kind: 'trust_info';
+      domain: string;
+      partnerDomain: string;
+      direction: string;
+      trustType: string;
+      trustKind: string;
+      transitive: boolean;
+      attributes: string;
+    }
+  | { kind: 'trust_present'; domain: string; partnerDomain: string; present: boolean }
+  | { kind: 'trust_consistent'; domain: string; partnerDomain: string; consistent: boolean }
+  | { kind: 'trust_password'; domain: string; partnerDomain: string; lastSet: Date; source: string }
+  | { kind: 'preauth'; domain: string; accounts: number; unexpected: number; privileged: number }
+  | { kind: 'trust_path'; fromDomain: string; toDomain: string; available: boolean };
 
 export interface ProbeOutput {
   findings: Finding[];

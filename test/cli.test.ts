@@ -133,6 +133,6 @@ describe('probe (the built command)', () => {
     assert.ok(report.findings.every((finding) => finding.check.startsWith('dns.')));
     const bad = await runProbe(['run', '-c', join(dir, 'ok.yaml'), '--only', 'dns,ldapp']);
     assert.equal(bad.code, 3);
-    assert.equal(bad.stderr, '--only: unknown family "ldapp"; choose from dns, ports\n');
+    assert.equal(bad.stderr, '--only: unknown family "ldapp"; choose from dns, ports, ldap\n');
   });
 });

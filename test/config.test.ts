@@ -49,6 +49,8 @@ const INVALID: Record<string, string[]> = {
   'trust-unconfigured': ['4: trusts[0]: neither wingtip.test nor fabrikam.test is configured under domains, so nothing of this trust can be checked'],
   'bad-preauth-allow': ['4: preauth.allow[0]: must be domain/account, such as tailspin.test/svc_legacy'],
   'bad-concurrency': ['1: concurrency: must be at least 1'],
+  'plain-bind': ['7: domains.tailspin.test.ldap.starttls: is false on a plain ldap:// URL, so the bind password would cross the network in clear: use ldaps://, keep starttls, or set allow_plain_bind: true to accept that'],
+  'password-ages': ['2: trust_password.warning_age: must be shorter than critical_age'],
   'several-at-once': [
     '1: timeout: must be longer than 0, got "0s"',
     '2: listen: "localhost" needs a port, such as localhost:9788',

@@ -81,6 +81,7 @@ describe('Runner', () => {
     const families: Record<Family, (c: unknown, ctx: ProbeContext) => Promise<ProbeOutput>> = {
       dns: () => Promise.reject(new Error('bug in the probe')),
       ports: () => Promise.resolve({ findings: [], measurements: [] }),
+      ldap: () => Promise.resolve({ findings: [], measurements: [] }),
     };
     const runner = new Runner(quietLog, 4, families);
     const [dns, ports] = await runner.runAll(['dns', 'ports'], config, new AbortController().signal);
