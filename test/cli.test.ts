@@ -95,7 +95,7 @@ describe('probe (the built command)', () => {
   it('run: all ok exits 0 with a plain-text report', async () => {
     const result = await runProbe(['run', '-c', join(dir, 'ok.yaml')]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /^OK {7}\d+ ok {3}\(dns, ports in /);
+    assert.match(result.stdout, /^OK {7}\d+ ok {3}\(dns, ports, ldap in /);
     assert.match(result.stdout, /Trust tailspin\.test -> wingtip\.test \(external\)/);
     assert.match(result.stdout, /DNS of tailspin\.test resolving wingtip\.test\n {4}OK {7}9 lookups answered/);
     assert.ok(!result.stdout.includes('\x1b['), 'no colour when stdout is not a terminal');
