@@ -214,7 +214,9 @@ export async function readDomain(domain: DomainConfig, ldap: LdapConfig, ctx: Pr
   } catch (error) {
     return fail('ca_file unreadable', `cannot read ${ldap.caFile ?? 'ca_file'}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const client = new Client({ url: ldap.url, timeout: ctx.timeoutMs, connectTimeout: ctx.timeoutMs, tlsOptions: tls, strictDN: false });
+  // ldapts opens a TLS connection whenever tlsOptions are given, so ldap:// gets them only at StartTLS.
+  const secure = url.protocol === 'ldaps:';
+  const client = new Client({ url: ldap.url, timeout: ctx.timeoutMs, connectTimeout: ctx.timeoutMs, strictDN: false, ...(secure ? { tlsOptions: tls } : {}) });
   // A deadline closes the connection, so a server that hangs cannot keep the run waiting.
   const close = (): void => {
     client.unbind().catch(() => undefined);
@@ -233,7 +235,7 @@ export async function readDomain(domain: DomainConfig, ldap: LdapConfig, ctx: Pr
 
   try {
     const bound = await step(async () => {
-      if (url.protocol === 'ldap:' && ldap.startTls) await client.startTLS(tls);
+      if (!secure && ldap.startTls) await client.startTLS(tls);
       await client.bind(ldap.bindDn, ldap.password.reveal());
     });
     if (!bound.ok) {

@@ -52,9 +52,27 @@ const ldapRecordViaDca = { server: '198.51.100.10', partner_domain: 'wingtip.tes
 
 describe('probe agent against the lab', () => {
   it('a healthy lab: every check status 0', async () => {
-    const samples = await metricsUntil('all checks ok', (s) => s.some((x) => x.name === 'adtrust_check_status') && s.filter((x) => x.name === 'adtrust_check_status').every((x) => x.value === 0));
+    const networkChecks = (s: Sample[]) => s.filter((x) => x.name === 'adtrust_check_status' && /^(dns|port)\./.test(x.labels['check'] ?? ''));
+    const samples = await metricsUntil('all DNS and port checks ok', (s) => networkChecks(s).length > 0 && networkChecks(s).every((x) => x.value === 0));
     assert.equal(sampleValue(samples, 'adtrust_port_up', kerberosOnDcb), 1);
     assert.equal(sampleValue(samples, 'adtrust_dns_lookup_success', ldapRecordViaDca), 1);
+  });
+
+  it('the LDAP family: trusts present and consistent, paths as the lab has them, pre-auth counts, no account name in labels', async () => {
+    const samples = await metricsUntil('an ldap run', (s) => sampleValue(s, 'adtrust_ldap_bind_success', { domain: 'tailspin.test' }) === 1);
+    for (const [domain, partner] of [['tailspin.test', 'wingtip.test'], ['wingtip.test', 'tailspin.test'], ['fabrikam.test', 'tailspin.test']] as const) {
+      assert.equal(sampleValue(samples, 'adtrust_trust_present', { domain, partner_domain: partner }), 1);
+      assert.equal(sampleValue(samples, 'adtrust_trust_consistent', { domain, partner_domain: partner }), 1);
+    }
+    assert.equal(sampleValue(samples, 'adtrust_trust_info', { domain: 'tailspin.test', partner_domain: 'fabrikam.test', direction: 'outbound', kind: 'external', transitive: 'false' }), 1);
+    assert.equal(sampleValue(samples, 'adtrust_trust_path_available', { from_domain: 'fabrikam.test', to_domain: 'tailspin.test' }), 1);
+    assert.equal(sampleValue(samples, 'adtrust_trust_path_available', { from_domain: 'tailspin.test', to_domain: 'fabrikam.test' }), 0);
+    assert.ok((sampleValue(samples, 'adtrust_trust_password_last_set_timestamp_seconds', { domain: 'tailspin.test', partner_domain: 'wingtip.test' }) ?? 0) > 1.7e9);
+    assert.equal(sampleValue(samples, 'adtrust_preauth_disabled_accounts', { domain: 'tailspin.test' }), 2);
+    assert.equal(sampleValue(samples, 'adtrust_preauth_disabled_privileged_accounts', { domain: 'tailspin.test' }), 1);
+    assert.equal(sampleValue(samples, 'adtrust_preauth_disabled_unexpected_accounts', { domain: 'tailspin.test' }), 0);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    assert.ok(!/roast_|alice|Lab-Pass/.test(text), 'an account name or the password reached /metrics');
   });
 
   it('TCP 88 rejected on dcb: adtrust_port_state closed, adtrust_check_status 2, then open again', async () => {
