@@ -59,6 +59,9 @@ export interface Config {
   /** Age of a trust password from which it is a warning, then critical (30-day rotation missed once, twice). */
   trustPasswordWarningMs: number;
   trustPasswordCriticalMs: number;
+  /** Time left before a DC's certificate expires from which it is a warning, then critical. */
+  certificateWarningMs: number;
+  certificateCriticalMs: number;
   schedule: Record<Family | 'ldap', string>;
   timeoutMs: number;
   concurrency: number;
@@ -201,6 +204,13 @@ const fileSchema = z
       .strict()
       .default({}),
     timeout: text('a duration such as 5s', parseDuration).default('5s'),
+    certificate_expiry: z
+      .object({
+        warning_before: text('a duration such as 30d', parseDuration).default('30d'),
+        critical_before: text('a duration such as 7d', parseDuration).default('7d'),
+      })
+      .strict()
+      .default({}),
     trust_password: z
       .object({
         warning_age: text('a duration such as 45d', parseDuration).default('45d'),
@@ -386,6 +396,9 @@ function crossCheck(file: FileConfig): PendingProblem[] {
       problems.push(problem(['trusts', index], `neither ${sides.join(' nor ')} is configured under domains, so nothing of this trust can be checked`));
     }
   });
+  if (file.certificate_expiry.warning_before <= file.certificate_expiry.critical_before) {
+    problems.push(problem(['certificate_expiry', 'warning_before'], 'must be longer than critical_before'));
+  }
   if (file.trust_password.warning_age >= file.trust_password.critical_age) {
     problems.push(problem(['trust_password', 'warning_age'], 'must be shorter than critical_age'));
   }
@@ -442,6 +455,8 @@ function toConfig(file: FileConfig, baseDir: string, problems: PendingProblem[],
     listen: file.listen,
     trustPasswordWarningMs: file.trust_password.warning_age,
     trustPasswordCriticalMs: file.trust_password.critical_age,
+    certificateWarningMs: file.certificate_expiry.warning_before,
+    certificateCriticalMs: file.certificate_expiry.critical_before,
     schedule: file.schedule,
     timeoutMs: file.timeout,
     concurrency: file.concurrency,

@@ -84,6 +84,27 @@ export class Exporter {
     fromRuns('adtrust_preauth_disabled_privileged_accounts', 'Of those, the privileged ones (adminCount=1), allowed or not.', ['domain'], (gauge, runs) => {
       for (const m of measurementsOf(runs, 'preauth')) gauge.set({ domain: m.domain }, m.privileged);
     });
+    fromRuns('adtrust_kerberos_error_code', 'The KRB-ERROR code the KDC (88) or kpasswd (464) answered to an AS-REQ for a principal that cannot exist; 6 is the healthy answer.', ['partner_domain', 'target', 'port', 'transport'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'kerberos')) gauge.set({ partner_domain: m.partnerDomain, target: m.target, port: String(m.port), transport: m.transport }, m.errorCode);
+    });
+    fromRuns('adtrust_clock_offset_seconds', 'Clock offset of the DC against this host, measured over NTP (positive: the DC is ahead). Kerberos fails beyond 300 s.', ['partner_domain', 'target'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'clock')) gauge.set({ partner_domain: m.partnerDomain, target: m.target }, m.offsetSeconds);
+    });
+    fromRuns('adtrust_dc_locator_ok', '1 when the DC answered the CLDAP LDAP ping as a DC of the expected domain and forest, advertising DS, LDAP and KDC (and GC where expected).', ['partner_domain', 'target'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'locator')) gauge.set({ partner_domain: m.partnerDomain, target: m.target }, m.ok ? 1 : 0);
+    });
+    fromRuns('adtrust_dc_locator_info', 'Always 1; what the DC said of itself in the LDAP ping.', ['partner_domain', 'target', 'forest', 'domain', 'dc_site', 'client_site'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'locator')) gauge.set({ partner_domain: m.partnerDomain, target: m.target, forest: m.forest, domain: m.domain, dc_site: m.dcSite, client_site: m.clientSite }, 1);
+    });
+    fromRuns('adtrust_rpc_endpoint_up', '1 when the TCP port the endpoint mapper names for the interface is open; 0 when closed, filtered, or the mapper did not name one (port="0").', ['partner_domain', 'target', 'interface', 'port'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'rpc')) gauge.set({ partner_domain: m.partnerDomain, target: m.target, interface: m.iface, port: String(m.port) }, m.up ? 1 : 0);
+    });
+    fromRuns('adtrust_tls_certificate_expiry_timestamp_seconds', 'Unix time at which the DC certificate on the port expires; exported also when it does not verify.', ['partner_domain', 'target', 'port'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'certificate')) gauge.set({ partner_domain: m.partnerDomain, target: m.target, port: String(m.port) }, m.notAfter.getTime() / 1000);
+    });
+    fromRuns('adtrust_tls_certificate_verified', '1 when the certificate verifies against the configured CA and carries the DC host name.', ['partner_domain', 'target', 'port'], (gauge, runs) => {
+      for (const m of measurementsOf(runs, 'certificate')) gauge.set({ partner_domain: m.partnerDomain, target: m.target, port: String(m.port) }, m.verified ? 1 : 0);
+    });
     fromRuns('adtrust_check_status', 'Status of every finding: 0 ok, 1 warning, 2 critical, 3 unknown.', ['check', 'domain', 'target'], (gauge, runs) => {
       for (const finding of runs.flatMap((run) => run.findings)) gauge.set({ check: finding.check, domain: finding.domain, target: finding.target }, STATUS_VALUE[finding.status]);
     });

@@ -78,8 +78,9 @@ function groupFindings(findings: Finding[], config: Config): Group[] {
 /** Where a finding sits inside its domain's group: a DC, the LDAP bind, one trust, paths, accounts. */
 function domainSection(finding: Finding, partner: string | undefined): string | undefined {
   const family = finding.check.split('.')[0];
-  if (finding.check === 'port.tcp') return finding.target.replace(/:\d+$/, '');
   if (finding.check === 'port.discovery') return 'DC discovery';
+  // Every probe of one DC (ports, protocols, clock, locator, certificates) sits under the DC.
+  if (family === 'port' || family === 'time' || family === 'dc' || family === 'tls') return finding.target.split(/[:/]/)[0];
   if (family === 'ldap') return 'LDAP';
   if (finding.check === 'trust.path') return 'Trust paths (users of this domain to others)';
   if (family === 'trust' && partner !== undefined) return `Trust with ${partner}`;
@@ -137,14 +138,32 @@ function shortName(finding: Finding): string {
   return typeof record === 'string' && typeof transport === 'string' ? `${record} over ${transport.toUpperCase()}` : finding.target;
 }
 
-function summariseOk(findings: Finding[]): string {
-  if (findings.every((finding) => finding.check === 'port.tcp')) {
-    const ports = findings
+/** One line for a healthy DC: its open ports, what answered, its clock and certificates. */
+function summariseDc(findings: Finding[]): string | undefined {
+  const of = (check: string) => findings.filter((finding) => finding.check === check);
+  const ports = (check: string) =>
+    of(check)
       .map((finding) => Number(finding.observed['port']))
       .sort((a, b) => a - b)
       .join(' ');
-    return `TCP ${ports} open`;
-  }
+  const parts: string[] = [];
+  if (of('port.tcp').length > 0) parts.push(`TCP ${ports('port.tcp')} open`);
+  if (of('port.udp').length > 0) parts.push(`UDP ${ports('port.udp')} answered`);
+  const rpc = of('port.rpc').map((finding) => `${finding.observed['interface'] as string} ${finding.observed['port'] as number}`);
+  if (rpc.length > 0) parts.push(`RPC ${rpc.join(', ')} open`);
+  const clock = of('time.skew')[0]?.observed['offset_seconds'];
+  if (typeof clock === 'number') parts.push(`clock ${clock >= 0 ? '+' : ''}${clock.toFixed(2)} s`);
+  const days = of('tls.certificate').map((finding) => finding.observed['days_left']).filter((value): value is number => typeof value === 'number');
+  if (days.length > 0) parts.push(`certificates valid ${Math.min(...days)}+ days`);
+  const rest = findings.length - ['port.tcp', 'port.udp', 'port.rpc', 'time.skew', 'tls.certificate'].reduce((sum, check) => sum + of(check).length, 0);
+  if (parts.length === 0) return undefined;
+  if (rest > 0) parts.push(`${rest} more ok`);
+  return parts.join('; ');
+}
+
+function summariseOk(findings: Finding[]): string {
+  const dc = summariseDc(findings);
+  if (dc !== undefined) return dc;
   const lookups = findings.filter((finding) => finding.check === 'dns.srv' || finding.check === 'dns.address').length;
   const dcLists = findings.filter((finding) => finding.check === 'dns.dc_set').length;
   const rest = findings.filter((finding) => !finding.check.startsWith('dns.'));

@@ -1,12 +1,10 @@
 // One DNS question to one server over UDP or TCP, with dns-packet, never through the
 // host's resolver. Expected failures come back as values; only an abort rejects.
 
-import { createSocket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { isIP, connect } from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { DecodedPacket, RecordType } from 'dns-packet';
-import { abortable } from './abortable.js';
+import { tcpRequest, udpExchange, type Framer } from './transport.js';
 import type { Endpoint, Transport } from './types.js';
 
 const RCODES: Record<number, string> = {
@@ -65,68 +63,22 @@ export function decodeReply(bytes: Buffer, id: number, name: string, type: Recor
   };
 }
 
+/** DNS over TCP: a two-byte length, then the message (RFC 1035 4.2.2). */
+const frameDns: Framer = (buffered) => (buffered.length < 2 ? undefined : 2 + buffered.readUInt16BE(0));
+
 export async function queryDns(server: Endpoint, name: string, type: RecordType, transport: Transport, signal: AbortSignal): Promise<DnsOutcome> {
   const id = randomInt(0, 65536);
   const query = encodeQuery(id, name, type);
-  const bytes = transport === 'udp' ? await exchangeUdp(server, query, id, signal) : await exchangeTcp(server, query, signal);
-  if (!Buffer.isBuffer(bytes)) return bytes;
-  return decodeReply(bytes, id, name, type);
-}
-
-function exchangeUdp(server: Endpoint, query: Buffer, id: number, signal: AbortSignal): Promise<Buffer | DnsOutcome> {
-  return abortable<Buffer | DnsOutcome>(signal, (settle) => {
-    const socket = createSocket(isIP(server.host) === 6 ? 'udp6' : 'udp4');
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      // A connected UDP socket reports ICMP port unreachable as ECONNREFUSED.
-      const reason = error.code === 'ECONNREFUSED' ? 'ICMP port unreachable: nothing listens on UDP there' : (error.code ?? error.message);
-      settle({ kind: 'refused-connection', reason });
-    });
-    socket.on('message', (message) => {
-      // A stray datagram with another id is not the answer: keep waiting for ours.
-      if (message.length >= 2 && message.readUInt16BE(0) !== id) return;
-      settle(message);
-    });
-    socket.connect(server.port, server.host, () => {
-      socket.send(query);
-    });
-    return () => {
-      socket.close();
-    };
-  });
-}
-
-const MAX_TCP_MESSAGE = 65535;
-
-function exchangeTcp(server: Endpoint, query: Buffer, signal: AbortSignal): Promise<Buffer | DnsOutcome> {
-  return abortable<Buffer | DnsOutcome>(signal, (settle) => {
-    const socket = connect({ host: server.host, port: server.port });
-    const chunks: Buffer[] = [];
-    let received = 0;
-    socket.on('connect', () => {
-      const frame = Buffer.alloc(2 + query.length);
-      frame.writeUInt16BE(query.length, 0);
-      query.copy(frame, 2);
-      socket.write(frame);
-    });
-    socket.on('data', (chunk) => {
-      chunks.push(chunk);
-      received += chunk.length;
-      if (received < 2) return;
-      const all = Buffer.concat(chunks);
-      const length = all.readUInt16BE(0);
-      if (received - 2 >= length) settle(all.subarray(2, 2 + length));
-      else if (received > MAX_TCP_MESSAGE + 2) settle({ kind: 'malformed', reason: 'reply over TCP is longer than a DNS message can be' });
-    });
-    socket.on('end', () => {
-      const reason = received === 0 ? 'server closed the TCP connection without answering' : `server closed the TCP connection after ${received} bytes of an incomplete reply`;
-      settle({ kind: 'malformed', reason });
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      const reason = error.code === 'ECONNREFUSED' ? 'TCP connection refused: nothing listens on TCP there' : (error.code ?? error.message);
-      settle(received === 0 ? { kind: 'refused-connection', reason } : { kind: 'malformed', reason: `connection failed mid-reply: ${reason}` });
-    });
-    return () => {
-      socket.destroy();
-    };
-  });
+  if (transport === 'udp') {
+    // A stray datagram with another id is not the answer: keep waiting for ours.
+    const outcome = await udpExchange(server.host, server.port, query, (reply) => reply.length < 2 || reply.readUInt16BE(0) === id, signal);
+    if (outcome.kind === 'unreachable') return { kind: 'refused-connection', reason: outcome.reason === 'ICMP port unreachable' ? 'ICMP port unreachable: nothing listens on UDP there' : outcome.reason };
+    return decodeReply(outcome.bytes, id, name, type);
+  }
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(query.length, 0);
+  const outcome = await tcpRequest(server.host, server.port, Buffer.concat([length, query]), frameDns, signal);
+  if (outcome.kind === 'refused') return { kind: 'refused-connection', reason: outcome.reason === 'connection refused' ? 'TCP connection refused: nothing listens on TCP there' : outcome.reason };
+  if (outcome.kind === 'malformed') return outcome;
+  return decodeReply(outcome.bytes.subarray(2), id, name, type);
 }

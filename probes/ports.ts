@@ -7,6 +7,7 @@ import type { Config } from '../agent/config.js';
 import { trustDomains } from '../agent/config.js';
 import { addresses, formatSeconds, judgeLookup, lookup, resolveHost, serverLabel, srvTargets } from './dns.js';
 import { abortable } from './abortable.js';
+import { probeDcProtocols } from './protocols.js';
 import type { Endpoint, Finding, Measurement, PortState, ProbeContext, ProbeOutput } from './types.js';
 
 export const TRUST_TCP_PORTS = [53, 88, 135, 389, 445, 464, 636, 3268, 3269] as const;
@@ -88,8 +89,18 @@ async function resolveAddress(ctx: ProbeContext, servers: Endpoint[], host: stri
   return { ok: false, problem: `${host} did not resolve (${problems.join('; ')})` };
 }
 
+/** The hosts `_gc._tcp.<forest>` names: those DCs must advertise the global catalog. */
+async function globalCatalogs(config: Config, domain: string, servers: Endpoint[], ctx: ProbeContext): Promise<Set<string>> {
+  const forest = config.domains.get(domain)?.forest ?? domain;
+  for (const server of servers) {
+    const result = await lookup(ctx, server, `_gc._tcp.${forest}`, 'SRV', 'udp');
+    if (judgeLookup(result, ctx.timeoutMs).ok) return new Set(srvTargets(result));
+  }
+  return new Set();
+}
+
 /** Configured DCs, or the DCs the SRV record _ldap._tcp.dc._msdcs.<domain> names. */
-export async function findDcs(config: Config, domain: string, ctx: ProbeContext): Promise<{ targets: DcTarget[]; problems: { target: string; problem: string }[] }> {
+export async function findDcs(config: Config, domain: string, ctx: ProbeContext): Promise<{ targets: DcTarget[]; problems: { target: string; problem: string }[]; globalCatalogs: Set<string> }> {
   const servers = resolversFor(config, domain);
   const configured = config.domains.get(domain)?.dcs ?? [];
   const wanted = new Map<string, number[]>();
@@ -127,7 +138,7 @@ export async function findDcs(config: Config, domain: string, ctx: ProbeContext)
     }),
   );
   targets.sort((a, b) => a.host.localeCompare(b.host) || a.address.localeCompare(b.address));
-  return { targets, problems };
+  return { targets, problems, globalCatalogs: targets.length > 0 ? await globalCatalogs(config, domain, servers, ctx) : new Set() };
 }
 
 export async function probePorts(config: Config, ctx: ProbeContext): Promise<ProbeOutput> {
@@ -135,7 +146,7 @@ export async function probePorts(config: Config, ctx: ProbeContext): Promise<Pro
   const measurements: Measurement[] = [];
   await Promise.all(
     trustDomains(config).map(async (domain) => {
-      const { targets, problems } = await findDcs(config, domain, ctx);
+      const { targets, problems, globalCatalogs: gcs } = await findDcs(config, domain, ctx);
       for (const { target, problem } of problems) {
         findings.push({
           check: 'port.discovery',
@@ -147,6 +158,8 @@ export async function probePorts(config: Config, ctx: ProbeContext): Promise<Pro
           observed: { problem },
         });
       }
+      // A DC given as host:port is probed on that port only; the others get every protocol probe.
+      const protocols = Promise.all(targets.filter((dc) => dc.ports.length === TRUST_TCP_PORTS.length).map((dc) => probeDcProtocols(config, ctx, dc, gcs.has(dc.host))));
       const probes = targets.flatMap((dc) => dc.ports.map((port) => ({ dc, port })));
       const results = await Promise.all(probes.map(({ dc, port }) => ctx.attempt((signal) => tcpConnect(dc.address, port, signal))));
       probes.forEach(({ dc, port }, index) => {
@@ -158,6 +171,10 @@ export async function probePorts(config: Config, ctx: ProbeContext): Promise<Pro
         findings.push(portFinding(dc, port, result, attempt.seconds));
         measurements.push({ kind: 'port', partnerDomain: dc.domain, target: dc.host, port, transport: 'tcp', state: result.state, seconds: attempt.seconds });
       });
+      for (const output of await protocols) {
+        findings.push(...output.findings);
+        measurements.push(...output.measurements);
+      }
     }),
   );
   return { findings, measurements };

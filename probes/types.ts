@@ -59,7 +59,12 @@ export type Measurement =
   | { kind: 'trust_consistent'; domain: string; partnerDomain: string; consistent: boolean }
   | { kind: 'trust_password'; domain: string; partnerDomain: string; lastSet: Date; source: string }
   | { kind: 'preauth'; domain: string; accounts: number; unexpected: number; privileged: number }
-  | { kind: 'trust_path'; fromDomain: string; toDomain: string; available: boolean };
+  | { kind: 'trust_path'; fromDomain: string; toDomain: string; available: boolean }
+  | { kind: 'kerberos'; partnerDomain: string; target: string; port: number; transport: Transport; errorCode: number }
+  | { kind: 'clock'; partnerDomain: string; target: string; offsetSeconds: number }
+  | { kind: 'locator'; partnerDomain: string; target: string; forest: string; domain: string; dcSite: string; clientSite: string; ok: boolean }
+  | { kind: 'rpc'; partnerDomain: string; target: string; iface: string; port: number; up: boolean }
+  | { kind: 'certificate'; partnerDomain: string; target: string; port: number; notAfter: Date; verified: boolean };
 
 export interface ProbeOutput {
   findings: Finding[];

@@ -1,0 +1,359 @@
+// Each trust port probed with its own protocol, so that "open" means a real service
+// answered (ad-trust-facts.md sections 8-11): DNS, Kerberos and kpasswd, NTP and the
+// CLDAP LDAP ping over UDP; Kerberos over TCP; the RPC endpoint mapper and the dynamic
+// ports it names; TLS on 636, 3269 and StartTLS on 389.
+
+import { randomBytes, randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Config } from '../agent/config.js';
+import { decodeLdapPingReply, encodeLdapPing, type NetlogonResponse } from './cldap-wire.js';
+import { queryDns } from './dns-client.js';
+import { formatSeconds } from './dns.js';
+import { decodeKerberosReply, decodeKpasswdReply, encodeAsReq, frameTcp, unframeTcp, type KerberosReply } from './kerberos-wire.js';
+import { clockOffset, decodeNtpReply, encodeNtpRequest } from './ntp-wire.js';
+import { tcpConnect, type DcTarget } from './ports.js';
+import { decodeBindReply, decodeEptMapResponse, encodeBind, encodeEptMap, INTERFACES, pduLength } from './rpc-wire.js';
+import { probeTls, type TlsOutcome } from './tls-probe.js';
+import { TcpConversation, tcpRequest, udpExchange, type Framer } from './transport.js';
+import type { Finding, Measurement, PortState, ProbeContext, ProbeOutput, Status } from './types.js';
+
+export const UDP_PORTS = [53, 88, 123, 389, 464] as const;
+
+const UDP_SERVICES: Record<number, string> = { 53: 'DNS', 88: 'Kerberos', 123: 'NTP', 389: 'CLDAP (DC locator)', 464: 'Kerberos password change' };
+
+/** Needed for time sync and password changes, not for every authentication: a warning. */
+const UDP_WARNING_ONLY = new Set([123, 464]);
+
+export const CLOCK_SKEW_WARNING_SECONDS = 60;
+/** Kerberos tolerates 300 s; 240 s leaves a margin. */
+export const CLOCK_SKEW_CRITICAL_SECONDS = 240;
+
+const DS_FLAGS = { GC: 0x4, LDAP: 0x8, DS: 0x10, KDC: 0x20 } as const;
+
+type Output = { findings: Finding[]; measurements: Measurement[] };
+
+function at(dc: DcTarget): string {
+  return dc.host === dc.address ? dc.host : `${dc.host} (${dc.address})`;
+}
+
+function finding(check: string, status: Status, dc: DcTarget, target: string, message: string, remediation: string, observed: Finding['observed']): Finding {
+  return { check, status, domain: dc.domain, target, message, remediation: status === 'ok' ? '' : remediation, observed };
+}
+
+// ---- UDP: one datagram, one protocol reply ----
+
+type UdpResult = { state: PortState; seconds: number; answer: string; detail?: unknown };
+
+async function udpProbe(ctx: ProbeContext, dc: DcTarget, port: number, payload: Buffer, accept: (reply: Buffer) => boolean, describe: (reply: Buffer) => { valid: boolean; answer: string; detail?: unknown }): Promise<UdpResult> {
+  const attempt = await ctx.attempt((signal) => udpExchange(dc.address, port, payload, accept, signal));
+  if (!attempt.ok) return { state: 'filtered', seconds: attempt.seconds, answer: attempt.reason === 'timeout' ? `no reply in ${formatSeconds(ctx.timeoutMs / 1000)}` : attempt.reason };
+  if (attempt.value.kind === 'unreachable') return { state: 'closed', seconds: attempt.seconds, answer: attempt.value.reason };
+  const described = describe(attempt.value.bytes);
+  // Something answered on the port, but not the protocol: the service there is not the one a trust needs.
+  return { state: described.valid ? 'open' : 'closed', seconds: attempt.seconds, answer: described.answer, detail: described.detail };
+}
+
+function kerberosAnswer(reply: KerberosReply): { valid: boolean; answer: string; detail: KerberosReply } {
+  if (reply.kind === 'krb-error') return { valid: true, answer: `KRB-ERROR ${reply.errorCode} ${reply.errorName}${reply.realm === undefined ? '' : ` from realm ${reply.realm}`}`, detail: reply };
+  if (reply.kind === 'as-rep') return { valid: true, answer: 'an AS-REP (a ticket for a principal that should not exist)', detail: reply };
+  return { valid: false, answer: `not Kerberos: ${reply.reason}`, detail: reply };
+}
+
+function udpFinding(dc: DcTarget, port: number, result: UdpResult): Finding {
+  const service = UDP_SERVICES[port] ?? 'service';
+  const status: Status = result.state === 'open' ? 'ok' : UDP_WARNING_ONLY.has(port) ? 'warning' : 'critical';
+  const message = result.state === 'open' ? `UDP ${port} (${service}) open on ${at(dc)}: ${result.answer}` : `UDP ${port} (${service}) ${result.state} on ${at(dc)}: ${result.answer}`;
+  const remediation =
+    result.state === 'filtered'
+      ? `allow UDP ${port} from this host to ${dc.host} (${dc.address}) in every firewall between them`
+      : `start the ${service} service on ${dc.host}, or remove the firewall rule that rejects UDP ${port}`;
+  return finding('port.udp', status, dc, `${dc.host}:${port}`, message, remediation, { state: result.state, seconds: Number(result.seconds.toFixed(4)), address: dc.address, port, transport: 'udp', answer: result.answer });
+}
+
+function udpMeasurement(dc: DcTarget, port: number, result: UdpResult): Measurement {
+  return { kind: 'port', partnerDomain: dc.domain, target: dc.host, port, transport: 'udp', state: result.state, seconds: result.seconds };
+}
+
+function kerberosFinding(dc: DcTarget, port: number, transport: 'udp' | 'tcp', reply: KerberosReply, output: Output): void {
+  if (reply.kind !== 'krb-error') return;
+  const realm = dc.domain.toUpperCase();
+  output.measurements.push({ kind: 'kerberos', partnerDomain: dc.domain, target: dc.host, port, transport, errorCode: reply.errorCode });
+  let status: Status = 'ok';
+  let remediation = '';
+  if (reply.errorCode === 68) {
+    status = 'critical';
+    remediation = `${dc.host} does not serve the realm ${realm}: check that the DC locator records of ${dc.domain} name its own DCs`;
+  } else if (reply.errorCode === 37) {
+    status = 'critical';
+    remediation = `the clocks of this host and ${dc.host} differ by more than Kerberos allows: fix time synchronisation`;
+  }
+  const service = port === 88 ? 'KDC' : 'kpasswd';
+  output.findings.push(
+    finding('port.kerberos', status, dc, `${dc.host}:${port}/${transport}`, `${service} on ${at(dc)} answered ${transport.toUpperCase()} ${port} with KRB-ERROR ${reply.errorCode} ${reply.errorName} for ${realm}`, remediation, {
+      port,
+      transport,
+      error_code: reply.errorCode,
+      error_name: reply.errorName,
+      realm: reply.realm ?? null,
+    }),
+  );
+}
+
+function kerberosRequest(dc: DcTarget): Buffer {
+  // A principal that cannot exist: the point is a KRB-ERROR, never a ticket for a real account.
+  return encodeAsReq({ realm: dc.domain.toUpperCase(), clientName: `adtrust-probe-${randomBytes(6).toString('hex')}`, nonce: randomInt(1, 0x7fffffff) });
+}
+
+async function probeUdpPorts(config: Config, ctx: ProbeContext, dc: DcTarget, expectGc: boolean, output: Output): Promise<void> {
+  const dnsName = `_ldap._tcp.dc._msdcs.${dc.domain}`;
+  const dns = (async (): Promise<UdpResult> => {
+    const attempt = await ctx.attempt((signal) => queryDns({ host: dc.address, port: 53 }, dnsName, 'SRV', 'udp', signal));
+    if (!attempt.ok) return { state: 'filtered', seconds: attempt.seconds, answer: attempt.reason === 'timeout' ? `no reply in ${formatSeconds(ctx.timeoutMs / 1000)}` : attempt.reason };
+    const outcome = attempt.value;
+    if (outcome.kind === 'refused-connection') return { state: 'closed', seconds: attempt.seconds, answer: outcome.reason };
+    if (outcome.kind === 'malformed') return { state: 'closed', seconds: attempt.seconds, answer: `not DNS: ${outcome.reason}` };
+    return { state: 'open', seconds: attempt.seconds, answer: `a DNS reply (${outcome.rcode})` };
+  })();
+
+  const kerberos = (port: number) =>
+    udpProbe(ctx, dc, port, kerberosRequest(dc), () => true, (reply) => kerberosAnswer(port === 88 ? decodeKerberosReply(reply) : decodeKpasswdReply(reply)));
+
+  const ntpSent = new Date();
+  const ntp = udpProbe(ctx, dc, 123, encodeNtpRequest(ntpSent), () => true, (reply) => {
+    const decoded = decodeNtpReply(reply);
+    if (decoded.kind !== 'reply') return { valid: false, answer: `not NTP: ${decoded.reason}` };
+    const { offsetSeconds } = clockOffset(ntpSent, decoded, new Date());
+    return { valid: true, answer: `NTP stratum ${decoded.stratum}, clock offset ${offsetSeconds.toFixed(3)} s`, detail: offsetSeconds };
+  });
+
+  const pingId = randomInt(1, 0x7fffffff);
+  const cldap = udpProbe(ctx, dc, 389, encodeLdapPing(pingId, dc.domain), () => true, (reply) => {
+    const decoded = decodeLdapPingReply(reply, pingId);
+    if (decoded.kind === 'netlogon') return { valid: true, answer: `LDAP ping answered by ${decoded.response.hostName} (forest ${decoded.response.forest}, site ${decoded.response.dcSite})`, detail: decoded.response };
+    if (decoded.kind === 'no-netlogon') return { valid: true, answer: `an LDAP reply without the Netlogon attribute (resultCode ${decoded.resultCode})` };
+    return { valid: false, answer: `not CLDAP: ${decoded.reason}` };
+  });
+
+  const [dnsResult, kdcResult, kpasswdResult, ntpResult, cldapResult] = await Promise.all([dns, kerberos(88), kerberos(464), ntp, cldap]);
+  for (const [port, result] of [
+    [53, dnsResult],
+    [88, kdcResult],
+    [123, ntpResult],
+    [389, cldapResult],
+    [464, kpasswdResult],
+  ] as const) {
+    output.findings.push(udpFinding(dc, port, result));
+    output.measurements.push(udpMeasurement(dc, port, result));
+  }
+  for (const [port, result] of [
+    [88, kdcResult],
+    [464, kpasswdResult],
+  ] as const) {
+    if (result.detail !== undefined) kerberosFinding(dc, port, 'udp', result.detail as KerberosReply, output);
+  }
+  if (typeof ntpResult.detail === 'number') output.findings.push(clockFinding(dc, ntpResult.detail, output));
+  if (cldapResult.detail !== undefined) output.findings.push(locatorFinding(config, dc, cldapResult.detail as NetlogonResponse, expectGc, output));
+}
+
+function clockFinding(dc: DcTarget, offset: number, output: Output): Finding {
+  output.measurements.push({ kind: 'clock', partnerDomain: dc.domain, target: dc.host, offsetSeconds: offset });
+  const skew = Math.abs(offset);
+  const status: Status = skew >= CLOCK_SKEW_CRITICAL_SECONDS ? 'critical' : skew >= CLOCK_SKEW_WARNING_SECONDS ? 'warning' : 'ok';
+  const direction = offset >= 0 ? 'ahead of' : 'behind';
+  return finding('time.skew', status, dc, dc.host, `${dc.host}'s clock is ${skew.toFixed(3)} s ${direction} this host's (Kerberos fails beyond 300 s)`, `synchronise both clocks with the forest time hierarchy (w32tm /resync on ${dc.host}, and NTP on this host)`, {
+    offset_seconds: Number(offset.toFixed(4)),
+  });
+}
+
+function locatorFinding(config: Config, dc: DcTarget, response: NetlogonResponse, expectGc: boolean, output: Output): Finding {
+  const expectedForest = config.domains.get(dc.domain)?.forest ?? dc.domain;
+  const problems: string[] = [];
+  let status: Status = 'ok';
+  const same = (a: string, b: string) => a.toLowerCase().replace(/\.$/, '') === b.toLowerCase();
+  if (!same(response.domain, dc.domain)) problems.push(`it is a DC of ${response.domain}, not of ${dc.domain}`);
+  if (!same(response.forest, expectedForest)) problems.push(`it is in forest ${response.forest}, not ${expectedForest}`);
+  const missing = (['DS', 'LDAP', 'KDC'] as const).filter((flag) => (response.flags & DS_FLAGS[flag]) === 0);
+  if (missing.length > 0) problems.push(`it does not advertise ${missing.join(', ')}`);
+  if (problems.length > 0) status = 'critical';
+  if (expectGc && (response.flags & DS_FLAGS.GC) === 0) {
+    problems.push('it does not advertise GC although _gc._tcp lists it');
+    if (status === 'ok') status = 'warning';
+  }
+  output.measurements.push({ kind: 'locator', partnerDomain: dc.domain, target: dc.host, forest: response.forest, domain: response.domain, dcSite: response.dcSite, clientSite: response.clientSite, ok: status === 'ok' });
+  const facts = `forest ${response.forest}, domain ${response.domain}, host ${response.hostName}, NetBIOS ${response.netbiosDomain}\\${response.netbiosComputer}, DC site ${response.dcSite}, client site ${response.clientSite || '(none)'}, flags ${response.flagNames.join(' ')}`;
+  return finding('dc.locator', status, dc, dc.host, problems.length === 0 ? `LDAP ping: ${facts}` : `LDAP ping of ${dc.host}: ${problems.join('; ')} (${facts})`, `check that the DC locator records of ${dc.domain} name only its own DCs, and that the DC's services (Netlogon, KDC, global catalog) run`, {
+    forest: response.forest,
+    domain: response.domain,
+    host_name: response.hostName,
+    netbios_domain: response.netbiosDomain,
+    netbios_computer: response.netbiosComputer,
+    dc_site: response.dcSite,
+    client_site: response.clientSite,
+    flags: response.flagNames,
+  });
+}
+
+// ---- TCP 88 and 464: Kerberos over TCP ----
+
+const frameKerberos: Framer = (buffered) => {
+  const framed = unframeTcp(buffered);
+  if (framed.kind === 'incomplete') return undefined;
+  if (framed.kind === 'malformed') return { malformed: framed.reason };
+  return buffered.length - framed.rest.length;
+};
+
+async function probeKerberosTcp(ctx: ProbeContext, dc: DcTarget, port: number, output: Output): Promise<void> {
+  const attempt = await ctx.attempt((signal) => tcpRequest(dc.address, port, frameTcp(kerberosRequest(dc)), frameKerberos, signal));
+  // Reachability itself is port.tcp's finding; this one is about what answered.
+  if (!attempt.ok || attempt.value.kind !== 'reply') return;
+  const framed = unframeTcp(attempt.value.bytes);
+  if (framed.kind !== 'complete') return;
+  const reply = port === 88 ? decodeKerberosReply(framed.message) : decodeKpasswdReply(framed.message);
+  if (reply.kind === 'malformed') {
+    output.findings.push(finding('port.kerberos', 'critical', dc, `${dc.host}:${port}/tcp`, `TCP ${port} on ${at(dc)} answered, but not with Kerberos: ${reply.reason}`, `check what listens on TCP ${port} of ${dc.host}: it should be the ${port === 88 ? 'KDC' : 'kpasswd service'}`, { port, transport: 'tcp' }));
+    return;
+  }
+  kerberosFinding(dc, port, 'tcp', reply, output);
+}
+
+// ---- RPC: the endpoint mapper and the dynamic ports it names ----
+
+const frameRpc: Framer = (buffered) => {
+  const length = pduLength(buffered);
+  if (typeof length === 'object') return { malformed: length.malformed };
+  return length;
+};
+
+const INTERFACE_LABEL: Record<keyof typeof INTERFACES, string> = { netlogon: 'Netlogon', lsarpc: 'LSARPC', drsuapi: 'DRSUAPI' };
+const INTERFACE_BREAKS: Record<keyof typeof INTERFACES, string> = {
+  netlogon: 'the secure channel, NTLM pass-through and trust validation',
+  lsarpc: 'name and SID lookups across the trust, and trust management',
+  drsuapi: 'directory replication and some name cracking calls',
+};
+
+async function mapInterface(dc: DcTarget, name: keyof typeof INTERFACES, signal: AbortSignal): Promise<{ ports: number[] } | { problem: string }> {
+  const conversation = await TcpConversation.open(dc.address, 135, signal);
+  if (!(conversation instanceof TcpConversation)) return { problem: `the endpoint mapper (TCP 135): ${conversation.refused}` };
+  try {
+    const bindReply = await conversation.exchange(encodeBind(1), frameRpc, signal);
+    if (bindReply.kind !== 'reply') return { problem: `endpoint mapper bind: ${bindReply.reason}` };
+    const bound = decodeBindReply(bindReply.bytes, 1);
+    if (bound.kind !== 'bind-ack' || !bound.accepted) return { problem: `endpoint mapper bind refused: ${bound.kind === 'malformed' ? bound.reason : bound.reason}` };
+    const mapReply = await conversation.exchange(encodeEptMap(2, INTERFACES[name]), frameRpc, signal);
+    if (mapReply.kind !== 'reply') return { problem: `ept_map: ${mapReply.reason}` };
+    const mapped = decodeEptMapResponse(mapReply.bytes, 2);
+    if (mapped.kind === 'malformed') return { problem: `ept_map reply malformed: ${mapped.reason}` };
+    if (mapped.kind === 'fault') return { problem: `ept_map fault 0x${mapped.status.toString(16)}` };
+    const ports = [...new Set(mapped.endpoints.map((endpoint) => endpoint.port))];
+    if (ports.length === 0) return { problem: `the endpoint mapper knows no TCP endpoint of ${INTERFACE_LABEL[name]} (status 0x${mapped.status.toString(16)})` };
+    return { ports };
+  } finally {
+    conversation.close();
+  }
+}
+
+async function probeRpc(ctx: ProbeContext, dc: DcTarget, output: Output): Promise<void> {
+  await Promise.all(
+    (Object.keys(INTERFACES) as (keyof typeof INTERFACES)[]).map(async (name) => {
+      const label = INTERFACE_LABEL[name];
+      const target = `${dc.host}/${name}`;
+      const mapped = await ctx.attempt((signal) => mapInterface(dc, name, signal));
+      if (!mapped.ok || 'problem' in mapped.value) {
+        const problem = mapped.ok && 'problem' in mapped.value ? mapped.value.problem : `no answer from the endpoint mapper in ${formatSeconds(ctx.timeoutMs / 1000)}`;
+        output.findings.push(finding('port.rpc', 'critical', dc, target, `${label} on ${at(dc)}: cannot learn its port: ${problem}`, `allow TCP 135 from this host to ${dc.host}, and check that the DC's RPC services run`, { interface: name, port: null, state: null }));
+        output.measurements.push({ kind: 'rpc', partnerDomain: dc.domain, target: dc.host, iface: name, port: 0, up: false });
+        return;
+      }
+      for (const port of mapped.value.ports) {
+        const connected = await ctx.attempt((signal) => tcpConnect(dc.address, port, signal));
+        const state: PortState = connected.ok ? connected.value.state : 'filtered';
+        output.measurements.push({ kind: 'rpc', partnerDomain: dc.domain, target: dc.host, iface: name, port, up: state === 'open' });
+        output.findings.push(
+          finding('port.rpc', state === 'open' ? 'ok' : 'critical', dc, target, state === 'open' ? `${label} on ${at(dc)}: the endpoint mapper names TCP ${port}, open` : `${label} on ${at(dc)}: the endpoint mapper names TCP ${port}, but it is ${state}: this breaks ${INTERFACE_BREAKS[name]}`, `allow TCP ${port} (RPC dynamic ports, 49152-65535 by default) from this host and the partner DCs to ${dc.host} (${dc.address})`, {
+            interface: name,
+            uuid: INTERFACES[name].uuid,
+            port,
+            state,
+          }),
+        );
+      }
+    }),
+  );
+}
+
+// ---- TLS ----
+
+function caFor(config: Config, domain: string): Buffer[] | undefined {
+  const file = config.domains.get(domain)?.ldap?.caFile;
+  return file === undefined ? undefined : [readFileSync(file)];
+}
+
+async function probeCertificates(config: Config, ctx: ProbeContext, dc: DcTarget, output: Output): Promise<void> {
+  let ca: Buffer[] | undefined;
+  try {
+    ca = caFor(config, dc.domain);
+  } catch (error) {
+    output.findings.push(finding('tls.certificate', 'unknown', dc, `${dc.host}:636`, `cannot read the CA file of ${dc.domain}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, `make domains.${dc.domain}.ldap.ca_file readable`, {}));
+    return;
+  }
+  const now = Date.now();
+  await Promise.all(
+    ([
+      [636, false, 'LDAPS'],
+      [3269, false, 'Global Catalog over TLS'],
+      [389, true, 'LDAP StartTLS'],
+    ] as const).map(async ([port, startTls, label]) => {
+      const attempt = await ctx.attempt((signal) => probeTls(dc.address, port, dc.host, ca, startTls, signal));
+      const target = `${dc.host}:${port}`;
+      // A port that does not connect is port.tcp's finding; here only what TLS says.
+      const outcome: TlsOutcome = attempt.ok ? attempt.value : { kind: 'failed', reason: attempt.reason === 'timeout' ? `no TLS handshake in ${formatSeconds(ctx.timeoutMs / 1000)}` : attempt.reason };
+      if (outcome.kind === 'refused') return;
+      if (outcome.kind === 'failed') {
+        output.findings.push(finding('tls.certificate', 'critical', dc, target, `${label} on ${at(dc)}: ${outcome.reason}`, `check the TLS configuration and certificate of ${dc.host}`, { port }));
+        return;
+      }
+      const certificate = outcome.certificate;
+      const daysLeft = (certificate.notAfter.getTime() - now) / 86_400_000;
+      output.measurements.push({ kind: 'certificate', partnerDomain: dc.domain, target: dc.host, port, notAfter: certificate.notAfter, verified: certificate.chainVerified && certificate.nameMatches });
+      const problems: string[] = [];
+      let status: Status = 'ok';
+      if (daysLeft * 86_400_000 <= config.certificateCriticalMs) {
+        status = 'critical';
+        problems.push(daysLeft < 0 ? `expired ${Math.ceil(-daysLeft)} day(s) ago` : `expires in ${Math.floor(daysLeft)} day(s)`);
+      } else if (daysLeft * 86_400_000 <= config.certificateWarningMs) {
+        status = 'warning';
+        problems.push(`expires in ${Math.floor(daysLeft)} day(s)`);
+      }
+      if (!certificate.chainVerified) problems.push(`does not verify against ${ca === undefined ? 'the system CAs' : `the CA of ${dc.domain}`} (${certificate.chainError ?? 'unknown reason'})`);
+      if (!certificate.nameMatches) problems.push(`does not carry the name ${dc.host} (${certificate.nameError ?? 'mismatch'})`);
+      if (status === 'ok' && problems.length > 0) status = 'warning';
+      const facts = `subject ${certificate.subject}; names ${certificate.names.join(', ') || 'none'}; valid until ${certificate.notAfter.toISOString()}; ${outcome.protocol}`;
+      output.findings.push(
+        finding('tls.certificate', status, dc, target, problems.length === 0 ? `${label} on ${at(dc)}: certificate verified, ${Math.floor(daysLeft)} days left (${facts})` : `${label} on ${at(dc)}: the certificate ${problems.join('; ')} (${facts})`, `renew or replace the certificate of ${dc.host} with one from a CA this host trusts, naming ${dc.host} in its subjectAltName; set domains.${dc.domain}.ldap.ca_file to that CA`, {
+          port,
+          subject: certificate.subject,
+          issuer: certificate.issuer,
+          names: certificate.names,
+          not_after: certificate.notAfter.toISOString(),
+          days_left: Math.floor(daysLeft),
+          chain_verified: certificate.chainVerified,
+          name_matches: certificate.nameMatches,
+          fingerprint_sha256: certificate.fingerprint256,
+        }),
+      );
+    }),
+  );
+}
+
+/** Every protocol-level probe of one DC. */
+export async function probeDcProtocols(config: Config, ctx: ProbeContext, dc: DcTarget, expectGc: boolean): Promise<ProbeOutput> {
+  const output: Output = { findings: [], measurements: [] };
+  await Promise.all([
+    probeUdpPorts(config, ctx, dc, expectGc, output),
+    probeKerberosTcp(ctx, dc, 88, output),
+    probeKerberosTcp(ctx, dc, 464, output),
+    probeRpc(ctx, dc, output),
+    probeCertificates(config, ctx, dc, output),
+  ]);
+  return output;
+}
