@@ -84,7 +84,7 @@ export class Exporter {
     fromRuns('adtrust_preauth_disabled_privileged_accounts', 'Of those, the privileged ones (adminCount=1), allowed or not.', ['domain'], (gauge, runs) => {
       for (const m of measurementsOf(runs, 'preauth')) gauge.set({ domain: m.domain }, m.privileged);
     });
-    fromRuns('adtrust_kerberos_error_code', 'The KRB-ERROR code the KDC (88) or kpasswd (464) answered to an AS-REQ for a principal that cannot exist; 6 is the healthy answer.', ['partner_domain', 'target', 'port', 'transport'], (gauge, runs) => {
+    fromRuns('adtrust_kerberos_error_code', 'The KRB-ERROR code the KDC (88) answered to an AS-REQ for a principal that cannot exist (6 is the healthy answer), or kpasswd (464) to an empty password-change request (Samba: 2).', ['partner_domain', 'target', 'port', 'transport'], (gauge, runs) => {
       for (const m of measurementsOf(runs, 'kerberos')) gauge.set({ partner_domain: m.partnerDomain, target: m.target, port: String(m.port), transport: m.transport }, m.errorCode);
     });
     fromRuns('adtrust_clock_offset_seconds', 'Clock offset of the DC against this host, measured over NTP (positive: the DC is ahead). Kerberos fails beyond 300 s.', ['partner_domain', 'target'], (gauge, runs) => {

@@ -78,6 +78,18 @@ export const KRB_ERROR_NAMES: Readonly<Record<number, string>> = Object.freeze({
   76: 'KDC_ERR_KDC_NAME_MISMATCH',
 });
 
+/** kpasswd result codes (RFC 3244 2), carried in the e-data of its KRB-ERROR replies. */
+const KPASSWD_RESULT_NAMES: Readonly<Record<number, string>> = Object.freeze({
+  0: 'KRB5_KPASSWD_SUCCESS',
+  1: 'KRB5_KPASSWD_MALFORMED',
+  2: 'KRB5_KPASSWD_HARDERROR',
+  3: 'KRB5_KPASSWD_AUTHERROR',
+  4: 'KRB5_KPASSWD_SOFTERROR',
+  5: 'KRB5_KPASSWD_ACCESSDENIED',
+  6: 'KRB5_KPASSWD_BAD_VERSION',
+  7: 'KRB5_KPASSWD_INITIAL_FLAG_NEEDED',
+});
+
 export function krbErrorName(code: number): string {
   return KRB_ERROR_NAMES[code] ?? `KRB_ERROR_${code}`;
 }
@@ -119,6 +131,7 @@ const GENERAL_STRING = 0x1b;
 // Constructed [APPLICATION n] tags of the Kerberos messages.
 const AS_REQ = 0x6a;
 const AS_REP = 0x6b;
+const AP_REQ = 0x6e;
 const AP_REP = 0x6f;
 const KRB_PRIV = 0x75;
 const KRB_ERROR = 0x7e;
@@ -363,7 +376,12 @@ const textDecoder = new TextDecoder('utf-8', { fatal: false });
 function readString(bytes: Uint8Array, element: Element, what: string): string | Malformed {
   const wrongTag = expectTag(element, GENERAL_STRING, what);
   if (wrongTag) return wrongTag;
-  return textDecoder.decode(bytes.subarray(element.contentStart, element.end)).replace(/\p{Cc}/gu, '?');
+  return printable(bytes.subarray(element.contentStart, element.end));
+}
+
+function printable(bytes: Uint8Array): string {
+  // Samba ends its result strings with a newline; that one is noise, not a control character.
+  return textDecoder.decode(bytes).trimEnd().replace(/\p{Cc}/gu, '?');
 }
 
 const KERBEROS_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
@@ -441,16 +459,18 @@ function optional<T>(fields: Map<number, Element>, n: number, read: (element: El
 // ---------------------------------------------------------------------------------------------
 // Kerberos messages.
 
-function decodeKrbError(bytes: Uint8Array): KerberosReply {
+type KrbError = Extract<KerberosReply, { kind: 'krb-error' }>;
+
+function readKrbError(bytes: Uint8Array): { reply: KrbError; eData: Uint8Array | undefined } | Malformed {
   const what = 'KRB-ERROR';
   const fields = readMessage(bytes, KRB_ERROR, what);
-  if (fields instanceof Malformed) return { kind: 'malformed', reason: fields.reason };
+  if (fields instanceof Malformed) return fields;
   const header = checkHeader(bytes, fields, 0, 30, what);
-  if (header) return { kind: 'malformed', reason: header.reason };
+  if (header) return header;
   const codeElement = required(fields, 6, what);
-  if (codeElement instanceof Malformed) return { kind: 'malformed', reason: codeElement.reason };
+  if (codeElement instanceof Malformed) return codeElement;
   const errorCode = readInteger(bytes, codeElement, `${what} error-code`);
-  if (errorCode instanceof Malformed) return { kind: 'malformed', reason: errorCode.reason };
+  if (errorCode instanceof Malformed) return errorCode;
   // RFC 4120 makes stime, susec, realm and sname mandatory, but the error code alone already
   // proves that a KDC answered: their absence is tolerated, a wrong type is not.
   const checks: unknown[] = [
@@ -460,17 +480,29 @@ function decodeKrbError(bytes: Uint8Array): KerberosReply {
     optional(fields, 7, (e) => readString(bytes, e, `${what} crealm`)),
     optional(fields, 8, (e) => readPrincipalName(bytes, e, `${what} cname`)),
     optional(fields, 10, (e) => readPrincipalName(bytes, e, `${what} sname`)),
-    optional(fields, 12, (e) => expectTag(e, OCTET_STRING, `${what} e-data`)),
   ];
   const bad = checks.find((check) => check instanceof Malformed);
-  if (bad instanceof Malformed) return { kind: 'malformed', reason: bad.reason };
+  if (bad instanceof Malformed) return bad;
   const serverTime = optional(fields, 4, (e) => readTime(bytes, e, `${what} stime`));
-  if (serverTime instanceof Malformed) return { kind: 'malformed', reason: serverTime.reason };
+  if (serverTime instanceof Malformed) return serverTime;
   const realm = optional(fields, 9, (e) => readString(bytes, e, `${what} realm`));
-  if (realm instanceof Malformed) return { kind: 'malformed', reason: realm.reason };
+  if (realm instanceof Malformed) return realm;
   const text = optional(fields, 11, (e) => readString(bytes, e, `${what} e-text`));
-  if (text instanceof Malformed) return { kind: 'malformed', reason: text.reason };
-  return { kind: 'krb-error', errorCode, errorName: krbErrorName(errorCode), realm, serverTime, text };
+  if (text instanceof Malformed) return text;
+  const eDataElement = fields.get(12);
+  if (eDataElement !== undefined) {
+    const wrongTag = expectTag(eDataElement, OCTET_STRING, `${what} e-data`);
+    if (wrongTag) return wrongTag;
+  }
+  return {
+    reply: { kind: 'krb-error', errorCode, errorName: krbErrorName(errorCode), realm, serverTime, text },
+    eData: eDataElement === undefined ? undefined : bytes.subarray(eDataElement.contentStart, eDataElement.end),
+  };
+}
+
+function decodeKrbError(bytes: Uint8Array): KerberosReply {
+  const result = readKrbError(bytes);
+  return result instanceof Malformed ? { kind: 'malformed', reason: result.reason } : result.reply;
 }
 
 function decodeAsRep(bytes: Uint8Array): KerberosReply {
@@ -493,7 +525,12 @@ export function decodeKerberosReply(bytes: Uint8Array): KerberosReply {
   return { kind: 'malformed', reason: `reply starts with tag ${hexTag(tag)}, neither KRB-ERROR (0x7e) nor AS-REP (0x6b)` };
 }
 
-/** kpasswd replies (RFC 3244): u16 message length, u16 version (0x0001 or 0xff80), u16 AP-REP length, AP-REP, then KRB-PRIV or KRB-ERROR. A KDC-side kpasswd answering our AS-REQ may send either a bare KRB-ERROR or this framing: accept both. */
+/**
+ * kpasswd replies (RFC 3244): u16 message length, u16 version (0x0001 or 0xff80), u16 AP-REP
+ * length, AP-REP, then KRB-PRIV or KRB-ERROR. A bare KRB-ERROR is accepted too. In the framed
+ * form errorName names the kpasswd result code from e-data (e.g. KRB5_KPASSWD_HARDERROR) and
+ * text falls back to the result string; errorCode stays what the KRB-ERROR says.
+ */
 export function decodeKpasswdReply(bytes: Uint8Array): KerberosReply {
   const first = bytes[0];
   if (first === KRB_ERROR || first === AS_REP) {
@@ -519,7 +556,36 @@ export function decodeKpasswdReply(bytes: Uint8Array): KerberosReply {
     return { kind: 'malformed', reason: 'kpasswd sent KRB-PRIV, a password change result, which cannot answer an AS-REQ' };
   }
   if (tag !== KRB_ERROR) return { kind: 'malformed', reason: `kpasswd body starts with ${tag === undefined ? 'nothing' : `tag ${hexTag(tag)}`}, not KRB-ERROR` };
-  return decodeKrbError(body);
+  const result = readKrbError(body);
+  if (result instanceof Malformed) return { kind: 'malformed', reason: result.reason };
+  // RFC 3244 2: e-data carries the kpasswd result code (u16) and a result string. That code is
+  // what the server meant (Samba puts the same number in error-code, where 2 would otherwise
+  // read as KDC_ERR_SERVICE_EXP), so it names the error; the string stands in for e-text.
+  const { reply, eData } = result;
+  if (eData === undefined || eData.length < 2) return reply;
+  const resultCode = readU16(eData, 0);
+  const resultString = printable(eData.subarray(2));
+  return {
+    ...reply,
+    errorName: KPASSWD_RESULT_NAMES[resultCode] ?? `KRB5_KPASSWD_${resultCode}`,
+    text: reply.text ?? (resultString === '' ? undefined : resultString),
+  };
+}
+
+/**
+ * A request that any kpasswd server (RFC 3244) must refuse with an error reply: version 0x0001,
+ * an empty AP-REQ and an empty KRB-PRIV. It names no principal and authenticates nothing, so it
+ * can change no password. Samba 4.17 drops a bare AS-REQ on 464 (no reply on UDP, the TCP
+ * connection closed) and a request without a KRB-PRIV part; this one gets a framed KRB-ERROR.
+ */
+export function encodeKpasswdProbe(): Buffer {
+  const apReq = tlv(AP_REQ, tlv(SEQUENCE));
+  const krbPriv = tlv(KRB_PRIV, tlv(SEQUENCE));
+  const header = Buffer.alloc(6);
+  header.writeUInt16BE(6 + apReq.length + krbPriv.length, 0);
+  header.writeUInt16BE(0x0001, 2);
+  header.writeUInt16BE(apReq.length, 4);
+  return Buffer.concat([header, apReq, krbPriv]);
 }
 
 /** Reads an AS-REQ back, as a KDC would; for tests and for fake KDCs. Never throws. */

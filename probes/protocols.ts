@@ -9,7 +9,7 @@ import type { Config } from '../agent/config.js';
 import { decodeLdapPingReply, encodeLdapPing, type NetlogonResponse } from './cldap-wire.js';
 import { queryDns } from './dns-client.js';
 import { formatSeconds } from './dns.js';
-import { decodeKerberosReply, decodeKpasswdReply, encodeAsReq, frameTcp, unframeTcp, type KerberosReply } from './kerberos-wire.js';
+import { decodeKerberosReply, decodeKpasswdReply, encodeAsReq, encodeKpasswdProbe, frameTcp, unframeTcp, type KerberosReply } from './kerberos-wire.js';
 import { clockOffset, decodeNtpReply, encodeNtpRequest } from './ntp-wire.js';
 import { tcpConnect, type DcTarget } from './ports.js';
 import { decodeBindReply, decodeEptMapResponse, encodeBind, encodeEptMap, INTERFACES, pduLength } from './rpc-wire.js';
@@ -99,7 +99,10 @@ function kerberosFinding(dc: DcTarget, port: number, transport: 'udp' | 'tcp', r
   );
 }
 
-function kerberosRequest(dc: DcTarget): Buffer {
+function kerberosRequest(dc: DcTarget, port: number): Buffer {
+  // kpasswd ignores an AS-REQ; an empty password-change request (no principal, no
+  // password) makes it answer with its own error.
+  if (port === 464) return encodeKpasswdProbe();
   // A principal that cannot exist: the point is a KRB-ERROR, never a ticket for a real account.
   return encodeAsReq({ realm: dc.domain.toUpperCase(), clientName: `adtrust-probe-${randomBytes(6).toString('hex')}`, nonce: randomInt(1, 0x7fffffff) });
 }
@@ -116,7 +119,7 @@ async function probeUdpPorts(config: Config, ctx: ProbeContext, dc: DcTarget, ex
   })();
 
   const kerberos = (port: number) =>
-    udpProbe(ctx, dc, port, kerberosRequest(dc), () => true, (reply) => kerberosAnswer(port === 88 ? decodeKerberosReply(reply) : decodeKpasswdReply(reply)));
+    udpProbe(ctx, dc, port, kerberosRequest(dc, port), () => true, (reply) => kerberosAnswer(port === 88 ? decodeKerberosReply(reply) : decodeKpasswdReply(reply)));
 
   const ntpSent = new Date();
   const ntp = udpProbe(ctx, dc, 123, encodeNtpRequest(ntpSent), () => true, (reply) => {
@@ -203,7 +206,7 @@ const frameKerberos: Framer = (buffered) => {
 };
 
 async function probeKerberosTcp(ctx: ProbeContext, dc: DcTarget, port: number, output: Output): Promise<void> {
-  const attempt = await ctx.attempt((signal) => tcpRequest(dc.address, port, frameTcp(kerberosRequest(dc)), frameKerberos, signal));
+  const attempt = await ctx.attempt((signal) => tcpRequest(dc.address, port, frameTcp(kerberosRequest(dc, port)), frameKerberos, signal));
   // Reachability itself is port.tcp's finding; this one is about what answered.
   if (!attempt.ok || attempt.value.kind !== 'reply') return;
   const framed = unframeTcp(attempt.value.bytes);
