@@ -17,12 +17,27 @@ import { probeTls, type TlsOutcome } from './tls-probe.js';
 import { TcpConversation, tcpRequest, udpExchange, type Framer } from './transport.js';
 import type { Finding, Measurement, PortState, ProbeContext, ProbeOutput, Status } from './types.js';
 
-export const UDP_PORTS = [53, 88, 123, 389, 464] as const;
+/** Where each service listens; tests move them to loopback ports of their own. */
+export interface ServicePorts {
+  dns: number;
+  kerberos: number;
+  ntp: number;
+  cldap: number;
+  kpasswd: number;
+  endpointMapper: number;
+  ldap: number;
+  ldaps: number;
+  globalCatalogTls: number;
+}
 
-const UDP_SERVICES: Record<number, string> = { 53: 'DNS', 88: 'Kerberos', 123: 'NTP', 389: 'CLDAP (DC locator)', 464: 'Kerberos password change' };
+export const STANDARD_PORTS: ServicePorts = { dns: 53, kerberos: 88, ntp: 123, cldap: 389, kpasswd: 464, endpointMapper: 135, ldap: 389, ldaps: 636, globalCatalogTls: 3269 };
+
+type UdpService = 'dns' | 'kerberos' | 'ntp' | 'cldap' | 'kpasswd';
+
+const UDP_SERVICES: Record<UdpService, string> = { dns: 'DNS', kerberos: 'Kerberos', ntp: 'NTP', cldap: 'CLDAP (DC locator)', kpasswd: 'Kerberos password change' };
 
 /** Needed for time sync and password changes, not for every authentication: a warning. */
-const UDP_WARNING_ONLY = new Set([123, 464]);
+const UDP_WARNING_ONLY = new Set<UdpService>(['ntp', 'kpasswd']);
 
 export const CLOCK_SKEW_WARNING_SECONDS = 60;
 /** Kerberos tolerates 300 s; 240 s leaves a margin. */
@@ -59,9 +74,9 @@ function kerberosAnswer(reply: KerberosReply): { valid: boolean; answer: string;
   return { valid: false, answer: `not Kerberos: ${reply.reason}`, detail: reply };
 }
 
-function udpFinding(dc: DcTarget, port: number, result: UdpResult): Finding {
-  const service = UDP_SERVICES[port] ?? 'service';
-  const status: Status = result.state === 'open' ? 'ok' : UDP_WARNING_ONLY.has(port) ? 'warning' : 'critical';
+function udpFinding(dc: DcTarget, role: UdpService, port: number, result: UdpResult): Finding {
+  const service = UDP_SERVICES[role];
+  const status: Status = result.state === 'open' ? 'ok' : UDP_WARNING_ONLY.has(role) ? 'warning' : 'critical';
   const message = result.state === 'open' ? `UDP ${port} (${service}) open on ${at(dc)}: ${result.answer}` : `UDP ${port} (${service}) ${result.state} on ${at(dc)}: ${result.answer}`;
   const remediation =
     result.state === 'filtered'
@@ -74,7 +89,7 @@ function udpMeasurement(dc: DcTarget, port: number, result: UdpResult): Measurem
   return { kind: 'port', partnerDomain: dc.domain, target: dc.host, port, transport: 'udp', state: result.state, seconds: result.seconds };
 }
 
-function kerberosFinding(dc: DcTarget, port: number, transport: 'udp' | 'tcp', reply: KerberosReply, output: Output): void {
+function kerberosFinding(dc: DcTarget, service: 'KDC' | 'kpasswd', port: number, transport: 'udp' | 'tcp', reply: KerberosReply, output: Output): void {
   if (reply.kind !== 'krb-error') return;
   const realm = dc.domain.toUpperCase();
   output.measurements.push({ kind: 'kerberos', partnerDomain: dc.domain, target: dc.host, port, transport, errorCode: reply.errorCode });
@@ -87,7 +102,6 @@ function kerberosFinding(dc: DcTarget, port: number, transport: 'udp' | 'tcp', r
     status = 'critical';
     remediation = `the clocks of this host and ${dc.host} differ by more than Kerberos allows: fix time synchronisation`;
   }
-  const service = port === 88 ? 'KDC' : 'kpasswd';
   output.findings.push(
     finding('port.kerberos', status, dc, `${dc.host}:${port}/${transport}`, `${service} on ${at(dc)} answered ${transport.toUpperCase()} ${port} with KRB-ERROR ${reply.errorCode} ${reply.errorName} for ${realm}`, remediation, {
       port,
@@ -99,18 +113,18 @@ function kerberosFinding(dc: DcTarget, port: number, transport: 'udp' | 'tcp', r
   );
 }
 
-function kerberosRequest(dc: DcTarget, port: number): Buffer {
+function kerberosRequest(dc: DcTarget, service: 'KDC' | 'kpasswd'): Buffer {
   // kpasswd ignores an AS-REQ; an empty password-change request (no principal, no
   // password) makes it answer with its own error.
-  if (port === 464) return encodeKpasswdProbe();
+  if (service === 'kpasswd') return encodeKpasswdProbe();
   // A principal that cannot exist: the point is a KRB-ERROR, never a ticket for a real account.
   return encodeAsReq({ realm: dc.domain.toUpperCase(), clientName: `adtrust-probe-${randomBytes(6).toString('hex')}`, nonce: randomInt(1, 0x7fffffff) });
 }
 
-async function probeUdpPorts(config: Config, ctx: ProbeContext, dc: DcTarget, expectGc: boolean, output: Output): Promise<void> {
+async function probeUdpPorts(config: Config, ctx: ProbeContext, dc: DcTarget, expectGc: boolean, ports: ServicePorts, output: Output): Promise<void> {
   const dnsName = `_ldap._tcp.dc._msdcs.${dc.domain}`;
   const dns = (async (): Promise<UdpResult> => {
-    const attempt = await ctx.attempt((signal) => queryDns({ host: dc.address, port: 53 }, dnsName, 'SRV', 'udp', signal));
+    const attempt = await ctx.attempt((signal) => queryDns({ host: dc.address, port: ports.dns }, dnsName, 'SRV', 'udp', signal));
     if (!attempt.ok) return { state: 'filtered', seconds: attempt.seconds, answer: attempt.reason === 'timeout' ? `no reply in ${formatSeconds(ctx.timeoutMs / 1000)}` : attempt.reason };
     const outcome = attempt.value;
     if (outcome.kind === 'refused-connection') return { state: 'closed', seconds: attempt.seconds, answer: outcome.reason };
@@ -118,11 +132,11 @@ async function probeUdpPorts(config: Config, ctx: ProbeContext, dc: DcTarget, ex
     return { state: 'open', seconds: attempt.seconds, answer: `a DNS reply (${outcome.rcode})` };
   })();
 
-  const kerberos = (port: number) =>
-    udpProbe(ctx, dc, port, kerberosRequest(dc, port), () => true, (reply) => kerberosAnswer(port === 88 ? decodeKerberosReply(reply) : decodeKpasswdReply(reply)));
+  const kerberos = (service: 'KDC' | 'kpasswd') =>
+    udpProbe(ctx, dc, service === 'KDC' ? ports.kerberos : ports.kpasswd, kerberosRequest(dc, service), () => true, (reply) => kerberosAnswer(service === 'KDC' ? decodeKerberosReply(reply) : decodeKpasswdReply(reply)));
 
   const ntpSent = new Date();
-  const ntp = udpProbe(ctx, dc, 123, encodeNtpRequest(ntpSent), () => true, (reply) => {
+  const ntp = udpProbe(ctx, dc, ports.ntp, encodeNtpRequest(ntpSent), () => true, (reply) => {
     const decoded = decodeNtpReply(reply);
     if (decoded.kind !== 'reply') return { valid: false, answer: `not NTP: ${decoded.reason}` };
     const { offsetSeconds } = clockOffset(ntpSent, decoded, new Date());
@@ -130,29 +144,29 @@ async function probeUdpPorts(config: Config, ctx: ProbeContext, dc: DcTarget, ex
   });
 
   const pingId = randomInt(1, 0x7fffffff);
-  const cldap = udpProbe(ctx, dc, 389, encodeLdapPing(pingId, dc.domain), () => true, (reply) => {
+  const cldap = udpProbe(ctx, dc, ports.cldap, encodeLdapPing(pingId, dc.domain), () => true, (reply) => {
     const decoded = decodeLdapPingReply(reply, pingId);
     if (decoded.kind === 'netlogon') return { valid: true, answer: `LDAP ping answered by ${decoded.response.hostName} (forest ${decoded.response.forest}, site ${decoded.response.dcSite})`, detail: decoded.response };
     if (decoded.kind === 'no-netlogon') return { valid: true, answer: `an LDAP reply without the Netlogon attribute (resultCode ${decoded.resultCode})` };
     return { valid: false, answer: `not CLDAP: ${decoded.reason}` };
   });
 
-  const [dnsResult, kdcResult, kpasswdResult, ntpResult, cldapResult] = await Promise.all([dns, kerberos(88), kerberos(464), ntp, cldap]);
-  for (const [port, result] of [
-    [53, dnsResult],
-    [88, kdcResult],
-    [123, ntpResult],
-    [389, cldapResult],
-    [464, kpasswdResult],
+  const [dnsResult, kdcResult, kpasswdResult, ntpResult, cldapResult] = await Promise.all([dns, kerberos('KDC'), kerberos('kpasswd'), ntp, cldap]);
+  for (const [role, result] of [
+    ['dns', dnsResult],
+    ['kerberos', kdcResult],
+    ['ntp', ntpResult],
+    ['cldap', cldapResult],
+    ['kpasswd', kpasswdResult],
   ] as const) {
-    output.findings.push(udpFinding(dc, port, result));
-    output.measurements.push(udpMeasurement(dc, port, result));
+    output.findings.push(udpFinding(dc, role, ports[role], result));
+    output.measurements.push(udpMeasurement(dc, ports[role], result));
   }
-  for (const [port, result] of [
-    [88, kdcResult],
-    [464, kpasswdResult],
+  for (const [service, result] of [
+    ['KDC', kdcResult],
+    ['kpasswd', kpasswdResult],
   ] as const) {
-    if (result.detail !== undefined) kerberosFinding(dc, port, 'udp', result.detail as KerberosReply, output);
+    if (result.detail !== undefined && (result.detail as KerberosReply).kind === 'krb-error') kerberosFinding(dc, service, service === 'KDC' ? ports.kerberos : ports.kpasswd, 'udp', result.detail as KerberosReply, output);
   }
   if (typeof ntpResult.detail === 'number') output.findings.push(clockFinding(dc, ntpResult.detail, output));
   if (cldapResult.detail !== undefined) output.findings.push(locatorFinding(config, dc, cldapResult.detail as NetlogonResponse, expectGc, output));
@@ -168,7 +182,7 @@ function clockFinding(dc: DcTarget, offset: number, output: Output): Finding {
   });
 }
 
-function locatorFinding(config: Config, dc: DcTarget, response: NetlogonResponse, expectGc: boolean, output: Output): Finding {
+export function locatorFinding(config: Config, dc: DcTarget, response: NetlogonResponse, expectGc: boolean, output: Output): Finding {
   const expectedForest = config.domains.get(dc.domain)?.forest ?? dc.domain;
   const problems: string[] = [];
   let status: Status = 'ok';
@@ -205,18 +219,28 @@ const frameKerberos: Framer = (buffered) => {
   return buffered.length - framed.rest.length;
 };
 
-async function probeKerberosTcp(ctx: ProbeContext, dc: DcTarget, port: number, output: Output): Promise<void> {
-  const attempt = await ctx.attempt((signal) => tcpRequest(dc.address, port, frameTcp(kerberosRequest(dc, port)), frameKerberos, signal));
-  // Reachability itself is port.tcp's finding; this one is about what answered.
-  if (!attempt.ok || attempt.value.kind !== 'reply') return;
-  const framed = unframeTcp(attempt.value.bytes);
-  if (framed.kind !== 'complete') return;
-  const reply = port === 88 ? decodeKerberosReply(framed.message) : decodeKpasswdReply(framed.message);
-  if (reply.kind === 'malformed') {
-    output.findings.push(finding('port.kerberos', 'critical', dc, `${dc.host}:${port}/tcp`, `TCP ${port} on ${at(dc)} answered, but not with Kerberos: ${reply.reason}`, `check what listens on TCP ${port} of ${dc.host}: it should be the ${port === 88 ? 'KDC' : 'kpasswd service'}`, { port, transport: 'tcp' }));
+async function probeKerberosTcp(ctx: ProbeContext, dc: DcTarget, service: 'KDC' | 'kpasswd', port: number, output: Output): Promise<void> {
+  const attempt = await ctx.attempt((signal) => tcpRequest(dc.address, port, frameTcp(kerberosRequest(dc, service)), frameKerberos, signal));
+  const broken = (why: string): void => {
+    output.findings.push(finding('port.kerberos', 'critical', dc, `${dc.host}:${port}/tcp`, `the ${service} on ${at(dc)} did not answer over TCP ${port}: ${why}`, `check what listens on TCP ${port} of ${dc.host}: it should be the ${service}, answering Kerberos`, { port, transport: 'tcp' }));
+  };
+  if (!attempt.ok) {
+    broken(attempt.reason === 'timeout' ? `no reply in ${formatSeconds(ctx.timeoutMs / 1000)}` : attempt.reason);
     return;
   }
-  kerberosFinding(dc, port, 'tcp', reply, output);
+  // A refused connection is port.tcp's finding; this one is about what answered.
+  if (attempt.value.kind === 'refused') return;
+  if (attempt.value.kind === 'malformed') {
+    broken(attempt.value.reason);
+    return;
+  }
+  const framed = unframeTcp(attempt.value.bytes);
+  const reply: KerberosReply = framed.kind !== 'complete' ? { kind: 'malformed', reason: 'incomplete frame' } : service === 'KDC' ? decodeKerberosReply(framed.message) : decodeKpasswdReply(framed.message);
+  if (reply.kind === 'malformed') {
+    broken(`not Kerberos: ${reply.reason}`);
+    return;
+  }
+  kerberosFinding(dc, service, port, 'tcp', reply, output);
 }
 
 // ---- RPC: the endpoint mapper and the dynamic ports it names ----
@@ -234,9 +258,9 @@ const INTERFACE_BREAKS: Record<keyof typeof INTERFACES, string> = {
   drsuapi: 'directory replication and some name cracking calls',
 };
 
-async function mapInterface(dc: DcTarget, name: keyof typeof INTERFACES, signal: AbortSignal): Promise<{ ports: number[] } | { problem: string }> {
-  const conversation = await TcpConversation.open(dc.address, 135, signal);
-  if (!(conversation instanceof TcpConversation)) return { problem: `the endpoint mapper (TCP 135): ${conversation.refused}` };
+async function mapInterface(dc: DcTarget, name: keyof typeof INTERFACES, mapperPort: number, signal: AbortSignal): Promise<{ ports: number[] } | { problem: string }> {
+  const conversation = await TcpConversation.open(dc.address, mapperPort, signal);
+  if (!(conversation instanceof TcpConversation)) return { problem: `the endpoint mapper (TCP ${mapperPort}): ${conversation.refused}` };
   try {
     const bindReply = await conversation.exchange(encodeBind(1), frameRpc, signal);
     if (bindReply.kind !== 'reply') return { problem: `endpoint mapper bind: ${bindReply.reason}` };
@@ -255,15 +279,15 @@ async function mapInterface(dc: DcTarget, name: keyof typeof INTERFACES, signal:
   }
 }
 
-async function probeRpc(ctx: ProbeContext, dc: DcTarget, output: Output): Promise<void> {
+async function probeRpc(ctx: ProbeContext, dc: DcTarget, mapperPort: number, output: Output): Promise<void> {
   await Promise.all(
     (Object.keys(INTERFACES) as (keyof typeof INTERFACES)[]).map(async (name) => {
       const label = INTERFACE_LABEL[name];
       const target = `${dc.host}/${name}`;
-      const mapped = await ctx.attempt((signal) => mapInterface(dc, name, signal));
+      const mapped = await ctx.attempt((signal) => mapInterface(dc, name, mapperPort, signal));
       if (!mapped.ok || 'problem' in mapped.value) {
         const problem = mapped.ok && 'problem' in mapped.value ? mapped.value.problem : `no answer from the endpoint mapper in ${formatSeconds(ctx.timeoutMs / 1000)}`;
-        output.findings.push(finding('port.rpc', 'critical', dc, target, `${label} on ${at(dc)}: cannot learn its port: ${problem}`, `allow TCP 135 from this host to ${dc.host}, and check that the DC's RPC services run`, { interface: name, port: null, state: null }));
+        output.findings.push(finding('port.rpc', 'critical', dc, target, `${label} on ${at(dc)}: cannot learn its port: ${problem}`, `allow TCP ${mapperPort} from this host to ${dc.host}, and check that the DC's RPC services run`, { interface: name, port: null, state: null }));
         output.measurements.push({ kind: 'rpc', partnerDomain: dc.domain, target: dc.host, iface: name, port: 0, up: false });
         return;
       }
@@ -291,20 +315,20 @@ function caFor(config: Config, domain: string): Buffer[] | undefined {
   return file === undefined ? undefined : [readFileSync(file)];
 }
 
-async function probeCertificates(config: Config, ctx: ProbeContext, dc: DcTarget, output: Output): Promise<void> {
+async function probeCertificates(config: Config, ctx: ProbeContext, dc: DcTarget, ports: ServicePorts, output: Output): Promise<void> {
   let ca: Buffer[] | undefined;
   try {
     ca = caFor(config, dc.domain);
   } catch (error) {
-    output.findings.push(finding('tls.certificate', 'unknown', dc, `${dc.host}:636`, `cannot read the CA file of ${dc.domain}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, `make domains.${dc.domain}.ldap.ca_file readable`, {}));
+    output.findings.push(finding('tls.certificate', 'unknown', dc, `${dc.host}:${ports.ldaps}`, `cannot read the CA file of ${dc.domain}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, `make domains.${dc.domain}.ldap.ca_file readable`, {}));
     return;
   }
   const now = Date.now();
   await Promise.all(
     ([
-      [636, false, 'LDAPS'],
-      [3269, false, 'Global Catalog over TLS'],
-      [389, true, 'LDAP StartTLS'],
+      [ports.ldaps, false, 'LDAPS'],
+      [ports.globalCatalogTls, false, 'Global Catalog over TLS'],
+      [ports.ldap, true, 'LDAP StartTLS'],
     ] as const).map(async ([port, startTls, label]) => {
       const attempt = await ctx.attempt((signal) => probeTls(dc.address, port, dc.host, ca, startTls, signal));
       const target = `${dc.host}:${port}`;
@@ -349,14 +373,14 @@ async function probeCertificates(config: Config, ctx: ProbeContext, dc: DcTarget
 }
 
 /** Every protocol-level probe of one DC. */
-export async function probeDcProtocols(config: Config, ctx: ProbeContext, dc: DcTarget, expectGc: boolean): Promise<ProbeOutput> {
+export async function probeDcProtocols(config: Config, ctx: ProbeContext, dc: DcTarget, expectGc: boolean, ports: ServicePorts = STANDARD_PORTS): Promise<ProbeOutput> {
   const output: Output = { findings: [], measurements: [] };
   await Promise.all([
-    probeUdpPorts(config, ctx, dc, expectGc, output),
-    probeKerberosTcp(ctx, dc, 88, output),
-    probeKerberosTcp(ctx, dc, 464, output),
-    probeRpc(ctx, dc, output),
-    probeCertificates(config, ctx, dc, output),
+    probeUdpPorts(config, ctx, dc, expectGc, ports, output),
+    probeKerberosTcp(ctx, dc, 'KDC', ports.kerberos, output),
+    probeKerberosTcp(ctx, dc, 'kpasswd', ports.kpasswd, output),
+    probeRpc(ctx, dc, ports.endpointMapper, output),
+    probeCertificates(config, ctx, dc, ports, output),
   ]);
   return output;
 }
