@@ -330,11 +330,15 @@ async function probeCertificates(config: Config, ctx: ProbeContext, dc: DcTarget
       [ports.globalCatalogTls, false, 'Global Catalog over TLS'],
       [ports.ldap, true, 'LDAP StartTLS'],
     ] as const).map(async ([port, startTls, label]) => {
-      const attempt = await ctx.attempt((signal) => probeTls(dc.address, port, dc.host, ca, startTls, signal));
-      const target = `${dc.host}:${port}`;
       // A port that does not connect is port.tcp's finding; here only what TLS says.
+      const connected = await ctx.attempt((signal) => TcpConversation.open(dc.address, port, signal));
+      if (!connected.ok || !(connected.value instanceof TcpConversation)) return;
+      const conversation = connected.value;
+      const attempt = await ctx.attempt((signal) => probeTls(conversation, dc.host, ca, startTls, signal)).finally(() => {
+        conversation.close();
+      });
+      const target = `${dc.host}:${port}`;
       const outcome: TlsOutcome = attempt.ok ? attempt.value : { kind: 'failed', reason: attempt.reason === 'timeout' ? `no TLS handshake in ${formatSeconds(ctx.timeoutMs / 1000)}` : attempt.reason };
-      if (outcome.kind === 'refused') return;
       if (outcome.kind === 'failed') {
         output.findings.push(finding('tls.certificate', 'critical', dc, target, `${label} on ${at(dc)}: ${outcome.reason}`, `check the TLS configuration and certificate of ${dc.host}`, { port }));
         return;

@@ -3,7 +3,7 @@
 // certificate is still read, reported and its expiry exported.
 
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { abortable } from './abortable.js';
 import { TcpConversation, type Framer } from './transport.js';
 
@@ -23,10 +23,7 @@ export interface CertificateReport {
   fingerprint256: string;
 }
 
-export type TlsOutcome =
-  | { kind: 'certificate'; certificate: CertificateReport; protocol: string }
-  | { kind: 'refused'; reason: string }
-  | { kind: 'failed'; reason: string };
+export type TlsOutcome = { kind: 'certificate'; certificate: CertificateReport; protocol: string } | { kind: 'failed'; reason: string };
 
 /** LDAP ExtendedRequest for StartTLS (RFC 4511 4.14.1), message id 1. */
 const STARTTLS_OID = '1.3.6.1.4.1.1466.20037';
@@ -102,11 +99,11 @@ function report(certificate: PeerCertificate, socket: TLSSocket, serverName: str
   };
 }
 
-function handshake(socket: Socket | undefined, address: string, port: number, serverName: string, ca: Buffer[] | undefined, signal: AbortSignal): Promise<TlsOutcome> {
+function handshake(socket: Socket, serverName: string, ca: Buffer[] | undefined, signal: AbortSignal): Promise<TlsOutcome> {
   return abortable<TlsOutcome>(signal, (settle) => {
     const tls = tlsConnect({
-      ...(socket === undefined ? { host: address, port } : { socket }),
-      ...(serverName !== address ? { servername: serverName } : {}),
+      socket,
+      ...(isIP(serverName) === 0 ? { servername: serverName } : {}),
       ...(ca === undefined ? {} : { ca }),
       // Read every certificate, good or bad: verification is judged from authorized/authorizationError.
       rejectUnauthorized: false,
@@ -117,8 +114,7 @@ function handshake(socket: Socket | undefined, address: string, port: number, se
       else settle({ kind: 'certificate', certificate: report(certificate, tls, serverName), protocol: tls.getProtocol() ?? 'unknown' });
     });
     tls.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ECONNREFUSED') settle({ kind: 'refused', reason: 'connection refused' });
-      else settle({ kind: 'failed', reason: `TLS handshake failed: ${error.code ?? error.message}` });
+      settle({ kind: 'failed', reason: `TLS handshake failed: ${error.code ?? error.message}` });
     });
     return () => {
       tls.destroy();
@@ -126,19 +122,17 @@ function handshake(socket: Socket | undefined, address: string, port: number, se
   });
 }
 
-/** Direct TLS (636, 3269), or LDAP StartTLS first (389). */
-export async function probeTls(address: string, port: number, serverName: string, ca: Buffer[] | undefined, startTls: boolean, signal: AbortSignal): Promise<TlsOutcome> {
-  if (!startTls) return handshake(undefined, address, port, serverName, ca, signal);
-  const conversation = await TcpConversation.open(address, port, signal);
-  if (!(conversation instanceof TcpConversation)) return { kind: 'refused', reason: conversation.refused };
-  try {
+/**
+ * TLS over a connection already open (so that an unreachable port stays port.tcp's
+ * finding): directly (636, 3269), or after LDAP StartTLS (389).
+ */
+export async function probeTls(conversation: TcpConversation, serverName: string, ca: Buffer[] | undefined, startTls: boolean, signal: AbortSignal): Promise<TlsOutcome> {
+  if (startTls) {
     const reply = await conversation.exchange(encodeStartTls(), frameBer, signal);
     if (reply.kind !== 'reply') return { kind: 'failed', reason: `StartTLS: ${reply.reason}` };
     const result = startTlsResult(reply.bytes);
     if ('malformed' in result) return { kind: 'failed', reason: `StartTLS: ${result.malformed}` };
     if (result.resultCode !== 0) return { kind: 'failed', reason: `StartTLS refused by the server (LDAP resultCode ${result.resultCode})` };
-    return await handshake(conversation.detach(), address, port, serverName, ca, signal);
-  } finally {
-    conversation.close();
   }
+  return handshake(conversation.detach(), serverName, ca, signal);
 }
