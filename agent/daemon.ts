@@ -98,9 +98,12 @@ export class Daemon {
         this.#log.debug(String(message));
       },
     };
-    this.#tasks = this.#families.map((family) =>
-      cron.schedule(this.#config.schedule[family], () => this.#runFamily(family), { name: `adtrust-${family}`, logger: cronLog }),
-    );
+    this.#tasks = this.#families.map((family) => {
+      const task = cron.schedule(this.#config.schedule[family], () => this.#runFamily(family), { name: `adtrust-${family}`, logger: cronLog });
+      const [next, after] = task.getNextRuns(2);
+      if (next !== undefined && after !== undefined) this.exporter.scheduled(family, (after.getTime() - next.getTime()) / 1000);
+      return task;
+    });
   }
 
   async #runFamily(family: Family): Promise<void> {

@@ -22,6 +22,7 @@ export class Exporter {
   readonly #reloadTimestamp: Gauge;
   readonly #skipped: Counter<'family'>;
   readonly #runs: Counter<'family'>;
+  readonly #interval: Gauge<'family'>;
 
   constructor(source: ExporterSource) {
     const registers = [this.registry];
@@ -130,11 +131,16 @@ export class Exporter {
     this.#reloadTimestamp = new Gauge({ name: 'adtrust_config_last_reload_success_timestamp_seconds', help: 'Unix time of the last successful config load or reload.', registers });
     this.#skipped = new Counter({ name: 'adtrust_probe_skipped_runs_total', help: 'Scheduled runs skipped because the previous run of the family had not finished.', labelNames: ['family'], registers });
     this.#runs = new Counter({ name: 'adtrust_probe_runs_total', help: 'Completed runs of the family.', labelNames: ['family'], registers });
+    this.#interval = new Gauge({ name: 'adtrust_probe_schedule_interval_seconds', help: 'Seconds between two scheduled runs of the family, from its cron expression: results older than a few intervals are stale.', labelNames: ['family'], registers });
   }
 
   configLoaded(success: boolean, at: Date = new Date()): void {
     this.#reloadSuccessful.set(success ? 1 : 0);
     if (success) this.#reloadTimestamp.set(at.getTime() / 1000);
+  }
+
+  scheduled(family: Family, intervalSeconds: number): void {
+    this.#interval.set({ family }, intervalSeconds);
   }
 
   runSkipped(family: Family): void {

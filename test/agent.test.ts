@@ -120,6 +120,8 @@ describe('probe agent', () => {
     assert.equal(sampleValue(samples, 'adtrust_build_info', { version: '0.1.0' }), 1);
     assert.ok((sampleValue(samples, 'adtrust_probe_last_run_timestamp_seconds', { family: 'dns' }) ?? 0) > Date.now() / 1000 - 60);
     assert.ok((sampleValue(samples, 'adtrust_probe_duration_seconds', { family: 'dns' }) ?? 0) >= 1.4);
+    assert.equal(sampleValue(samples, 'adtrust_probe_schedule_interval_seconds', { family: 'dns' }), 1);
+    assert.equal(sampleValue(samples, 'adtrust_probe_schedule_interval_seconds', { family: 'ports' }), 2);
     const text = (await get('/metrics')).body;
     assert.match(text, /# HELP adtrust_port_up .*Values from the last completed run\./);
   });
