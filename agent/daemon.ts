@@ -8,6 +8,8 @@ import { ConfigError, type Config } from './config.js';
 import { Exporter } from './metrics.js';
 import { formatEndpoint } from './parse.js';
 import { FAMILY_NAMES, Runner, type FamilyRun } from './runner.js';
+import { renderStatusPage } from './status-page.js';
+import { VERSION } from './version.js';
 
 export interface DaemonOptions {
   log: Logger;
@@ -206,7 +208,8 @@ export class Daemon {
       '/': {
         method: 'GET',
         handle: () => {
-          send(200, 'adtrust-agent\n\n/metrics\n/-/healthy\n/-/ready\n/-/reload (POST)\n');
+          const page = renderStatusPage({ version: VERSION, now: new Date(), families: this.#families, runs: [...this.#lastRuns.values()], running: [...this.#running.keys()] });
+          send(200, page, 'text/html; charset=utf-8');
         },
       },
     };
