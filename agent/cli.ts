@@ -65,7 +65,8 @@ async function tracePath(from: string, to: string, options: { config?: string })
   if (![...config.domains.values()].some((domain) => domain.ldap !== undefined)) {
     throw new UsageError('probe path reads the trusts over LDAP: give at least one domain an ldap: section');
   }
-  const ctx = { timeoutMs: config.timeoutMs, signal: new AbortController().signal, log, attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, new AbortController().signal) };
+  const signal = new AbortController().signal;
+  const ctx = { timeoutMs: config.timeoutMs, signal, log, attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, signal) };
   const reads = await readDomains(config, ctx);
   for (const read of reads) {
     if (!read.ok) process.stderr.write(`cannot read ${read.domain} over LDAP (${read.failure}: ${read.detail}); its side of the trusts is unknown\n`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mulberry32 } from './support/random.js';
 import {
   decodeLdapPingReply,
   dsFlagNames,
@@ -439,16 +440,6 @@ describe('truncated replies', () => {
 
 // ---- Bounded fuzzing, seeded so a failure reproduces.
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBuffer(random: () => number, length: number): Buffer {
   const bytes = Buffer.alloc(length);

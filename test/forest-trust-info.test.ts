@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mulberry32 } from './support/random.js';
 import {
   domainInfoFlagNames,
   formatSid,
@@ -441,16 +442,6 @@ describe('parseForestTrustInfo on truncated, oversized and garbage input', () =>
 
 // ---- Bounded fuzzing, seeded so a failure reproduces.
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KINDS = new Set(['tln', 'tln_exclusion', 'domain_info', 'binary', 'scanner_info', 'unknown']);
 const MIN_RECORD_BYTES = 4 + 13;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clockOffset, decodeNtpReply, encodeNtpRequest, type NtpReply } from '../probes/ntp-wire.js';
+import { mulberry32 } from './support/random.js';
 
 // chronyd's reply on dca (198.51.100.10, the lab's Samba 4.17 DC; chronyd -x, local stratum 10) to
 // encodeNtpRequest(2026-11-21T04:44:23.085Z), received at 04:44:23.085Z by adtl-client.
@@ -173,16 +174,6 @@ describe('clockOffset', () => {
 
 // ---- Bounded fuzzing, seeded so a failure reproduces.
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function assertValid(reply: NtpReply, context: string): void {
   if (reply.kind === 'malformed') {

@@ -2,32 +2,17 @@
 // "filtered" one.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import { tcpServer } from './servers.js';
 
 export interface Listener {
   port: number;
   close(): Promise<void>;
 }
 
-export async function openPort(): Promise<Listener> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return {
-    port: address.port,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => {
-        resolve();
-      }));
-    },
-  };
+/** A port that accepts connections (and reads nothing). */
+export function openPort(): Promise<Listener> {
+  return tcpServer(() => undefined);
 }
 
 /** A port that nothing listens on: it was free a moment ago and is released. */
