@@ -240,7 +240,7 @@ function expectedFindings(config: Config, reads: Map<string, Read>): { findings:
       measurements.push({ kind: 'trust_present', domain: side.domain, partnerDomain: side.partner, present: found !== undefined });
       const want = `${trust.type}, ${directionName(side.direction)}`;
       if (found === undefined) {
-        findings.push(finding('trust.expected', 'critical', side.domain, side.partner, `${side.domain} has no trust object for ${side.partner} (expected ${want})`, `create the trust (netdom trust / New-ADTrust), or re-create ${side.domain}'s side of it`, { partner_domain: side.partner, expected: want }));
+        findings.push(finding('trust.expected', 'critical', side.domain, side.partner, `${side.domain} has no trust object for ${side.partner} (expected ${want})`, `create the trust (Active Directory Domains and Trusts, netdom trust ${side.domain} /domain:${side.partner} /add, or samba-tool domain trust create), or re-create ${side.domain}'s side of it`, { partner_domain: side.partner, expected: want }));
         continue;
       }
       const got = `${trustKind(found).replace('_', ' ')}, ${directionName(found.direction)}`;
