@@ -71,7 +71,9 @@ function groupFindings(findings: Finding[], config: Config): Group[] {
     }
     add(other, finding.check, finding);
   }
-  const sortedDomains = [...domainGroups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, group]) => group);
+  const sortedDomains = [...domainGroups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, group]) => ({ ...group, sections: new Map([...group.sections].sort(([a], [b]) => sectionRank(a) - sectionRank(b) || a.localeCompare(b))) }));
   return [...trustGroups.map(({ group }) => group), ...sortedDomains, other].filter((group) => group.sections.size > 0);
 }
 
@@ -86,6 +88,16 @@ function domainSection(finding: Finding, partner: string | undefined): string | 
   if (family === 'trust' && partner !== undefined) return `Trust with ${partner}`;
   if (family === 'preauth') return 'Accounts without Kerberos pre-authentication';
   return undefined;
+}
+
+/** Inside a domain: its DCs first, then what LDAP says, then accounts. */
+function sectionRank(section: string): number {
+  if (section === 'DC discovery') return 0;
+  if (section === 'LDAP') return 2;
+  if (section.startsWith('Trust with ')) return 3;
+  if (section.startsWith('Trust paths')) return 4;
+  if (section.startsWith('Accounts')) return 5;
+  return 1;
 }
 
 export interface TextOptions {
@@ -155,7 +167,10 @@ function summariseDc(findings: Finding[]): string | undefined {
   if (typeof clock === 'number') parts.push(`clock ${clock >= 0 ? '+' : ''}${clock.toFixed(2)} s`);
   const days = of('tls.certificate').map((finding) => finding.observed['days_left']).filter((value): value is number => typeof value === 'number');
   if (days.length > 0) parts.push(`certificates valid ${Math.min(...days)}+ days`);
-  const rest = findings.length - ['port.tcp', 'port.udp', 'port.rpc', 'time.skew', 'tls.certificate'].reduce((sum, check) => sum + of(check).length, 0);
+  if (of('port.kerberos').length > 0) parts.push('KDC and kpasswd answered');
+  const site = of('dc.locator')[0]?.observed['dc_site'];
+  if (typeof site === 'string') parts.push(`LDAP ping ok (site ${site})`);
+  const rest = findings.length - ['port.tcp', 'port.udp', 'port.rpc', 'time.skew', 'tls.certificate', 'port.kerberos', 'dc.locator'].reduce((sum, check) => sum + of(check).length, 0);
   if (parts.length === 0) return undefined;
   if (rest > 0) parts.push(`${rest} more ok`);
   return parts.join('; ');
