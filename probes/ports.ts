@@ -42,7 +42,7 @@ export function tcpConnect(address: string, port: number, signal: AbortSignal): 
     socket.once('connect', () => {
       settle({ state: 'open' });
     });
-    socket.once('error', (error: NodeJS.ErrnoException) => {
+    socket.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ECONNREFUSED') settle({ state: 'closed', reason: 'connection refused' });
       else if (error.code === 'EHOSTUNREACH') settle({ state: 'filtered', reason: 'host unreachable' });
       else if (error.code === 'ENETUNREACH') settle({ state: 'filtered', reason: 'network unreachable' });

@@ -113,7 +113,7 @@ function handshake(socket: Socket, serverName: string, ca: Buffer[] | undefined,
       if (Object.keys(certificate).length === 0) settle({ kind: 'failed', reason: 'the server sent no certificate' });
       else settle({ kind: 'certificate', certificate: report(certificate, tls, serverName), protocol: tls.getProtocol() ?? 'unknown' });
     });
-    tls.once('error', (error: NodeJS.ErrnoException) => {
+    tls.on('error', (error: NodeJS.ErrnoException) => {
       settle({ kind: 'failed', reason: `TLS handshake failed: ${error.code ?? error.message}` });
     });
     return () => {

@@ -77,7 +77,7 @@ export class TcpConversation {
         socket.removeAllListeners('error');
         settle(new TcpConversation(socket));
       });
-      socket.once('error', (error: NodeJS.ErrnoException) => {
+      socket.on('error', (error: NodeJS.ErrnoException) => {
         settle({ refused: error.code === 'ECONNREFUSED' ? 'connection refused' : (error.code ?? error.message) });
       });
       return () => {
