@@ -4,14 +4,14 @@
 
 import { existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import type { Family } from '../probes/types.js';
-import { ConfigError, DEFAULT_CONFIG_PATHS, loadConfigFile, resolveConfigPath} from './config.js';
-import { Daemon } from './daemon.js';
-import { createLogger } from './log.js';
-import { buildReport, renderText } from './report.js';
 import { readDomains } from '../probes/ldap.js';
 import { trustGraph } from '../probes/trust-analysis.js';
 import { describePath, findPath } from '../probes/trust-paths.js';
+import type { Family } from '../probes/types.js';
+import { ConfigError, DEFAULT_CONFIG_PATHS, loadConfigFile, resolveConfigPath } from './config.js';
+import { Daemon } from './daemon.js';
+import { createLogger } from './log.js';
+import { buildReport, renderText } from './report.js';
 import { exitCodeFor, FAMILY_NAMES, Limiter, makeAttempt, Runner } from './runner.js';
 import { VERSION } from './version.js';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Finding } from '../../probes/types.js';
-import { findings, lab, LAB_CONFIG, probeRun, probeUntil, tempConfig, type Report } from './support.js';
+import { findings, lab, LAB_CONFIG, probeCommand, probeRun, probeUntil, tempConfig, type Report } from './support.js';
 
 const LAB_PASSWORD = 'Lab-Pass-2026!';
 const LDAP = ['--only', 'ldap'];
@@ -95,6 +95,18 @@ describe('healthy lab over LDAP', () => {
     assert.equal(available('fabrikam.test', 'tailspin.test'), true);
     assert.equal(available('tailspin.test', 'fabrikam.test'), false);
     assert.equal(one(report, 'trust.path', 'tailspin.test', 'tailspin.test->fabrikam.test').status, 'ok', 'not expected by the config, so not a problem');
+  });
+
+  it('probe path walks the referrals, or says where and why the path breaks', async () => {
+    const through = await probeCommand(['path', 'fabrikam.test', 'tailspin.test', '--config', LAB_CONFIG]);
+    assert.equal(through.code, 0, through.stderr);
+    assert.match(through.stdout, /^users of fabrikam\.test -> resources in tailspin\.test: available\n/);
+    assert.match(through.stdout, /tailspin\.test trusts fabrikam\.test \(external trust\): the KDC gives a referral ticket krbtgt\/TAILSPIN\.TEST@FABRIKAM\.TEST/);
+    const broken = await probeCommand(['path', 'tailspin.test', 'fabrikam.test', '--config', LAB_CONFIG]);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stdout, /NOT available/);
+    assert.match(broken.stdout, /breaks here: the trust runs the other way: tailspin\.test trusts fabrikam\.test/);
+    assert.match(broken.stdout, /not transitive through a third forest/);
   });
 
   it('pre-auth: the privileged account critical, the allowed one ok, the disabled one ignored', async () => {

@@ -32,6 +32,21 @@ export interface Report {
   exitCode: number | null;
 }
 
+/** Any `probe` command, with its exit code and output. */
+export function probeCommand(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [PROBE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 export function probeRun(args: string[], config = LAB_CONFIG): Promise<Report> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [PROBE, 'run', '--config', config, '--output', 'json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
