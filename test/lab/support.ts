@@ -1,19 +1,20 @@
 // Shared by the lab tests: the lab's fault commands, and `probe` run inside the client
 // namespace (the tests themselves run there, started by test/lab/test).
 
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Finding, Status } from '../../probes/types.js';
+import { PROBE, runProbe } from '../support/cli.js';
 
 const run = promisify(execFile);
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
 export const LAB = join(ROOT, 'test', 'lab', 'lab');
 export const LAB_CONFIG = join(ROOT, 'test', 'lab', 'probe-lab.yaml');
-export const PROBE = join(ROOT, 'dist', 'agent', 'cli.js');
+export { PROBE };
 
 /** One lab command (`block dcb 636/tcp drop`); throws with its output when it fails. */
 export async function lab(...args: string[]): Promise<string> {
@@ -33,37 +34,15 @@ export interface Report {
 }
 
 /** Any `probe` command, with its exit code and output. */
-export function probeCommand(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PROBE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+export const probeCommand = runProbe;
 
-export function probeRun(args: string[], config = LAB_CONFIG): Promise<Report> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PROBE, 'run', '--config', config, '--output', 'json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (exitCode) => {
-      try {
-        const report = JSON.parse(stdout) as Omit<Report, 'exitCode'>;
-        resolve({ ...report, exitCode });
-      } catch (error) {
-        reject(new Error(`probe run did not print a JSON report (exit ${String(exitCode)}): ${stdout}${stderr}`, { cause: error }));
-      }
-    });
-  });
+export async function probeRun(args: string[], config = LAB_CONFIG): Promise<Report> {
+  const { code, stdout, stderr } = await runProbe(['run', '--config', config, '--output', 'json', ...args]);
+  try {
+    return { ...(JSON.parse(stdout) as Omit<Report, 'exitCode'>), exitCode: code };
+  } catch (error) {
+    throw new Error(`probe run did not print a JSON report (exit ${String(code)}): ${stdout}${stderr}`, { cause: error });
+  }
 }
 
 /** A config file of the test's own, next to nothing the lab owns. */
