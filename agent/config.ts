@@ -38,6 +38,8 @@ export interface DomainConfig {
   dnsServers: Endpoint[];
   /** Configured DCs; empty means "discover through SRV records". `port` set means only that port. */
   dcs: { host: string; port: number | undefined }[];
+  /** CA bundle for the DCs' certificates (TLS checks, and the LDAP bind unless ldap.ca_file says otherwise). */
+  caFile: string | undefined;
   ldap: LdapConfig | undefined;
 }
 
@@ -164,6 +166,7 @@ const domainSchema = z
     forest: domainName.optional(),
     dns_servers: z.array(endpoint(53)).default([]),
     dcs: z.array(endpoint(undefined)).default([]),
+    ca_file: z.string().min(1).optional(),
     ldap: ldapSchema.optional(),
   })
   .strict();
@@ -427,7 +430,8 @@ function toConfig(file: FileConfig, baseDir: string, problems: PendingProblem[],
     if (domain.ldap !== undefined) {
       const password = readPassword(domain.ldap, baseDir, ['domains', rawName, 'ldap'], secrets);
       if (password instanceof Secret) {
-        const caFile = domain.ldap.ca_file === undefined ? undefined : resolve(baseDir, domain.ldap.ca_file);
+        const ldapCa = domain.ldap.ca_file ?? domain.ca_file;
+        const caFile = ldapCa === undefined ? undefined : resolve(baseDir, ldapCa);
         ldap = {
           url: domain.ldap.url,
           bindDn: domain.ldap.bind_dn,
@@ -447,6 +451,7 @@ function toConfig(file: FileConfig, baseDir: string, problems: PendingProblem[],
       forest: domain.forest ?? name,
       dnsServers: domain.dns_servers.map(({ host, port }) => ({ host, port: port ?? 53 })),
       dcs: domain.dcs,
+      caFile: domain.ca_file === undefined ? undefined : resolve(baseDir, domain.ca_file),
       ldap,
     });
   }

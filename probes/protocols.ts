@@ -311,7 +311,8 @@ async function probeRpc(ctx: ProbeContext, dc: DcTarget, mapperPort: number, out
 // ---- TLS ----
 
 function caFor(config: Config, domain: string): Buffer[] | undefined {
-  const file = config.domains.get(domain)?.ldap?.caFile;
+  const settings = config.domains.get(domain);
+  const file = settings?.caFile ?? settings?.ldap?.caFile;
   return file === undefined ? undefined : [readFileSync(file)];
 }
 
@@ -320,7 +321,7 @@ async function probeCertificates(config: Config, ctx: ProbeContext, dc: DcTarget
   try {
     ca = caFor(config, dc.domain);
   } catch (error) {
-    output.findings.push(finding('tls.certificate', 'unknown', dc, `${dc.host}:${ports.ldaps}`, `cannot read the CA file of ${dc.domain}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, `make domains.${dc.domain}.ldap.ca_file readable`, {}));
+    output.findings.push(finding('tls.certificate', 'unknown', dc, `${dc.host}:${ports.ldaps}`, `cannot read the CA file of ${dc.domain}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, `make domains.${dc.domain}.ca_file (or ldap.ca_file) readable`, {}));
     return;
   }
   const now = Date.now();
@@ -360,7 +361,7 @@ async function probeCertificates(config: Config, ctx: ProbeContext, dc: DcTarget
       if (status === 'ok' && problems.length > 0) status = 'warning';
       const facts = `subject ${certificate.subject}; names ${certificate.names.join(', ') || 'none'}; valid until ${certificate.notAfter.toISOString()}; ${outcome.protocol}`;
       output.findings.push(
-        finding('tls.certificate', status, dc, target, problems.length === 0 ? `${label} on ${at(dc)}: certificate verified, ${Math.floor(daysLeft)} days left (${facts})` : `${label} on ${at(dc)}: the certificate ${problems.join('; ')} (${facts})`, `renew or replace the certificate of ${dc.host} with one from a CA this host trusts, naming ${dc.host} in its subjectAltName; set domains.${dc.domain}.ldap.ca_file to that CA`, {
+        finding('tls.certificate', status, dc, target, problems.length === 0 ? `${label} on ${at(dc)}: certificate verified, ${Math.floor(daysLeft)} days left (${facts})` : `${label} on ${at(dc)}: the certificate ${problems.join('; ')} (${facts})`, `renew or replace the certificate of ${dc.host} with one from a CA this host trusts, naming ${dc.host} in its subjectAltName; set domains.${dc.domain}.ca_file to that CA`, {
           port,
           subject: certificate.subject,
           issuer: certificate.issuer,

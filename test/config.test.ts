@@ -114,6 +114,16 @@ describe('config: valid files', () => {
     assert.equal(config.domains.get('tailspin.test')?.ldap?.password.reveal(), 'from-the-environment');
   });
 
+  it('a domain\'s ca_file serves its TLS checks and, unless ldap.ca_file says otherwise, its bind', () => {
+    const yaml = (ldapCa: string) => `domains:\n  tailspin.test:\n    ca_file: certs/tailspin-ca.pem\n    ldap: { url: ldaps://dca.tailspin.test, bind_dn: probe@tailspin.test, password_env: TAILSPIN_PW${ldapCa} }\n`;
+    const inherited = parseConfig(yaml(''), '/etc/adtrust/probe.yaml', secrets).domains.get('tailspin.test');
+    assert.ok(inherited);
+    assert.equal(inherited.caFile, '/etc/adtrust/certs/tailspin-ca.pem');
+    assert.equal(inherited.ldap?.caFile, '/etc/adtrust/certs/tailspin-ca.pem');
+    const own = parseConfig(yaml(', ca_file: /etc/ssl/ldap-ca.pem'), '/etc/adtrust/probe.yaml', secrets).domains.get('tailspin.test');
+    assert.equal(own?.ldap?.caFile, '/etc/ssl/ldap-ca.pem');
+  });
+
   it('looks for ./probe.yaml, then /etc/adtrust/probe.yaml', () => {
     assert.equal(resolveConfigPath('x.yaml', () => false), 'x.yaml');
     assert.equal(resolveConfigPath(undefined, (path) => path === '/etc/adtrust/probe.yaml'), '/etc/adtrust/probe.yaml');
