@@ -88,6 +88,33 @@ describe('probe agent against the lab', () => {
     await metricsUntil('port 88 open again', (s) => sampleValue(s, 'adtrust_port_up', kerberosOnDcb) === 1);
   });
 
+  it('TCP 636 dropped on dcb: adtrust_port_state filtered, then open again', async () => {
+    const ldaps = { ...kerberosOnDcb, port: '636' };
+    await lab('block', 'dcb', '636/tcp', 'drop');
+    try {
+      await metricsUntil('port 636 filtered', (s) => sampleValue(s, 'adtrust_port_state', { ...ldaps, state: 'filtered' }) === 1);
+    } finally {
+      await lab('unblock', 'dcb', '636/tcp');
+    }
+    await metricsUntil('port 636 open again', (s) => sampleValue(s, 'adtrust_port_state', { ...ldaps, state: 'open' }) === 1);
+  });
+
+  it('dcc stopped, then frozen: the lookups of fabrikam.test fail everywhere, then succeed again', async () => {
+    const fabrikamViaDca = { server: '198.51.100.10', partner_domain: 'fabrikam.test', record: '_ldap._tcp.dc._msdcs.fabrikam.test', transport: 'udp' };
+    for (const [fault, undo] of [
+      ['stop', 'start'],
+      ['freeze', 'thaw'],
+    ] as const) {
+      await lab(fault, 'dcc');
+      try {
+        await metricsUntil(`fabrikam.test unresolvable (${fault})`, (s) => sampleValue(s, 'adtrust_dns_lookup_success', fabrikamViaDca) === 0);
+      } finally {
+        await lab(undo, 'dcc');
+      }
+      await metricsUntil(`fabrikam.test resolvable again (${undo})`, (s) => sampleValue(s, 'adtrust_dns_lookup_success', fabrikamViaDca) === 1, 90);
+    }
+  });
+
   it('forwarder to wingtip.test cut on dca: adtrust_dns_lookup_success 0 via dca only, then 1 again', async () => {
     await lab('forwarder-cut', 'dca', 'wingtip.test');
     try {
