@@ -14,7 +14,8 @@ export interface Report {
 
 const ORDER: Record<Status, number> = { critical: 0, warning: 1, unknown: 2, ok: 3 };
 
-function byImportance(a: Finding, b: Finding): number {
+/** Worst first, then by check, domain and target: the order of the report and the status page. */
+export function byImportance(a: Finding, b: Finding): number {
   return ORDER[a.status] - ORDER[b.status] || a.check.localeCompare(b.check) || a.domain.localeCompare(b.domain) || a.target.localeCompare(b.target);
 }
 

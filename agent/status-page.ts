@@ -3,12 +3,10 @@
 // findings carry text from the network (host names, DNS answers, LDAP values).
 
 import type { Family, Finding, Status } from '../probes/types.js';
-import type { FamilyRun } from './runner.js';
-import { worstStatus } from './runner.js';
+import { byImportance } from './report.js';
+import { worstStatus, type FamilyRun } from './runner.js';
 
 export const DASHBOARDS = ['AD trusts: overview', 'AD trusts: DNS', 'AD trusts: ports', 'AD trusts: trusts', 'AD trusts: accounts'];
-
-const ORDER: Record<Status, number> = { critical: 0, warning: 1, unknown: 2, ok: 3 };
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
@@ -38,7 +36,7 @@ export function renderStatusPage(input: StatusPageInput): string {
   const findings = input.runs.flatMap((run) => run.findings);
   const overall = worstStatus(findings.map((finding) => finding.status));
   const counts = (['critical', 'warning', 'unknown', 'ok'] as const).map((status) => `${findings.filter((finding) => finding.status === status).length} ${status}`).join(', ');
-  const sorted = [...findings].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.check.localeCompare(b.check) || a.domain.localeCompare(b.domain) || a.target.localeCompare(b.target));
+  const sorted = [...findings].sort(byImportance);
   const runs = new Map(input.runs.map((run) => [run.family, run]));
 
   const familyRows = input.families
