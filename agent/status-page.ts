@@ -6,7 +6,8 @@ import type { Family, Finding, Status } from '../probes/types.js';
 import { byImportance } from './report.js';
 import { worstStatus, type FamilyRun } from './runner.js';
 
-export const DASHBOARDS = ['AD trusts: overview', 'AD trusts: DNS', 'AD trusts: ports', 'AD trusts: trusts', 'AD trusts: accounts'];
+/** The titles of dashboards/*.json, so a person finds them in Grafana; test/dashboards.test.ts keeps the two equal. */
+export const DASHBOARDS = ['AD trusts / Overview', 'AD trusts / DNS', 'AD trusts / Ports and protocols', 'AD trusts / Trust objects', 'AD trusts / Accounts without Kerberos pre-authentication'];
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);

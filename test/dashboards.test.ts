@@ -30,6 +30,7 @@ import {
   type Dashboard,
   type DashboardFile,
 } from './lab/dashboards.js';
+import { DASHBOARDS } from '../agent/status-page.js';
 import { promtoolPath } from './support/metrics.js';
 
 const PROVISIONING = join(import.meta.dirname, '..', '..', 'deploy', 'grafana', 'provisioning');
@@ -83,6 +84,10 @@ describe('dashboards', () => {
   it('are the five expected ones, each with a unique uid and title', () => {
     assert.deepEqual(dashboards.map((d) => d.dashboard.uid).sort(), EXPECTED_UIDS);
     assert.equal(new Set(dashboards.map((d) => d.dashboard.title)).size, dashboards.length, 'two dashboards share a title');
+  });
+
+  it('are named on the agent\'s status page by their real titles', () => {
+    assert.deepEqual([...DASHBOARDS].sort(), dashboards.map((d) => d.dashboard.title).sort());
   });
 
   for (const { file, text, dashboard } of dashboards) {
