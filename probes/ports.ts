@@ -2,12 +2,12 @@
 // filtered (no answer before the timeout), with the connect latency.
 
 import { lookup as systemLookup } from 'node:dns/promises';
-import { connect, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import type { Config } from '../agent/config.js';
 import { trustDomains } from '../agent/config.js';
 import { addresses, formatSeconds, judgeLookup, lookup, resolveHost, serverLabel, srvTargets } from './dns.js';
-import { abortable } from './abortable.js';
 import { probeDcProtocols } from './protocols.js';
+import { TcpConversation, type ConnectFailure } from './transport.js';
 import type { Endpoint, Finding, Measurement, PortState, ProbeContext, ProbeOutput } from './types.js';
 
 export const TRUST_TCP_PORTS = [53, 88, 135, 389, 445, 464, 636, 3268, 3269] as const;
@@ -34,24 +34,13 @@ export interface DcTarget {
   ports: number[];
 }
 
-export type ConnectResult = { state: 'open' } | { state: 'closed' | 'filtered'; reason: string };
+export type ConnectResult = { state: 'open' } | ConnectFailure;
 
-export function tcpConnect(address: string, port: number, signal: AbortSignal): Promise<ConnectResult> {
-  return abortable<ConnectResult>(signal, (settle) => {
-    const socket = connect({ host: address, port });
-    socket.once('connect', () => {
-      settle({ state: 'open' });
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ECONNREFUSED') settle({ state: 'closed', reason: 'connection refused' });
-      else if (error.code === 'EHOSTUNREACH') settle({ state: 'filtered', reason: 'host unreachable' });
-      else if (error.code === 'ENETUNREACH') settle({ state: 'filtered', reason: 'network unreachable' });
-      else settle({ state: 'filtered', reason: error.code ?? error.message });
-    });
-    return () => {
-      socket.destroy();
-    };
-  });
+export async function tcpConnect(address: string, port: number, signal: AbortSignal): Promise<ConnectResult> {
+  const opened = await TcpConversation.open(address, port, signal);
+  if (!(opened instanceof TcpConversation)) return opened;
+  opened.close();
+  return { state: 'open' };
 }
 
 export function portStatus(port: number, state: PortState): Finding['status'] {

@@ -260,12 +260,12 @@ const INTERFACE_BREAKS: Record<keyof typeof INTERFACES, string> = {
 
 async function mapInterface(dc: DcTarget, name: keyof typeof INTERFACES, mapperPort: number, signal: AbortSignal): Promise<{ ports: number[] } | { problem: string }> {
   const conversation = await TcpConversation.open(dc.address, mapperPort, signal);
-  if (!(conversation instanceof TcpConversation)) return { problem: `the endpoint mapper (TCP ${mapperPort}): ${conversation.refused}` };
+  if (!(conversation instanceof TcpConversation)) return { problem: `the endpoint mapper (TCP ${mapperPort}): ${conversation.reason}` };
   try {
     const bindReply = await conversation.exchange(encodeBind(1), frameRpc, signal);
     if (bindReply.kind !== 'reply') return { problem: `endpoint mapper bind: ${bindReply.reason}` };
     const bound = decodeBindReply(bindReply.bytes, 1);
-    if (bound.kind !== 'bind-ack' || !bound.accepted) return { problem: `endpoint mapper bind refused: ${bound.kind === 'malformed' ? bound.reason : bound.reason}` };
+    if (bound.kind !== 'bind-ack' || !bound.accepted) return { problem: `endpoint mapper bind refused: ${bound.reason}` };
     const mapReply = await conversation.exchange(encodeEptMap(2, INTERFACES[name]), frameRpc, signal);
     if (mapReply.kind !== 'reply') return { problem: `ept_map: ${mapReply.reason}` };
     const mapped = decodeEptMapResponse(mapReply.bytes, 2);

@@ -32,6 +32,16 @@ export function udpExchange(host: string, port: number, payload: Buffer, accept:
   });
 }
 
+/** Why a TCP connection was not made: refused (closed), or no way through (filtered). */
+export type ConnectFailure = { state: 'closed' | 'filtered'; reason: string };
+
+function connectFailure(error: NodeJS.ErrnoException): ConnectFailure {
+  if (error.code === 'ECONNREFUSED') return { state: 'closed', reason: 'connection refused' };
+  if (error.code === 'EHOSTUNREACH') return { state: 'filtered', reason: 'host unreachable' };
+  if (error.code === 'ENETUNREACH') return { state: 'filtered', reason: 'network unreachable' };
+  return { state: 'filtered', reason: error.code ?? error.message };
+}
+
 /** How many bytes the first complete message in `buffered` takes; undefined while more must come. */
 export type Framer = (buffered: Buffer) => number | undefined | { malformed: string };
 
@@ -67,9 +77,9 @@ export class TcpConversation {
     });
   }
 
-  /** Connects, or says why not (refused, unreachable). */
-  static open(host: string, port: number, signal: AbortSignal): Promise<TcpConversation | { refused: string }> {
-    return abortable<TcpConversation | { refused: string }>(signal, (settle) => {
+  /** Connects, or says why not. A connect that gets no answer is left to the caller's deadline. */
+  static open(host: string, port: number, signal: AbortSignal): Promise<TcpConversation | ConnectFailure> {
+    return abortable<TcpConversation | ConnectFailure>(signal, (settle) => {
       const socket = connect({ host, port });
       let connected = false;
       socket.once('connect', () => {
@@ -78,7 +88,7 @@ export class TcpConversation {
         settle(new TcpConversation(socket));
       });
       socket.on('error', (error: NodeJS.ErrnoException) => {
-        settle({ refused: error.code === 'ECONNREFUSED' ? 'connection refused' : (error.code ?? error.message) });
+        settle(connectFailure(error));
       });
       return () => {
         if (!connected) socket.destroy();
@@ -130,7 +140,7 @@ export class TcpConversation {
 /** One request, one framed reply, on a connection of its own. */
 export async function tcpRequest(host: string, port: number, request: Buffer, frame: Framer, signal: AbortSignal): Promise<TcpOutcome> {
   const conversation = await TcpConversation.open(host, port, signal);
-  if (!(conversation instanceof TcpConversation)) return { kind: 'refused', reason: conversation.refused };
+  if (!(conversation instanceof TcpConversation)) return { kind: 'refused', reason: conversation.reason };
   try {
     return await conversation.exchange(request, frame, signal);
   } finally {
