@@ -34,6 +34,11 @@ export interface DcTarget {
   ports: number[];
 }
 
+/** How messages name a DC: its host name, with the address it was reached at. */
+export function describeDc(dc: DcTarget): string {
+  return dc.host === dc.address ? dc.host : `${dc.host} (${dc.address})`;
+}
+
 export type ConnectResult = { state: 'open' } | ConnectFailure;
 
 export async function tcpConnect(address: string, port: number, signal: AbortSignal): Promise<ConnectResult> {
@@ -173,7 +178,7 @@ function portFinding(dc: DcTarget, port: number, result: ConnectResult, seconds:
   const service = PORT_SERVICES[port];
   const label = service === undefined ? `TCP ${port}` : `TCP ${port} (${service})`;
   const status = portStatus(port, result.state);
-  const at = dc.host === dc.address ? dc.host : `${dc.host} (${dc.address})`;
+  const at = describeDc(dc);
   let message: string;
   if (result.state === 'open') {
     message = `${label} open on ${at}: connected in ${formatSeconds(seconds)}`;

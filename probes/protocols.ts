@@ -11,11 +11,11 @@ import { queryDns } from './dns-client.js';
 import { formatSeconds } from './dns.js';
 import { decodeKerberosReply, decodeKpasswdReply, encodeAsReq, encodeKpasswdProbe, frameTcp, unframeTcp, type KerberosReply } from './kerberos-wire.js';
 import { clockOffset, decodeNtpReply, encodeNtpRequest } from './ntp-wire.js';
-import { tcpConnect, type DcTarget } from './ports.js';
+import { describeDc, tcpConnect, type DcTarget } from './ports.js';
 import { decodeBindReply, decodeEptMapResponse, encodeBind, encodeEptMap, INTERFACES, pduLength } from './rpc-wire.js';
 import { probeTls, type TlsOutcome } from './tls-probe.js';
 import { TcpConversation, tcpRequest, udpExchange, type Framer } from './transport.js';
-import type { Finding, Measurement, PortState, ProbeContext, ProbeOutput, Status } from './types.js';
+import { finding, type Finding, type Measurement, type PortState, type ProbeContext, type ProbeOutput, type Status } from './types.js';
 
 /** Where each service listens; tests move them to loopback ports of their own. */
 export interface ServicePorts {
@@ -47,14 +47,6 @@ const DS_FLAGS = { GC: 0x4, LDAP: 0x8, DS: 0x10, KDC: 0x20 } as const;
 
 type Output = { findings: Finding[]; measurements: Measurement[] };
 
-function at(dc: DcTarget): string {
-  return dc.host === dc.address ? dc.host : `${dc.host} (${dc.address})`;
-}
-
-function finding(check: string, status: Status, dc: DcTarget, target: string, message: string, remediation: string, observed: Finding['observed']): Finding {
-  return { check, status, domain: dc.domain, target, message, remediation: status === 'ok' ? '' : remediation, observed };
-}
-
 // ---- UDP: one datagram, one protocol reply ----
 
 type UdpResult = { state: PortState; seconds: number; answer: string; detail?: unknown };
@@ -77,12 +69,12 @@ function kerberosAnswer(reply: KerberosReply): { valid: boolean; answer: string;
 function udpFinding(dc: DcTarget, role: UdpService, port: number, result: UdpResult): Finding {
   const service = UDP_SERVICES[role];
   const status: Status = result.state === 'open' ? 'ok' : UDP_WARNING_ONLY.has(role) ? 'warning' : 'critical';
-  const message = result.state === 'open' ? `UDP ${port} (${service}) open on ${at(dc)}: ${result.answer}` : `UDP ${port} (${service}) ${result.state} on ${at(dc)}: ${result.answer}`;
+  const message = result.state === 'open' ? `UDP ${port} (${service}) open on ${describeDc(dc)}: ${result.answer}` : `UDP ${port} (${service}) ${result.state} on ${describeDc(dc)}: ${result.answer}`;
   const remediation =
     result.state === 'filtered'
       ? `allow UDP ${port} from this host to ${dc.host} (${dc.address}) in every firewall between them`
       : `start the ${service} service on ${dc.host}, or remove the firewall rule that rejects UDP ${port}`;
-  return finding('port.udp', status, dc, `${dc.host}:${port}`, message, remediation, { state: result.state, seconds: Number(result.seconds.toFixed(4)), address: dc.address, port, transport: 'udp', answer: result.answer });
+  return finding('port.udp', status, dc.domain, `${dc.host}:${port}`, message, remediation, { state: result.state, seconds: Number(result.seconds.toFixed(4)), address: dc.address, port, transport: 'udp', answer: result.answer });
 }
 
 function udpMeasurement(dc: DcTarget, port: number, result: UdpResult): Measurement {
@@ -103,7 +95,7 @@ function kerberosFinding(dc: DcTarget, service: 'KDC' | 'kpasswd', port: number,
     remediation = `the clocks of this host and ${dc.host} differ by more than Kerberos allows: fix time synchronisation`;
   }
   output.findings.push(
-    finding('port.kerberos', status, dc, `${dc.host}:${port}/${transport}`, `${service} on ${at(dc)} answered ${transport.toUpperCase()} ${port} with KRB-ERROR ${reply.errorCode} ${reply.errorName} for ${realm}`, remediation, {
+    finding('port.kerberos', status, dc.domain, `${dc.host}:${port}/${transport}`, `${service} on ${describeDc(dc)} answered ${transport.toUpperCase()} ${port} with KRB-ERROR ${reply.errorCode} ${reply.errorName} for ${realm}`, remediation, {
       port,
       transport,
       error_code: reply.errorCode,
@@ -177,7 +169,7 @@ function clockFinding(dc: DcTarget, offset: number, output: Output): Finding {
   const skew = Math.abs(offset);
   const status: Status = skew >= CLOCK_SKEW_CRITICAL_SECONDS ? 'critical' : skew >= CLOCK_SKEW_WARNING_SECONDS ? 'warning' : 'ok';
   const direction = offset >= 0 ? 'ahead of' : 'behind';
-  return finding('time.skew', status, dc, dc.host, `${dc.host}'s clock is ${skew.toFixed(3)} s ${direction} this host's (Kerberos fails beyond 300 s)`, `synchronise both clocks with the forest time hierarchy (w32tm /resync on ${dc.host}, and NTP on this host)`, {
+  return finding('time.skew', status, dc.domain, dc.host, `${dc.host}'s clock is ${skew.toFixed(3)} s ${direction} this host's (Kerberos fails beyond 300 s)`, `synchronise both clocks with the forest time hierarchy (w32tm /resync on ${dc.host}, and NTP on this host)`, {
     offset_seconds: Number(offset.toFixed(4)),
   });
 }
@@ -198,7 +190,7 @@ export function locatorFinding(config: Config, dc: DcTarget, response: NetlogonR
   }
   output.measurements.push({ kind: 'locator', partnerDomain: dc.domain, target: dc.host, forest: response.forest, domain: response.domain, dcSite: response.dcSite, clientSite: response.clientSite, ok: status === 'ok' });
   const facts = `forest ${response.forest}, domain ${response.domain}, host ${response.hostName}, NetBIOS ${response.netbiosDomain}\\${response.netbiosComputer}, DC site ${response.dcSite}, client site ${response.clientSite || '(none)'}, flags ${response.flagNames.join(' ')}`;
-  return finding('dc.locator', status, dc, dc.host, problems.length === 0 ? `LDAP ping: ${facts}` : `LDAP ping of ${dc.host}: ${problems.join('; ')} (${facts})`, `check that the DC locator records of ${dc.domain} name only its own DCs, and that the DC's services (Netlogon, KDC, global catalog) run`, {
+  return finding('dc.locator', status, dc.domain, dc.host, problems.length === 0 ? `LDAP ping: ${facts}` : `LDAP ping of ${dc.host}: ${problems.join('; ')} (${facts})`, `check that the DC locator records of ${dc.domain} name only its own DCs, and that the DC's services (Netlogon, KDC, global catalog) run`, {
     forest: response.forest,
     domain: response.domain,
     host_name: response.hostName,
@@ -222,7 +214,7 @@ const frameKerberos: Framer = (buffered) => {
 async function probeKerberosTcp(ctx: ProbeContext, dc: DcTarget, service: 'KDC' | 'kpasswd', port: number, output: Output): Promise<void> {
   const attempt = await ctx.attempt((signal) => tcpRequest(dc.address, port, frameTcp(kerberosRequest(dc, service)), frameKerberos, signal));
   const broken = (why: string): void => {
-    output.findings.push(finding('port.kerberos', 'critical', dc, `${dc.host}:${port}/tcp`, `the ${service} on ${at(dc)} did not answer over TCP ${port}: ${why}`, `check what listens on TCP ${port} of ${dc.host}: it should be the ${service}, answering Kerberos`, { port, transport: 'tcp' }));
+    output.findings.push(finding('port.kerberos', 'critical', dc.domain, `${dc.host}:${port}/tcp`, `the ${service} on ${describeDc(dc)} did not answer over TCP ${port}: ${why}`, `check what listens on TCP ${port} of ${dc.host}: it should be the ${service}, answering Kerberos`, { port, transport: 'tcp' }));
   };
   if (!attempt.ok) {
     broken(attempt.reason === 'timeout' ? `no reply in ${formatSeconds(ctx.timeoutMs / 1000)}` : attempt.reason);
@@ -287,7 +279,7 @@ async function probeRpc(ctx: ProbeContext, dc: DcTarget, mapperPort: number, out
       const mapped = await ctx.attempt((signal) => mapInterface(dc, name, mapperPort, signal));
       if (!mapped.ok || 'problem' in mapped.value) {
         const problem = mapped.ok && 'problem' in mapped.value ? mapped.value.problem : `no answer from the endpoint mapper in ${formatSeconds(ctx.timeoutMs / 1000)}`;
-        output.findings.push(finding('port.rpc', 'critical', dc, target, `${label} on ${at(dc)}: cannot learn its port: ${problem}`, `allow TCP ${mapperPort} from this host to ${dc.host}, and check that the DC's RPC services run`, { interface: name, port: null, state: null }));
+        output.findings.push(finding('port.rpc', 'critical', dc.domain, target, `${label} on ${describeDc(dc)}: cannot learn its port: ${problem}`, `allow TCP ${mapperPort} from this host to ${dc.host}, and check that the DC's RPC services run`, { interface: name, port: null, state: null }));
         output.measurements.push({ kind: 'rpc', partnerDomain: dc.domain, target: dc.host, iface: name, port: 0, up: false });
         return;
       }
@@ -296,7 +288,7 @@ async function probeRpc(ctx: ProbeContext, dc: DcTarget, mapperPort: number, out
         const state: PortState = connected.ok ? connected.value.state : 'filtered';
         output.measurements.push({ kind: 'rpc', partnerDomain: dc.domain, target: dc.host, iface: name, port, up: state === 'open' });
         output.findings.push(
-          finding('port.rpc', state === 'open' ? 'ok' : 'critical', dc, target, state === 'open' ? `${label} on ${at(dc)}: the endpoint mapper names TCP ${port}, open` : `${label} on ${at(dc)}: the endpoint mapper names TCP ${port}, but it is ${state}: this breaks ${INTERFACE_BREAKS[name]}`, `allow TCP ${port} (RPC dynamic ports, 49152-65535 by default) from this host and the partner DCs to ${dc.host} (${dc.address})`, {
+          finding('port.rpc', state === 'open' ? 'ok' : 'critical', dc.domain, target, state === 'open' ? `${label} on ${describeDc(dc)}: the endpoint mapper names TCP ${port}, open` : `${label} on ${describeDc(dc)}: the endpoint mapper names TCP ${port}, but it is ${state}: this breaks ${INTERFACE_BREAKS[name]}`, `allow TCP ${port} (RPC dynamic ports, 49152-65535 by default) from this host and the partner DCs to ${dc.host} (${dc.address})`, {
             interface: name,
             uuid: INTERFACES[name].uuid,
             port,
@@ -321,7 +313,7 @@ async function probeCertificates(config: Config, ctx: ProbeContext, dc: DcTarget
   try {
     ca = caFor(config, dc.domain);
   } catch (error) {
-    output.findings.push(finding('tls.certificate', 'unknown', dc, `${dc.host}:${ports.ldaps}`, `cannot read the CA file of ${dc.domain}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, `make domains.${dc.domain}.ca_file (or ldap.ca_file) readable`, {}));
+    output.findings.push(finding('tls.certificate', 'unknown', dc.domain, `${dc.host}:${ports.ldaps}`, `cannot read the CA file of ${dc.domain}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, `make domains.${dc.domain}.ca_file (or ldap.ca_file) readable`, {}));
     return;
   }
   const now = Date.now();
@@ -341,7 +333,7 @@ async function probeCertificates(config: Config, ctx: ProbeContext, dc: DcTarget
       const target = `${dc.host}:${port}`;
       const outcome: TlsOutcome = attempt.ok ? attempt.value : { kind: 'failed', reason: attempt.reason === 'timeout' ? `no TLS handshake in ${formatSeconds(ctx.timeoutMs / 1000)}` : attempt.reason };
       if (outcome.kind === 'failed') {
-        output.findings.push(finding('tls.certificate', 'critical', dc, target, `${label} on ${at(dc)}: ${outcome.reason}`, `check the TLS configuration and certificate of ${dc.host}`, { port }));
+        output.findings.push(finding('tls.certificate', 'critical', dc.domain, target, `${label} on ${describeDc(dc)}: ${outcome.reason}`, `check the TLS configuration and certificate of ${dc.host}`, { port }));
         return;
       }
       const certificate = outcome.certificate;
@@ -361,7 +353,7 @@ async function probeCertificates(config: Config, ctx: ProbeContext, dc: DcTarget
       if (status === 'ok' && problems.length > 0) status = 'warning';
       const facts = `subject ${certificate.subject}; names ${certificate.names.join(', ') || 'none'}; valid until ${certificate.notAfter.toISOString()}; ${outcome.protocol}`;
       output.findings.push(
-        finding('tls.certificate', status, dc, target, problems.length === 0 ? `${label} on ${at(dc)}: certificate verified, ${Math.floor(daysLeft)} days left (${facts})` : `${label} on ${at(dc)}: the certificate ${problems.join('; ')} (${facts})`, `renew or replace the certificate of ${dc.host} with one from a CA this host trusts, naming ${dc.host} in its subjectAltName; set domains.${dc.domain}.ca_file to that CA`, {
+        finding('tls.certificate', status, dc.domain, target, problems.length === 0 ? `${label} on ${describeDc(dc)}: certificate verified, ${Math.floor(daysLeft)} days left (${facts})` : `${label} on ${describeDc(dc)}: the certificate ${problems.join('; ')} (${facts})`, `renew or replace the certificate of ${dc.host} with one from a CA this host trusts, naming ${dc.host} in its subjectAltName; set domains.${dc.domain}.ca_file to that CA`, {
           port,
           subject: certificate.subject,
           issuer: certificate.issuer,

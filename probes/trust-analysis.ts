@@ -20,15 +20,11 @@ import {
   trustTypeName,
   trustVerdicts,
 } from './trust-rules.js';
-import type { Finding, Measurement, ProbeOutput, Status } from './types.js';
+import { finding, type Finding, type Measurement, type ProbeOutput, type Status } from './types.js';
 
 type Read = Extract<DomainRead, { ok: true }>;
 
 const DAY = 86_400_000;
-
-function finding(check: string, status: Status, domain: string, target: string, message: string, remediation: string, observed: Finding['observed'] = {}): Finding {
-  return { check, status, domain, target, message, remediation: status === 'ok' ? '' : remediation, observed };
-}
 
 function formatDate(date: Date | undefined): string {
   return date === undefined ? 'unknown' : date.toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -20,6 +20,11 @@ export interface Finding {
   observed: Record<string, JsonValue>;
 }
 
+/** A finding; a remediation is dropped when the status is ok, where nothing is to be done. */
+export function finding(check: string, status: Status, domain: string, target: string, message: string, remediation: string, observed: Finding['observed'] = {}): Finding {
+  return { check, status, domain, target, message, remediation: status === 'ok' ? '' : remediation, observed };
+}
+
 export type Transport = 'udp' | 'tcp';
 
 export type PortState = 'open' | 'closed' | 'filtered';
