@@ -87,19 +87,9 @@ function checkConfig(options: { config?: string }): number {
 
 async function runAgent(options: { config?: string }): Promise<number> {
   const path = configPath(options.config);
-  const first = loadConfigFile(path);
-  const log = createLogger({ level: first.logLevel, json: !process.stderr.isTTY });
-  let loadedFirst = false;
-  const daemon = new Daemon({
-    log,
-    loadConfig: () => {
-      if (!loadedFirst) {
-        loadedFirst = true;
-        return first;
-      }
-      return loadConfigFile(path);
-    },
-  });
+  const config = loadConfigFile(path);
+  const log = createLogger({ level: config.logLevel, json: !process.stderr.isTTY });
+  const daemon = new Daemon({ log, config, loadConfig: () => loadConfigFile(path) });
   process.on('unhandledRejection', (reason) => {
     log.error('unhandled rejection', { error: String(reason) });
   });

@@ -13,7 +13,9 @@ import { VERSION } from './version.js';
 
 export interface DaemonOptions {
   log: Logger;
-  /** Reads and validates the config file; throws ConfigError. */
+  /** The config to start with, already validated. */
+  config: Config;
+  /** Reads and validates the config file again, on reload; throws ConfigError. */
   loadConfig: () => Config;
   /** Families to schedule; all of them unless a test narrows it. */
   families?: Family[];
@@ -35,14 +37,13 @@ export class Daemon {
   #abort = new AbortController();
   #stopping = false;
 
-  /** Loads the config; a ConfigError here means the daemon cannot start. */
   constructor(options: DaemonOptions) {
     this.#log = options.log;
     this.#loadConfig = options.loadConfig;
     this.#families = options.families ?? FAMILY_NAMES;
     this.exporter = new Exporter({ lastRuns: () => [...this.#lastRuns.values()] });
     this.exporter.initFamilies(this.#families);
-    this.#config = this.#loadConfig();
+    this.#config = options.config;
     this.exporter.configLoaded(true);
     this.#runner = new Runner(this.#log, this.#config.concurrency);
   }

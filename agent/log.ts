@@ -29,7 +29,7 @@ export interface LogOptions {
   json: boolean;
 }
 
-export function createLogger({ level, json }: LogOptions): Logger & { setLevel(level: LogLevel): void } {
+export function createLogger({ level, json }: LogOptions): Logger {
   const logger = winston.createLogger({
     level,
     format: winston.format.combine(
@@ -44,8 +44,5 @@ export function createLogger({ level, json }: LogOptions): Logger & { setLevel(l
     info: (message, meta) => logger.info(message, meta),
     warn: (message, meta) => logger.warn(message, meta),
     error: (message, meta) => logger.error(message, meta),
-    setLevel: (next) => {
-      logger.level = next;
-    },
   };
 }
