@@ -32,6 +32,8 @@ export interface DcTarget {
   host: string;
   address: string;
   ports: number[];
+  /** Named without a port (or discovered): probed on every trust port and with every protocol. */
+  everyPort: boolean;
 }
 
 /** How messages name a DC: its host name, with the address it was reached at. */
@@ -97,12 +99,15 @@ async function globalCatalogs(config: Config, domain: string, servers: Endpoint[
 export async function findDcs(config: Config, domain: string, ctx: ProbeContext): Promise<{ targets: DcTarget[]; problems: { target: string; problem: string }[]; globalCatalogs: Set<string> }> {
   const servers = resolversFor(config, domain);
   const configured = config.domains.get(domain)?.dcs ?? [];
-  const wanted = new Map<string, number[]>();
+  // Per host: the ports written as host:port, and whether it was also named without one.
+  const wanted = new Map<string, { ports: number[]; everyPort: boolean }>();
   const discoveryProblems: string[] = [];
   if (configured.length > 0) {
     for (const dc of configured) {
-      const ports = wanted.get(dc.host) ?? [];
-      wanted.set(dc.host, dc.port === undefined ? [...TRUST_TCP_PORTS] : [...ports, dc.port]);
+      const entry = wanted.get(dc.host) ?? { ports: [], everyPort: false };
+      if (dc.port === undefined) entry.everyPort = true;
+      else entry.ports.push(dc.port);
+      wanted.set(dc.host, entry);
     }
   } else if (servers.length === 0) {
     discoveryProblems.push(`no DNS server is configured for ${domain} or its partners, and no dcs: nothing to discover its DCs with`);
@@ -112,7 +117,7 @@ export async function findDcs(config: Config, domain: string, ctx: ProbeContext)
       const result = await lookup(ctx, server, record, 'SRV', 'udp');
       const verdict = judgeLookup(result, ctx.timeoutMs);
       if (verdict.ok) {
-        for (const host of srvTargets(result)) wanted.set(host, [...TRUST_TCP_PORTS]);
+        for (const host of srvTargets(result)) wanted.set(host, { ports: [], everyPort: true });
         break;
       }
       discoveryProblems.push(`${record} via ${serverLabel(server)}: ${verdict.problem}`);
@@ -122,13 +127,14 @@ export async function findDcs(config: Config, domain: string, ctx: ProbeContext)
   const problems = wanted.size === 0 && discoveryProblems.length > 0 ? [{ target: domain, problem: discoveryProblems.join('; ') }] : [];
   const targets: DcTarget[] = [];
   await Promise.all(
-    [...wanted].map(async ([host, ports]) => {
+    [...wanted].map(async ([host, { ports, everyPort }]) => {
       const resolution = await resolveAddress(ctx, servers, host);
       if (!resolution.ok) {
         problems.push({ target: host, problem: resolution.problem });
         return;
       }
-      for (const address of resolution.addresses) targets.push({ domain, host, address, ports: [...new Set(ports)].sort((a, b) => a - b) });
+      const all = [...new Set([...(everyPort ? TRUST_TCP_PORTS : []), ...ports])].sort((a, b) => a - b);
+      for (const address of resolution.addresses) targets.push({ domain, host, address, ports: all, everyPort });
     }),
   );
   targets.sort((a, b) => a.host.localeCompare(b.host) || a.address.localeCompare(b.address));
@@ -152,8 +158,8 @@ export async function probePorts(config: Config, ctx: ProbeContext): Promise<Pro
           observed: { problem },
         });
       }
-      // A DC given as host:port is probed on that port only; the others get every protocol probe.
-      const protocols = Promise.all(targets.filter((dc) => dc.ports.length === TRUST_TCP_PORTS.length).map((dc) => probeDcProtocols(config, ctx, dc, gcs.has(dc.host))));
+      // A DC given only as host:port is probed on those ports only; the others get every protocol probe.
+      const protocols = Promise.all(targets.filter((dc) => dc.everyPort).map((dc) => probeDcProtocols(config, ctx, dc, gcs.has(dc.host))));
       const probes = targets.flatMap((dc) => dc.ports.map((port) => ({ dc, port })));
       const results = await Promise.all(probes.map(({ dc, port }) => ctx.attempt((signal) => tcpConnect(dc.address, port, signal))));
       probes.forEach(({ dc, port }, index) => {

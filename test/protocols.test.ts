@@ -30,7 +30,7 @@ function configWithCa(caFile: string | undefined) {
   return configFrom(`timeout: 400ms\ndomains:\n  wingtip.test:${ldap === '' ? ' {}' : ldap}\n`, { readFile: () => '', env: { PW: 'x' } });
 }
 
-const dc: DcTarget = { domain: 'wingtip.test', host: 'localhost', address: '127.0.0.1', ports: [] };
+const dc: DcTarget = { domain: 'wingtip.test', host: 'localhost', address: '127.0.0.1', ports: [], everyPort: true };
 
 function one(output: ProbeOutput, check: string, target: string): Finding {
   const found = output.findings.filter((finding) => finding.check === check && finding.target === target);
