@@ -89,15 +89,13 @@ describe('faults, exactly as they are on the wire', () => {
   });
 
   it('NTP stopped: UDP 123 closed, a warning, no clock measured; back once started', async () => {
-    // chronyd was started by the lab, which recorded its PID.
-    const pid = Number(readFileSync('/var/lib/adtrust-lab/dcb/pids/chronyd.pid', 'utf8').trim());
-    process.kill(pid, 'SIGTERM');
+    await lab('ntp-stop', 'dcb');
     try {
       const report = await probeUntil(PORTS, 'UDP 123 closed', (r) => findings(r, 'port.udp', (f) => f.target === 'dcb.wingtip.test:123' && f.observed['state'] === 'closed').length === 1, 20);
       assert.equal(one(report, 'port.udp', 'dcb.wingtip.test:123').status, 'warning');
       assert.equal(findings(report, 'time.skew', (f) => f.target === 'dcb.wingtip.test').length, 0);
     } finally {
-      await lab('start', 'dcb');
+      await lab('ntp-start', 'dcb');
     }
     await probeUntil(PORTS, 'NTP back', healthy, 30);
   });
