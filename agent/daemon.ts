@@ -3,12 +3,14 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Family, Logger } from '../probes/types.js';
-import { ConfigError, type Config } from './config.js';
-import { Exporter } from './metrics.js';
-import { formatEndpoint } from './parse.js';
-import { FAMILY_NAMES, Runner, type FamilyRun } from './runner.js';
-import { renderStatusPage } from './status-page.js';
+import { renderTarget } from '../probes/model/finding.js';
+import { FAMILY_NAMES, type Family, type Logger } from '../probes/model/probe.js';
+import { ConfigError, type Config } from './config/config.js';
+import { formatEndpoint } from './config/parse.js';
+import { Exporter } from './outputs/metrics.js';
+import { renderStatusPage } from './outputs/status-page.js';
+import { buildPlan } from './plan/plan.js';
+import { Runner, type FamilyRun } from './run/runner.js';
 import { VERSION } from './version.js';
 
 export interface DaemonOptions {
@@ -40,7 +42,7 @@ export class Daemon {
   constructor(options: DaemonOptions) {
     this.#log = options.log;
     this.#loadConfig = options.loadConfig;
-    this.#families = options.families ?? FAMILY_NAMES;
+    this.#families = options.families ?? [...FAMILY_NAMES];
     this.exporter = new Exporter({ lastRuns: () => [...this.#lastRuns.values()] });
     this.exporter.initFamilies(this.#families);
     this.#config = options.config;
@@ -117,15 +119,15 @@ export class Daemon {
       return;
     }
     const run = (async () => {
-      const config = this.#config;
-      const result = await this.#runner.runFamily(family, config, this.#abort.signal);
+      // Planned at each run: a reload, or a CA file replaced on disk, counts from the next run.
+      const result = await this.#runner.runFamily(family, buildPlan(this.#config), this.#abort.signal);
       if (this.#abort.signal.aborted) return;
       this.#lastRuns.set(family, result);
       this.exporter.runCompleted(family);
       const problems = result.findings.filter((finding) => finding.status !== 'ok');
       this.#log.info(`${family} run finished`, { family, seconds: Number(result.durationSeconds.toFixed(3)), findings: result.findings.length, problems: problems.length });
       for (const finding of problems) {
-        this.#log.warn(finding.message, { family, check: finding.check, status: finding.status, domain: finding.domain, target: finding.target });
+        this.#log.warn(finding.message, { family, check: finding.check, status: finding.status, domain: finding.domain, target: renderTarget(finding.check, finding.target) });
       }
     })();
     this.#running.set(family, run);

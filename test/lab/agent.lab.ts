@@ -34,7 +34,7 @@ before(async () => {
   const port = await closedPort();
   const config = readFileSync(LAB_CONFIG, 'utf8')
     .replace(/^listen: .*$/m, `listen: 127.0.0.1:${String(port)}`)
-    .replace(/^timeout: .*$/m, 'timeout: 1s\nschedule:\n  dns: "*/2 * * * * *"\n  ports: "*/2 * * * * *"');
+    .replace(/^timeout: .*$/m, 'timeout: 1s\nschedule:\n  dns: "*/2 * * * * *"\n  ports: "*/2 * * * * *"\n  protocols: "*/2 * * * * *"');
   agent = spawn(process.execPath, [PROBE, 'agent', '--config', tempConfig(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
   agent.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   agent.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));

@@ -4,14 +4,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
-import type { Finding } from '../../probes/types.js';
+import type { JsonFinding as Finding } from '../../agent/outputs/report.js';
 import { findings, lab, LAB_CONFIG, probeRun, probeUntil, problems, tempConfig, type Report } from './support.js';
 
 const DOMAINS = ['tailspin.test', 'wingtip.test', 'fabrikam.test'];
 const DNS_SERVER: Record<string, string> = { 'tailspin.test': '198.51.100.10', 'wingtip.test': '198.51.100.20', 'fabrikam.test': '198.51.100.30' };
 const healthy = (report: Report) => problems(report).length === 0;
 // The LDAP family has tests of its own (ldap.lab.ts); the lab's roastable admin keeps it critical.
-const FAMILIES = ['--only', 'dns,ports'];
+// protocols too: a healthy lab means every DNS, port and protocol check ok, as before issue 10 split them.
+const FAMILIES = ['--only', 'dns,ports,protocols'];
 
 before(async () => {
   await lab('reset');

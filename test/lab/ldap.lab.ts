@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { Finding } from '../../probes/types.js';
+import type { JsonFinding as Finding } from '../../agent/outputs/report.js';
 import { findings, lab, LAB_CONFIG, probeCommand, probeRun, probeUntil, tempConfig, type Report } from './support.js';
 
 const LAB_PASSWORD = 'Lab-Pass-2026!';

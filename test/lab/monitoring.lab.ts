@@ -209,10 +209,10 @@ before(async () => {
   let prometheusPort = await closedPort();
   while (prometheusPort === agentPort) prometheusPort = await closedPort();
 
-  // The agent: the lab config, on loopback, every 2 s for dns and ports, 5 s for ldap.
+  // The agent: the lab config, on loopback, every 2 s for dns, ports and protocols, 5 s for ldap.
   const agentConfig = readFileSync(LAB_CONFIG, 'utf8')
     .replace(/^listen: .*$/m, `listen: 127.0.0.1:${String(agentPort)}`)
-    .replace(/^timeout: .*$/m, 'timeout: 1s\nschedule:\n  dns: "*/2 * * * * *"\n  ports: "*/2 * * * * *"\n  ldap: "*/5 * * * * *"');
+    .replace(/^timeout: .*$/m, 'timeout: 1s\nschedule:\n  dns: "*/2 * * * * *"\n  ports: "*/2 * * * * *"\n  protocols: "*/2 * * * * *"\n  ldap: "*/5 * * * * *"');
   writeFileSync(join(dir, 'probe.yaml'), agentConfig);
   start('agent', process.execPath, [PROBE, 'agent', '--config', join(dir, 'probe.yaml')]);
 

@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { Finding } from '../../probes/types.js';
+import type { JsonFinding as Finding } from '../../agent/outputs/report.js';
 import { findings, lab, LAB_CONFIG, probeRun, probeUntil, problems, tempConfig, type Report } from './support.js';
 
-const PORTS = ['--only', 'ports'];
+// The protocol probes are their own family since issue 10; these tests also read port.tcp.
+const PORTS = ['--only', 'ports,protocols'];
 const DCS = [
   { host: 'dca.tailspin.test', domain: 'tailspin.test', netbios: 'TAILSPIN' },
   { host: 'dcb.wingtip.test', domain: 'wingtip.test', netbios: 'WINGTIP' },

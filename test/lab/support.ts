@@ -6,7 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Finding, Status } from '../../probes/types.js';
+import type { JsonFinding as Finding } from '../../agent/outputs/report.js';
+import type { Status } from '../../probes/model/finding.js';
 import { PROBE, runProbe } from '../support/cli.js';
 
 const run = promisify(execFile);

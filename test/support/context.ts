@@ -1,6 +1,6 @@
-import type { Config } from '../../agent/config.js';
-import { Limiter, makeAttempt } from '../../agent/runner.js';
-import type { Logger, ProbeContext } from '../../probes/types.js';
+import type { Config } from '../../agent/config/config.js';
+import { Limiter, makeAttempt } from '../../agent/run/runner.js';
+import type { Logger, ProbeContext } from '../../probes/model/probe.js';
 
 export const quietLog: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
