@@ -2,7 +2,8 @@
 // words for a person. The target becomes text in one place, renderTarget, which is the
 // `target` of the JSON report and of the adtrust_check_status metric.
 
-import type { Endpoint, Family } from './probe.js';
+import type { Endpoint } from './endpoint.js';
+import type { Family } from './family.js';
 import type { Transport } from './measurement.js';
 
 export type Status = 'ok' | 'warning' | 'critical' | 'unknown';

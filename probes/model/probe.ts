@@ -5,10 +5,8 @@
 import type { Finding } from './finding.js';
 import type { Measurement } from './measurement.js';
 
-/** The run families `--only` selects; each one is a folder of probes/. */
-export type Family = 'dns' | 'ports' | 'protocols' | 'ldap';
-
-export const FAMILY_NAMES: readonly Family[] = ['dns', 'ports', 'protocols', 'ldap'];
+export type { Endpoint } from './endpoint.js';
+export { FAMILY_NAMES, type Family } from './family.js';
 
 export interface ProbeOutput {
   findings: Finding[];
@@ -20,12 +18,6 @@ export interface Logger {
   info(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
   error(message: string, meta?: Record<string, unknown>): void;
-}
-
-/** A host and port as written in the config (`host` or `host:port`). */
-export interface Endpoint {
-  host: string;
-  port: number;
 }
 
 export interface ProbeContext {
