@@ -32,7 +32,8 @@ async function resolveAddress(ctx: ProbeContext, servers: Endpoint[], host: stri
   if (servers.length === 0) {
     // No DNS server is configured on either side: the operator's own resolver is all there is.
     const attempt = await ctx.attempt(() => systemLookup(host, { all: true }));
-    if (attempt.ok && attempt.value.length > 0) return { ok: true, addresses: attempt.value.map((entry) => entry.address) };
+    if (attempt.ok && attempt.value.length > 0)
+      return { ok: true, addresses: attempt.value.map((entry) => entry.address) };
     return { ok: false, problem: `the system resolver did not resolve ${host}` };
   }
   const problems: string[] = [];
@@ -61,7 +62,10 @@ export interface DiscoveryProblem {
 }
 
 /** Configured DCs, or the DCs the SRV record _ldap._tcp.dc._msdcs.<domain> names. */
-export async function findDcs(domain: DomainTargets, ctx: ProbeContext): Promise<{ targets: DcTarget[]; problems: DiscoveryProblem[] }> {
+export async function findDcs(
+  domain: DomainTargets,
+  ctx: ProbeContext,
+): Promise<{ targets: DcTarget[]; problems: DiscoveryProblem[] }> {
   const servers = domain.resolvers;
   // Per host: the ports written as host:port, and whether it was also named without one.
   const wanted = new Map<string, { ports: number[]; everyPort: boolean }>();
@@ -74,7 +78,9 @@ export async function findDcs(domain: DomainTargets, ctx: ProbeContext): Promise
       wanted.set(dc.host, entry);
     }
   } else if (servers.length === 0) {
-    discoveryProblems.push(`no DNS server is configured for ${domain.domain} or its partners, and no dcs: nothing to discover its DCs with`);
+    discoveryProblems.push(
+      `no DNS server is configured for ${domain.domain} or its partners, and no dcs: nothing to discover its DCs with`,
+    );
   } else {
     const record = `_ldap._tcp.dc._msdcs.${domain.domain}`;
     for (const server of servers) {
@@ -88,7 +94,10 @@ export async function findDcs(domain: DomainTargets, ctx: ProbeContext): Promise
     }
   }
   // A server that failed matters only when no other one named any DC.
-  const problems = wanted.size === 0 && discoveryProblems.length > 0 ? [{ target: domain.domain, problem: discoveryProblems.join('; ') }] : [];
+  const problems =
+    wanted.size === 0 && discoveryProblems.length > 0
+      ? [{ target: domain.domain, problem: discoveryProblems.join('; ') }]
+      : [];
   const targets: DcTarget[] = [];
   await Promise.all(
     [...wanted].map(async ([host, { ports, everyPort }]) => {
@@ -98,7 +107,8 @@ export async function findDcs(domain: DomainTargets, ctx: ProbeContext): Promise
         return;
       }
       const all = [...new Set([...(everyPort ? TRUST_TCP_PORTS : []), ...ports])].sort((a, b) => a - b);
-      for (const address of resolution.addresses) targets.push({ domain: domain.domain, host, address, ports: all, everyPort });
+      for (const address of resolution.addresses)
+        targets.push({ domain: domain.domain, host, address, ports: all, everyPort });
     }),
   );
   targets.sort((a, b) => a.host.localeCompare(b.host) || a.address.localeCompare(b.address));
@@ -112,7 +122,10 @@ export function discoveryFinding(domain: string, { target, problem }: DiscoveryP
     status: 'critical',
     domain,
     target: { kind: 'host', host: target },
-    message: target === domain ? `cannot find the DCs of ${domain}: ${problem}` : `cannot find the address of ${target}: ${problem}`,
+    message:
+      target === domain
+        ? `cannot find the DCs of ${domain}: ${problem}`
+        : `cannot find the address of ${target}: ${problem}`,
     remediation: `fix DNS resolution of ${domain} (see the dns.* findings), or list its DCs under domains.${domain}.dcs`,
     observed: { problem },
   });

@@ -27,7 +27,8 @@ export interface CertificateReport {
   fingerprint256: string;
 }
 
-export type TlsOutcome = { kind: 'certificate'; certificate: CertificateReport; protocol: string } | { kind: 'failed'; reason: string };
+export type TlsOutcome =
+  { kind: 'certificate'; certificate: CertificateReport; protocol: string } | { kind: 'failed'; reason: string };
 
 function describeName(entries: PeerCertificate['subject'] | undefined): string {
   if (entries === undefined) return '';
@@ -60,7 +61,12 @@ function report(certificate: PeerCertificate, socket: TLSSocket, serverName: str
   };
 }
 
-function handshake(socket: Socket, serverName: string, ca: Buffer[] | undefined, signal: AbortSignal): Promise<TlsOutcome> {
+function handshake(
+  socket: Socket,
+  serverName: string,
+  ca: Buffer[] | undefined,
+  signal: AbortSignal,
+): Promise<TlsOutcome> {
   return abortable<TlsOutcome>(signal, (settle) => {
     const tls = tlsConnect({
       socket,
@@ -72,7 +78,12 @@ function handshake(socket: Socket, serverName: string, ca: Buffer[] | undefined,
     tls.once('secureConnect', () => {
       const certificate = tls.getPeerCertificate();
       if (Object.keys(certificate).length === 0) settle({ kind: 'failed', reason: 'the server sent no certificate' });
-      else settle({ kind: 'certificate', certificate: report(certificate, tls, serverName), protocol: tls.getProtocol() ?? 'unknown' });
+      else
+        settle({
+          kind: 'certificate',
+          certificate: report(certificate, tls, serverName),
+          protocol: tls.getProtocol() ?? 'unknown',
+        });
     });
     tls.on('error', (error: NodeJS.ErrnoException) => {
       settle({ kind: 'failed', reason: `TLS handshake failed: ${error.code ?? error.message}` });
@@ -87,13 +98,20 @@ function handshake(socket: Socket, serverName: string, ca: Buffer[] | undefined,
  * TLS over a connection already open (so that an unreachable port stays port.tcp's
  * finding): directly (636, 3269), or after LDAP StartTLS (389).
  */
-export async function probeTls(conversation: TcpConversation, serverName: string, ca: Buffer[] | undefined, startTls: boolean, signal: AbortSignal): Promise<TlsOutcome> {
+export async function probeTls(
+  conversation: TcpConversation,
+  serverName: string,
+  ca: Buffer[] | undefined,
+  startTls: boolean,
+  signal: AbortSignal,
+): Promise<TlsOutcome> {
   if (startTls) {
     const reply = await conversation.exchange(encodeStartTls(), frameBer, signal);
     if (reply.kind !== 'reply') return { kind: 'failed', reason: `StartTLS: ${reply.reason}` };
     const result = startTlsResult(reply.bytes);
     if ('malformed' in result) return { kind: 'failed', reason: `StartTLS: ${result.malformed}` };
-    if (result.resultCode !== 0) return { kind: 'failed', reason: `StartTLS refused by the server (LDAP resultCode ${result.resultCode})` };
+    if (result.resultCode !== 0)
+      return { kind: 'failed', reason: `StartTLS refused by the server (LDAP resultCode ${result.resultCode})` };
   }
   return handshake(conversation.detach(), serverName, ca, signal);
 }

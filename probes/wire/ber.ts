@@ -51,12 +51,19 @@ function malformed(problem: BerProblem): Malformed {
     case 'cut-length':
       return new Malformed(`length at offset ${problem.offset + 1} runs past the end of its container`, problem);
     case 'overrun':
-      return new Malformed(`tag ${hexTag(problem.tag)} at offset ${problem.offset} announces ${problem.length} bytes, only ${problem.remain} remain`, problem);
+      return new Malformed(
+        `tag ${hexTag(problem.tag)} at offset ${problem.offset} announces ${problem.length} bytes, only ${problem.remain} remain`,
+        problem,
+      );
   }
 }
 
 /** The tag and length at `offset`, whose header must end by `limit`; the content may not have arrived yet. */
-export function readHeader(bytes: Uint8Array, offset: number, limit: number): (BerElement & { length: number }) | Malformed {
+export function readHeader(
+  bytes: Uint8Array,
+  offset: number,
+  limit: number,
+): (BerElement & { length: number }) | Malformed {
   const tag = bytes[offset];
   if (tag === undefined || offset >= limit) return malformed({ kind: 'missing', offset });
   // The multi-byte tag form is used by none of these protocols: not something to guess at.
@@ -80,16 +87,29 @@ export function readElement(bytes: Uint8Array, offset: number, limit: number): B
   const header = readHeader(bytes, offset, limit);
   if (header instanceof Malformed) return header;
   if (header.length > limit - header.contentStart) {
-    return malformed({ kind: 'overrun', offset, tag: header.tag, length: header.length, remain: limit - header.contentStart });
+    return malformed({
+      kind: 'overrun',
+      offset,
+      tag: header.tag,
+      length: header.length,
+      remain: limit - header.contentStart,
+    });
   }
   return { tag: header.tag, start: header.start, contentStart: header.contentStart, end: header.end };
 }
 
 /** Exactly one element filling [start, end): nothing may be left over. */
-export function readWhole(bytes: Uint8Array, start: number, end: number, expectedTag: number, what: string): BerElement | Malformed {
+export function readWhole(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  expectedTag: number,
+  what: string,
+): BerElement | Malformed {
   const element = readElement(bytes, start, end);
   if (element instanceof Malformed) return new Malformed(`${what}: ${element.reason}`, element.problem);
-  if (element.tag !== expectedTag) return new Malformed(`${what}: tag ${hexTag(element.tag)} where ${hexTag(expectedTag)} was expected`);
+  if (element.tag !== expectedTag)
+    return new Malformed(`${what}: tag ${hexTag(element.tag)} where ${hexTag(expectedTag)} was expected`);
   if (element.end !== end) return new Malformed(`${what}: ${end - element.end} stray bytes after it`);
   return element;
 }
@@ -97,7 +117,7 @@ export function readWhole(bytes: Uint8Array, start: number, end: number, expecte
 /** The elements inside a constructed one, each within it. */
 export function readChildren(bytes: Uint8Array, parent: BerElement, what: string): BerElement[] | Malformed {
   const children: BerElement[] = [];
-  for (let offset = parent.contentStart; offset < parent.end; ) {
+  for (let offset = parent.contentStart; offset < parent.end;) {
     const child = readElement(bytes, offset, parent.end);
     if (child instanceof Malformed) return new Malformed(`${what}: ${child.reason}`, child.problem);
     children.push(child);
@@ -116,7 +136,8 @@ export function readFields(bytes: Uint8Array, sequence: BerElement, what: string
   const fields = new Map<number, BerElement>();
   let previous = -1;
   for (const child of children) {
-    if ((child.tag & 0xe0) !== 0xa0) return new Malformed(`${what}: member with tag ${hexTag(child.tag)} is not a context tag`);
+    if ((child.tag & 0xe0) !== 0xa0)
+      return new Malformed(`${what}: member with tag ${hexTag(child.tag)} is not a context tag`);
     const n = child.tag & 0x1f;
     if (n <= previous) return new Malformed(`${what}: field [${n}] out of order or repeated`);
     previous = n;
@@ -133,7 +154,9 @@ export function required(fields: Map<number, BerElement>, n: number, what: strin
 }
 
 export function expectTag(element: BerElement, tag: number, what: string): Malformed | undefined {
-  return element.tag === tag ? undefined : new Malformed(`${what}: tag ${hexTag(element.tag)} where ${hexTag(tag)} was expected`);
+  return element.tag === tag
+    ? undefined
+    : new Malformed(`${what}: tag ${hexTag(element.tag)} where ${hexTag(tag)} was expected`);
 }
 
 export const INTEGER = 0x02;

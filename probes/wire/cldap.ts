@@ -155,10 +155,17 @@ function readElement(bytes: Uint8Array, offset: number, limit: number, what: str
   return element instanceof Malformed ? ldapMalformed(what, element) : element;
 }
 
-function expectElement(bytes: Uint8Array, offset: number, limit: number, tag: number, what: string): BerElement | Malformed {
+function expectElement(
+  bytes: Uint8Array,
+  offset: number,
+  limit: number,
+  tag: number,
+  what: string,
+): BerElement | Malformed {
   const element = readElement(bytes, offset, limit, what);
   if (element instanceof Malformed) return element;
-  if (element.tag !== tag) return new Malformed(`${what} has tag 0x${element.tag.toString(16)}, expected 0x${tag.toString(16)}`);
+  if (element.tag !== tag)
+    return new Malformed(`${what} has tag 0x${element.tag.toString(16)}, expected 0x${tag.toString(16)}`);
   return element;
 }
 
@@ -182,12 +189,18 @@ function asciiLower(bytes: Uint8Array, element: BerElement): string {
 
 /** The Netlogon values of a SearchResultEntry: `[]` when the attribute is absent. */
 function netlogonValues(bytes: Uint8Array, entry: BerElement): Uint8Array[] | Malformed {
-  const objectName = expectElement(bytes, entry.contentStart, entry.end, TAG_OCTET_STRING, 'SearchResultEntry objectName');
+  const objectName = expectElement(
+    bytes,
+    entry.contentStart,
+    entry.end,
+    TAG_OCTET_STRING,
+    'SearchResultEntry objectName',
+  );
   if (objectName instanceof Malformed) return objectName;
   const attributes = expectElement(bytes, objectName.end, entry.end, TAG_SEQUENCE, 'SearchResultEntry attributes');
   if (attributes instanceof Malformed) return attributes;
   const found: Uint8Array[] = [];
-  for (let offset = attributes.contentStart; offset < attributes.end; ) {
+  for (let offset = attributes.contentStart; offset < attributes.end;) {
     const attribute = expectElement(bytes, offset, attributes.end, TAG_SEQUENCE, 'PartialAttribute');
     if (attribute instanceof Malformed) return attribute;
     const type = expectElement(bytes, attribute.contentStart, attribute.end, TAG_OCTET_STRING, 'attribute type');
@@ -196,7 +209,7 @@ function netlogonValues(bytes: Uint8Array, entry: BerElement): Uint8Array[] | Ma
     if (values instanceof Malformed) return values;
     // Attribute descriptions compare case-insensitively (RFC 4512 2.5).
     const isNetlogon = asciiLower(bytes, type) === 'netlogon';
-    for (let at = values.contentStart; at < values.end; ) {
+    for (let at = values.contentStart; at < values.end;) {
       const value = expectElement(bytes, at, values.end, TAG_OCTET_STRING, 'attribute value');
       if (value instanceof Malformed) return value;
       if (isNetlogon) found.push(bytes.subarray(value.contentStart, value.end));
@@ -220,11 +233,18 @@ export function decodeLdapPingReply(bytes: Uint8Array, messageId: number): LdapP
   for (let offset = 0, index = 1; offset < bytes.length; index++) {
     const message = expectElement(bytes, offset, bytes.length, TAG_SEQUENCE, `LDAPMessage ${index}`);
     if (message instanceof Malformed) return { kind: 'malformed', reason: message.reason };
-    const idElement = expectElement(bytes, message.contentStart, message.end, TAG_INTEGER, `LDAPMessage ${index} messageID`);
+    const idElement = expectElement(
+      bytes,
+      message.contentStart,
+      message.end,
+      TAG_INTEGER,
+      `LDAPMessage ${index} messageID`,
+    );
     if (idElement instanceof Malformed) return { kind: 'malformed', reason: idElement.reason };
     const id = readSmallInteger(bytes, idElement, `LDAPMessage ${index} messageID`);
     if (id instanceof Malformed) return { kind: 'malformed', reason: id.reason };
-    if (id !== messageId) return { kind: 'malformed', reason: `LDAPMessage ${index} has messageID ${id}, not ${messageId}` };
+    if (id !== messageId)
+      return { kind: 'malformed', reason: `LDAPMessage ${index} has messageID ${id}, not ${messageId}` };
     // Controls may follow the operation; the ping asks for none and needs none.
     const op = readElement(bytes, idElement.end, message.end, `LDAPMessage ${index} protocolOp`);
     if (op instanceof Malformed) return { kind: 'malformed', reason: op.reason };
@@ -243,7 +263,10 @@ export function decodeLdapPingReply(bytes: Uint8Array, messageId: number): LdapP
       if (value instanceof Malformed) return { kind: 'malformed', reason: value.reason };
       resultCode = value;
     } else {
-      return { kind: 'malformed', reason: `LDAPMessage ${index} carries protocolOp tag 0x${op.tag.toString(16)}, not a search result` };
+      return {
+        kind: 'malformed',
+        reason: `LDAPMessage ${index} carries protocolOp tag 0x${op.tag.toString(16)}, not a search result`,
+      };
     }
     offset = message.end;
   }
@@ -265,7 +288,16 @@ const MAX_POINTER_JUMPS = 32;
 /** RFC 1035 2.3.4: a name's wire form, length octets included, is at most 255 octets. */
 const MAX_NAME_OCTETS = 255;
 const EX_OPCODES = new Set([23, 24, 25]);
-const NAME_FIELDS = ['forest', 'domain', 'hostName', 'netbiosDomain', 'netbiosComputer', 'userName', 'dcSite', 'clientSite'] as const;
+const NAME_FIELDS = [
+  'forest',
+  'domain',
+  'hostName',
+  'netbiosDomain',
+  'netbiosComputer',
+  'userName',
+  'dcSite',
+  'clientSite',
+] as const;
 
 /**
  * One RFC 1035 name at `offset`; pointers are offsets from the start of `bytes` (the NETLOGON
@@ -292,7 +324,8 @@ function readCompressedName(bytes: Uint8Array, offset: number): { name: string; 
       next ??= position + 2;
       jumps++;
       if (jumps > MAX_POINTER_JUMPS) return `more than ${MAX_POINTER_JUMPS} compression pointers: a pointer loop`;
-      if (target >= bytes.length) return `pointer at offset ${position} points to ${target}, past the end (${bytes.length})`;
+      if (target >= bytes.length)
+        return `pointer at offset ${position} points to ${target}, past the end (${bytes.length})`;
       position = target;
       continue;
     }
@@ -331,7 +364,8 @@ const SOCKADDR_SIZE = 16; // DcSockAddrSize MUST be 0x10: a sockaddr_in
  * the tokens is ignored. Returns the error as a value; never throws.
  */
 export function parseNetlogonSamLogonResponseEx(bytes: Uint8Array): NetlogonResponse | { error: string } {
-  if (bytes.length < HEADER_SIZE) return { error: `${bytes.length} bytes, shorter than the ${HEADER_SIZE}-byte header` };
+  if (bytes.length < HEADER_SIZE)
+    return { error: `${bytes.length} bytes, shorter than the ${HEADER_SIZE}-byte header` };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const opcode = view.getUint16(0, true);
   // Another opcode means another layout (e.g. 19, NETLOGON_SAM_LOGON_RESPONSE, for NtVer without 5EX).
@@ -348,11 +382,18 @@ export function parseNetlogonSamLogonResponseEx(bytes: Uint8Array): NetlogonResp
   // The reply does not say which optional fields it carries, but NtVersion always has the
   // V1 and V5EX bits, so its first byte is never 0x10: a 0x10 here is DcSockAddrSize.
   if (bytes[offset] === SOCKADDR_SIZE) {
-    if (bytes.length - offset < 1 + SOCKADDR_SIZE + TRAILER_SIZE) return { error: `DcSockAddr and the fields after it need ${1 + SOCKADDR_SIZE + TRAILER_SIZE} bytes, ${bytes.length - offset} remain` };
+    if (bytes.length - offset < 1 + SOCKADDR_SIZE + TRAILER_SIZE)
+      return {
+        error: `DcSockAddr and the fields after it need ${1 + SOCKADDR_SIZE + TRAILER_SIZE} bytes, ${bytes.length - offset} remain`,
+      };
     offset += 1 + SOCKADDR_SIZE;
   }
-  if (bytes.length - offset < TRAILER_SIZE) return { error: `${bytes.length - offset} bytes after the names; NtVersion, LmNtToken and Lm20Token need ${TRAILER_SIZE}` };
-  const tokensAt = (at: number): boolean => at + TRAILER_SIZE <= bytes.length && view.getUint32(at + 4, true) === 0xffffffff;
+  if (bytes.length - offset < TRAILER_SIZE)
+    return {
+      error: `${bytes.length - offset} bytes after the names; NtVersion, LmNtToken and Lm20Token need ${TRAILER_SIZE}`,
+    };
+  const tokensAt = (at: number): boolean =>
+    at + TRAILER_SIZE <= bytes.length && view.getUint32(at + 4, true) === 0xffffffff;
   // Both tokens SHOULD be 0xFFFF; when they are not where the trailer would start, a
   // NextClosestSiteName followed by them is the other layout the spec allows.
   if (!tokensAt(offset)) {
@@ -360,7 +401,16 @@ export function parseNetlogonSamLogonResponseEx(bytes: Uint8Array): NetlogonResp
     if (typeof closest !== 'string' && tokensAt(closest.next)) offset = closest.next;
   }
   const ntVersion = view.getUint32(offset, true);
-  const [forest = '', domain = '', hostName = '', netbiosDomain = '', netbiosComputer = '', userName = '', dcSite = '', clientSite = ''] = names;
+  const [
+    forest = '',
+    domain = '',
+    hostName = '',
+    netbiosDomain = '',
+    netbiosComputer = '',
+    userName = '',
+    dcSite = '',
+    clientSite = '',
+  ] = names;
   return {
     opcode,
     flags,

@@ -119,7 +119,14 @@ export interface AsReqOptions {
 }
 
 export type KerberosReply =
-  | { kind: 'krb-error'; errorCode: number; errorName: string; realm: string | undefined; serverTime: Date | undefined; text: string | undefined }
+  | {
+      kind: 'krb-error';
+      errorCode: number;
+      errorName: string;
+      realm: string | undefined;
+      serverTime: Date | undefined;
+      text: string | undefined;
+    }
   | { kind: 'as-rep'; realm: string | undefined }
   | { kind: 'malformed'; reason: string };
 
@@ -223,16 +230,25 @@ export function frameTcp(message: Buffer): Buffer {
 }
 
 /** For TCP: reads the 4-byte length prefix; 'incomplete' until all bytes are there; malformed if the length is absurd (> 1 MiB) or the high bit is set. */
-export function unframeTcp(buffered: Uint8Array): { kind: 'complete'; message: Buffer; rest: Buffer } | { kind: 'incomplete' } | { kind: 'malformed'; reason: string } {
+export function unframeTcp(
+  buffered: Uint8Array,
+):
+  { kind: 'complete'; message: Buffer; rest: Buffer } | { kind: 'incomplete' } | { kind: 'malformed'; reason: string } {
   if (buffered.length < 4) return { kind: 'incomplete' };
   const length = readU32(buffered, 0);
   // RFC 4120 reserves the high bit for extensions no KDC here negotiates; a reply with it
   // set cannot be a plain Kerberos message.
-  if (length >= 0x80000000) return { kind: 'malformed', reason: `TCP length prefix 0x${length.toString(16)} has the reserved high bit set` };
-  if (length > MAX_TCP_MESSAGE) return { kind: 'malformed', reason: `TCP length prefix announces ${length} bytes, more than a KDC reply can be` };
+  if (length >= 0x80000000)
+    return { kind: 'malformed', reason: `TCP length prefix 0x${length.toString(16)} has the reserved high bit set` };
+  if (length > MAX_TCP_MESSAGE)
+    return { kind: 'malformed', reason: `TCP length prefix announces ${length} bytes, more than a KDC reply can be` };
   if (buffered.length - 4 < length) return { kind: 'incomplete' };
   // Copies, so that the caller may reuse or drop its receive buffer.
-  return { kind: 'complete', message: Buffer.from(buffered.subarray(4, 4 + length)), rest: Buffer.from(buffered.subarray(4 + length)) };
+  return {
+    kind: 'complete',
+    message: Buffer.from(buffered.subarray(4, 4 + length)),
+    rest: Buffer.from(buffered.subarray(4 + length)),
+  };
 }
 
 function readU16(bytes: Uint8Array, offset: number): number {
@@ -257,7 +273,10 @@ function readString(bytes: Uint8Array, element: BerElement, what: string): strin
 
 function printable(bytes: Uint8Array): string {
   // Samba ends its result strings with a newline; that one is noise, not a control character.
-  return textDecoder.decode(bytes).trimEnd().replace(/\p{Cc}/gu, '?');
+  return textDecoder
+    .decode(bytes)
+    .trimEnd()
+    .replace(/\p{Cc}/gu, '?');
 }
 
 const KERBEROS_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
@@ -268,7 +287,14 @@ function readTime(bytes: Uint8Array, element: BerElement, what: string): Date | 
   const text = Buffer.from(bytes.subarray(element.contentStart, element.end)).toString('latin1');
   const parts = KERBEROS_TIME.exec(text)?.slice(1).map(Number);
   const [year, month, day, hour, minute, second] = parts ?? [];
-  if (year === undefined || month === undefined || day === undefined || hour === undefined || minute === undefined || second === undefined) {
+  if (
+    year === undefined ||
+    month === undefined ||
+    day === undefined ||
+    hour === undefined ||
+    minute === undefined ||
+    second === undefined
+  ) {
     return new Malformed(`${what}: ${JSON.stringify(text.replace(/\p{Cc}/gu, '?'))} is not a KerberosTime`);
   }
   // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
@@ -280,7 +306,11 @@ function readTime(bytes: Uint8Array, element: BerElement, what: string): Date | 
   return date;
 }
 
-function readPrincipalName(bytes: Uint8Array, element: BerElement, what: string): { nameType: number; components: string[] } | Malformed {
+function readPrincipalName(
+  bytes: Uint8Array,
+  element: BerElement,
+  what: string,
+): { nameType: number; components: string[] } | Malformed {
   const wrongTag = expectTag(element, SEQUENCE, what);
   if (wrongTag) return wrongTag;
   const fields = readFields(bytes, element, what);
@@ -313,7 +343,13 @@ function readMessage(bytes: Uint8Array, applicationTag: number, what: string): M
   return readFields(bytes, sequence, what);
 }
 
-function checkHeader(bytes: Uint8Array, fields: Map<number, BerElement>, pvnoField: number, msgType: number, what: string): Malformed | undefined {
+function checkHeader(
+  bytes: Uint8Array,
+  fields: Map<number, BerElement>,
+  pvnoField: number,
+  msgType: number,
+  what: string,
+): Malformed | undefined {
   const pvnoElement = required(fields, pvnoField, what);
   if (pvnoElement instanceof Malformed) return pvnoElement;
   const pvno = readInteger(bytes, pvnoElement, `${what} pvno`);
@@ -327,7 +363,11 @@ function checkHeader(bytes: Uint8Array, fields: Map<number, BerElement>, pvnoFie
   return undefined;
 }
 
-function optional<T>(fields: Map<number, BerElement>, n: number, read: (element: BerElement) => T | Malformed): T | undefined | Malformed {
+function optional<T>(
+  fields: Map<number, BerElement>,
+  n: number,
+  read: (element: BerElement) => T | Malformed,
+): T | undefined | Malformed {
   const element = fields.get(n);
   return element === undefined ? undefined : read(element);
 }
@@ -398,7 +438,10 @@ export function decodeKerberosReply(bytes: Uint8Array): KerberosReply {
   if (tag === undefined) return { kind: 'malformed', reason: 'empty reply' };
   if (tag === KRB_ERROR) return decodeKrbError(bytes);
   if (tag === AS_REP) return decodeAsRep(bytes);
-  return { kind: 'malformed', reason: `reply starts with tag ${hexTag(tag)}, neither KRB-ERROR (0x7e) nor AS-REP (0x6b)` };
+  return {
+    kind: 'malformed',
+    reason: `reply starts with tag ${hexTag(tag)}, neither KRB-ERROR (0x7e) nor AS-REP (0x6b)`,
+  };
 }
 
 /**
@@ -415,13 +458,20 @@ export function decodeKpasswdReply(bytes: Uint8Array): KerberosReply {
     // framing too before giving up, when the length would fit.
     if (bare.kind !== 'malformed' || bytes.length < 6 || readU16(bytes, 0) !== bytes.length) return bare;
   }
-  if (bytes.length < 6) return { kind: 'malformed', reason: `kpasswd reply of ${bytes.length} bytes is shorter than its header` };
+  if (bytes.length < 6)
+    return { kind: 'malformed', reason: `kpasswd reply of ${bytes.length} bytes is shorter than its header` };
   const length = readU16(bytes, 0);
-  if (length !== bytes.length) return { kind: 'malformed', reason: `kpasswd header announces ${length} bytes, the reply has ${bytes.length}` };
+  if (length !== bytes.length)
+    return { kind: 'malformed', reason: `kpasswd header announces ${length} bytes, the reply has ${bytes.length}` };
   const version = readU16(bytes, 2);
-  if (version !== 0x0001 && version !== 0xff80) return { kind: 'malformed', reason: `kpasswd version 0x${version.toString(16).padStart(4, '0')} is neither 0x0001 nor 0xff80` };
+  if (version !== 0x0001 && version !== 0xff80)
+    return {
+      kind: 'malformed',
+      reason: `kpasswd version 0x${version.toString(16).padStart(4, '0')} is neither 0x0001 nor 0xff80`,
+    };
   const apRepLength = readU16(bytes, 4);
-  if (apRepLength > bytes.length - 6) return { kind: 'malformed', reason: `kpasswd AP-REP length ${apRepLength} runs past the end of the reply` };
+  if (apRepLength > bytes.length - 6)
+    return { kind: 'malformed', reason: `kpasswd AP-REP length ${apRepLength} runs past the end of the reply` };
   if (apRepLength > 0) {
     const apRep = readWhole(bytes, 6, 6 + apRepLength, AP_REP, 'kpasswd AP-REP');
     if (apRep instanceof Malformed) return { kind: 'malformed', reason: apRep.reason };
@@ -429,9 +479,16 @@ export function decodeKpasswdReply(bytes: Uint8Array): KerberosReply {
   const body = bytes.subarray(6 + apRepLength);
   const tag = body[0];
   if (tag === KRB_PRIV) {
-    return { kind: 'malformed', reason: 'kpasswd sent KRB-PRIV, a password change result, which cannot answer an AS-REQ' };
+    return {
+      kind: 'malformed',
+      reason: 'kpasswd sent KRB-PRIV, a password change result, which cannot answer an AS-REQ',
+    };
   }
-  if (tag !== KRB_ERROR) return { kind: 'malformed', reason: `kpasswd body starts with ${tag === undefined ? 'nothing' : `tag ${hexTag(tag)}`}, not KRB-ERROR` };
+  if (tag !== KRB_ERROR)
+    return {
+      kind: 'malformed',
+      reason: `kpasswd body starts with ${tag === undefined ? 'nothing' : `tag ${hexTag(tag)}`}, not KRB-ERROR`,
+    };
   const result = readKrbError(body);
   if (result instanceof Malformed) return { kind: 'malformed', reason: result.reason };
   // RFC 3244 2: e-data carries the kpasswd result code (u16) and a result string. That code is

@@ -11,7 +11,11 @@ const ENUMERATED = 0x0a;
 
 /** LDAP ExtendedRequest for StartTLS, message id 1. */
 export function encodeStartTls(): Buffer {
-  return tlv(LDAP_MESSAGE, tlv(0x02, Buffer.from([1])), tlv(EXTENDED_REQUEST, tlv(0x80, Buffer.from(STARTTLS_OID, 'latin1'))));
+  return tlv(
+    LDAP_MESSAGE,
+    tlv(0x02, Buffer.from([1])),
+    tlv(EXTENDED_REQUEST, tlv(0x80, Buffer.from(STARTTLS_OID, 'latin1'))),
+  );
 }
 
 /**
@@ -21,7 +25,8 @@ export function encodeStartTls(): Buffer {
 export function ldapMessageLength(buffered: Uint8Array): number | undefined | { malformed: string } {
   const header = readHeader(buffered, 0, buffered.length);
   if (header instanceof Malformed) return buffered.length >= 6 ? { malformed: 'not a BER message' } : undefined;
-  if (header.tag !== LDAP_MESSAGE) return { malformed: `expected an LDAP message (0x30), got tag 0x${header.tag.toString(16)}` };
+  if (header.tag !== LDAP_MESSAGE)
+    return { malformed: `expected an LDAP message (0x30), got tag 0x${header.tag.toString(16)}` };
   return header.end;
 }
 
@@ -33,9 +38,12 @@ export function startTlsResult(bytes: Uint8Array): { resultCode: number } | { ma
   if (id instanceof Malformed || id.tag !== 0x02) return { malformed: 'no message id' };
   const response = readElement(bytes, id.end, message.end);
   if (response instanceof Malformed || response.tag !== EXTENDED_RESPONSE) {
-    return { malformed: `expected an ExtendedResponse (0x78), got ${response instanceof Malformed ? 'nothing' : `tag 0x${response.tag.toString(16)}`}` };
+    return {
+      malformed: `expected an ExtendedResponse (0x78), got ${response instanceof Malformed ? 'nothing' : `tag 0x${response.tag.toString(16)}`}`,
+    };
   }
   const code = readElement(bytes, response.contentStart, response.end);
-  if (code instanceof Malformed || code.tag !== ENUMERATED || code.end - code.contentStart !== 1) return { malformed: 'no resultCode' };
+  if (code instanceof Malformed || code.tag !== ENUMERATED || code.end - code.contentStart !== 1)
+    return { malformed: 'no resultCode' };
   return { resultCode: bytes[code.contentStart] as number };
 }

@@ -5,7 +5,7 @@ import { ldapMessageLength, startTlsResult } from '../../../probes/wire/starttls
 import { mulberry32 } from '../../support/random.js';
 
 describe('the shared BER layer', () => {
-  it('writes minimal two\'s-complement INTEGERs and reads them back', () => {
+  it("writes minimal two's-complement INTEGERs and reads them back", () => {
     const cases: [number, string][] = [
       [0, '020100'],
       [127, '02017f'],
@@ -61,10 +61,16 @@ describe('the shared BER layer', () => {
   });
 
   it('StartTLS: the resultCode of an ExtendedResponse; the frame length once the header is there', () => {
-    const response = tlv(0x30, tlv(0x02, Buffer.from([1])), tlv(0x78, tlv(0x0a, Buffer.from([0])), tlv(0x04), tlv(0x04)));
+    const response = tlv(
+      0x30,
+      tlv(0x02, Buffer.from([1])),
+      tlv(0x78, tlv(0x0a, Buffer.from([0])), tlv(0x04), tlv(0x04)),
+    );
     assert.deepEqual(startTlsResult(response), { resultCode: 0 });
     assert.equal(ldapMessageLength(response), response.length);
     assert.equal(ldapMessageLength(response.subarray(0, 1)), undefined);
-    assert.deepEqual(startTlsResult(tlv(0x30, tlv(0x02, Buffer.from([1])), tlv(0x65))), { malformed: 'expected an ExtendedResponse (0x78), got tag 0x65' });
+    assert.deepEqual(startTlsResult(tlv(0x30, tlv(0x02, Buffer.from([1])), tlv(0x65))), {
+      malformed: 'expected an ExtendedResponse (0x78), got tag 0x65',
+    });
   });
 });
