@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { finding, type Finding } from '../model/finding.js';
 import type { Endpoint, ProbeContext } from '../model/probe.js';
 import type { DomainTargets } from '../model/targets.js';
-import { addresses, judgeLookup, lookup, resolveHost, serverLabel, srvTargets } from './lookup.js';
+import { addresses, firstSrvAnswer, judgeLookup, resolveHost, serverLabel } from './lookup.js';
 
 export const TRUST_TCP_PORTS = [53, 88, 135, 389, 445, 464, 636, 3268, 3269] as const;
 
@@ -48,11 +48,8 @@ async function resolveAddress(ctx: ProbeContext, servers: Endpoint[], host: stri
 
 /** The hosts `_gc._tcp.<forest>` names: those DCs must advertise the global catalog. */
 export async function findGlobalCatalogs(domain: DomainTargets, ctx: ProbeContext): Promise<Set<string>> {
-  for (const server of domain.resolvers) {
-    const result = await lookup(ctx, server, `_gc._tcp.${domain.forest}`, 'SRV', 'udp');
-    if (judgeLookup(result, ctx.timeoutMs).ok) return new Set(srvTargets(result));
-  }
-  return new Set();
+  const answer = await firstSrvAnswer(ctx, domain.resolvers, `_gc._tcp.${domain.forest}`);
+  return new Set(answer.ok ? answer.hosts : []);
 }
 
 export interface DiscoveryProblem {
@@ -83,15 +80,9 @@ export async function findDcs(
     );
   } else {
     const record = `_ldap._tcp.dc._msdcs.${domain.domain}`;
-    for (const server of servers) {
-      const result = await lookup(ctx, server, record, 'SRV', 'udp');
-      const verdict = judgeLookup(result, ctx.timeoutMs);
-      if (verdict.ok) {
-        for (const host of srvTargets(result)) wanted.set(host, { ports: [], everyPort: true });
-        break;
-      }
-      discoveryProblems.push(`${record} via ${serverLabel(server)}: ${verdict.problem}`);
-    }
+    const answer = await firstSrvAnswer(ctx, servers, record);
+    if (answer.ok) for (const host of answer.hosts) wanted.set(host, { ports: [], everyPort: true });
+    else discoveryProblems.push(...answer.problems);
   }
   // A server that failed matters only when no other one named any DC.
   const problems =

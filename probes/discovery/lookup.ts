@@ -133,3 +133,22 @@ export async function resolveHost(ctx: ProbeContext, server: Endpoint, host: str
   const v6 = await lookup(ctx, server, host, 'AAAA', 'udp');
   return addresses(v6).length > 0 ? v6 : v4;
 }
+
+/**
+ * Asks each server in turn for an SRV record over UDP, until one answers it: the hosts
+ * that answer names, or what each server said instead.
+ */
+export async function firstSrvAnswer(
+  ctx: ProbeContext,
+  servers: Endpoint[],
+  record: string,
+): Promise<{ ok: true; hosts: string[] } | { ok: false; problems: string[] }> {
+  const problems: string[] = [];
+  for (const server of servers) {
+    const result = await lookup(ctx, server, record, 'SRV', 'udp');
+    const verdict = judgeLookup(result, ctx.timeoutMs);
+    if (verdict.ok) return { ok: true, hosts: srvTargets(result) };
+    problems.push(`${record} via ${serverLabel(server)}: ${verdict.problem}`);
+  }
+  return { ok: false, problems };
+}

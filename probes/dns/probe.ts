@@ -3,6 +3,7 @@
 
 import {
   answersOf,
+  firstSrvAnswer,
   judgeLookup,
   locatorRecords,
   lookup,
@@ -143,11 +144,8 @@ export async function probeDns(targets: DnsTargets, ctx: ProbeContext): Promise<
 
 /** The DCs a domain's own DNS servers list for it: the reference forwarded answers are compared with. */
 async function ownDcSet(domain: string, servers: Endpoint[], ctx: ProbeContext): Promise<Set<string> | undefined> {
-  for (const server of servers) {
-    const result = await lookup(ctx, server, `_ldap._tcp.dc._msdcs.${domain}`, 'SRV', 'udp');
-    if (judgeLookup(result, ctx.timeoutMs).ok) return new Set(srvTargets(result));
-  }
-  return undefined;
+  const answer = await firstSrvAnswer(ctx, servers, `_ldap._tcp.dc._msdcs.${domain}`);
+  return answer.ok ? new Set(answer.hosts) : undefined;
 }
 
 function dcSetFinding(
