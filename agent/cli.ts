@@ -4,15 +4,16 @@
 
 import { existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { readDomains } from '../probes/ldap.js';
-import { trustGraph } from '../probes/trust-analysis.js';
-import { describePath, findPath } from '../probes/trust-paths.js';
-import type { Family } from '../probes/types.js';
-import { ConfigError, DEFAULT_CONFIG_PATHS, loadConfigFile, resolveConfigPath } from './config.js';
+import { trustGraph } from '../probes/analysis/trust-analysis.js';
+import { describePath, findPath } from '../probes/analysis/trust-paths.js';
+import { readDomains } from '../probes/ldap/read.js';
+import { FAMILY_NAMES, type Family } from '../probes/model/probe.js';
+import { ConfigError, DEFAULT_CONFIG_PATHS, loadConfigFile, resolveConfigPath } from './config/config.js';
 import { Daemon } from './daemon.js';
 import { createLogger } from './log.js';
-import { buildReport, renderText } from './report.js';
-import { exitCodeFor, FAMILY_NAMES, Limiter, makeAttempt, Runner } from './runner.js';
+import { buildReport, renderText, reportJson } from './outputs/report.js';
+import { buildPlan, describePlan } from './plan/plan.js';
+import { exitCodeFor, Limiter, makeAttempt, Runner } from './run/runner.js';
 import { VERSION } from './version.js';
 
 const EXIT_CANNOT_RUN = 3;
@@ -24,17 +25,31 @@ function configPath(explicit: string | undefined): string {
   return resolveConfigPath(explicit, existsSync);
 }
 
+/** Other names `--only` accepts for a family. */
+const FAMILY_SYNONYMS: Record<string, Family> = { port: 'ports' };
+
 function parseFamilies(only: string | undefined): Family[] {
-  if (only === undefined) return FAMILY_NAMES;
-  const names = only.split(',').map((name) => name.trim()).filter(Boolean);
+  if (only === undefined) return [...FAMILY_NAMES];
+  const names = only
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+    .map((name) => FAMILY_SYNONYMS[name] ?? name);
   const unknown = names.filter((name) => !(FAMILY_NAMES as string[]).includes(name));
   if (unknown.length > 0 || names.length === 0) {
-    throw new UsageError(`--only: unknown family ${unknown.map((name) => `"${name}"`).join(', ') || '(none given)'}; choose from ${FAMILY_NAMES.join(', ')}`);
+    throw new UsageError(
+      `--only: unknown family ${unknown.map((name) => `"${name}"`).join(', ') || '(none given)'}; choose from ${FAMILY_NAMES.join(', ')}`,
+    );
   }
   return [...new Set(names)] as Family[];
 }
 
-async function runOnce(options: { config?: string; output: 'text' | 'json'; only?: string; verbose?: boolean }): Promise<number> {
+async function runOnce(options: {
+  config?: string;
+  output: 'text' | 'json';
+  only?: string;
+  verbose?: boolean;
+}): Promise<number> {
   const families = parseFamilies(options.only);
   const config = loadConfigFile(configPath(options.config));
   const log = createLogger({ level: 'warn', json: !process.stderr.isTTY });
@@ -47,10 +62,10 @@ async function runOnce(options: { config?: string; output: 'text' | 'json'; only
   process.once('SIGTERM', onSignal);
   const startedAt = new Date();
   const started = performance.now();
-  const runs = await runner.runAll(families, config, abort.signal);
+  const runs = await runner.runAll(families, buildPlan(config), abort.signal);
   const report = buildReport(runs, startedAt, (performance.now() - started) / 1000);
   if (options.output === 'json') {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(reportJson(report), null, 2)}\n`);
   } else {
     const colour = process.stdout.isTTY && process.env['NO_COLOR'] === undefined;
     process.stdout.write(renderText(report, config, families, { colour, verbose: options.verbose === true }));
@@ -66,16 +81,35 @@ async function tracePath(from: string, to: string, options: { config?: string })
     throw new UsageError('probe path reads the trusts over LDAP: give at least one domain an ldap: section');
   }
   const signal = new AbortController().signal;
-  const ctx = { timeoutMs: config.timeoutMs, signal, log, attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, signal) };
-  const reads = await readDomains(config, ctx);
+  const ctx = {
+    timeoutMs: config.timeoutMs,
+    signal,
+    log,
+    attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, signal),
+  };
+  const plan = buildPlan(config);
+  const reads = await readDomains(plan.ldap, ctx);
   for (const read of reads) {
-    if (!read.ok) process.stderr.write(`cannot read ${read.domain} over LDAP (${read.failure}: ${read.detail}); its side of the trusts is unknown\n`);
+    if (!read.ok)
+      process.stderr.write(
+        `cannot read ${read.domain} over LDAP (${read.failure}: ${read.detail}); its side of the trusts is unknown\n`,
+      );
   }
   const readable = new Map(reads.flatMap((read) => (read.ok ? [[read.domain, read] as const] : [])));
   const [source, destination] = [from, to].map((name) => name.toLowerCase().replace(/\.$/, '')) as [string, string];
-  const result = findPath(trustGraph(config, readable), source, destination);
+  const result = findPath(trustGraph(plan.ldap, readable), source, destination);
   process.stdout.write(`${describePath(source, destination, result)}\n`);
   return result.available ? 0 : 2;
+}
+
+/** The targets each family would probe, from the config alone: no network, no secret printed. */
+function printPlan(options: { config?: string; only?: string }): number {
+  const families = parseFamilies(options.only);
+  const plan = describePlan(buildPlan(loadConfigFile(configPath(options.config))));
+  process.stdout.write(
+    `${JSON.stringify(Object.fromEntries(Object.entries(plan).filter(([key]) => key === 'timeout_seconds' || (families as string[]).includes(key))), null, 2)}\n`,
+  );
+  return 0;
 }
 
 function checkConfig(options: { config?: string }): number {
@@ -146,8 +180,21 @@ function program(setExit: (code: number) => void): Command {
     });
 
   cli
+    .command('plan')
+    .description(
+      'print the targets each family would probe, worked out from the config alone (no network access); exit 0, or 3 on a bad config',
+    )
+    .addOption(configOption())
+    .option('--only <families>', `comma-separated families to show (${FAMILY_NAMES.join(', ')})`)
+    .action((options: { config?: string; only?: string }) => {
+      setExit(printPlan(options));
+    });
+
+  cli
     .command('path')
-    .description('from the trusts read over LDAP: can users of FROM authenticate to resources in TO? prints the Kerberos referral chain hop by hop, or where it breaks; exit 0 available, 2 not')
+    .description(
+      'from the trusts read over LDAP: can users of FROM authenticate to resources in TO? prints the Kerberos referral chain hop by hop, or where it breaks; exit 0 available, 2 not',
+    )
     .argument('<from>', 'the domain of the users')
     .argument('<to>', 'the domain of the resources')
     .addOption(configOption())

@@ -3,12 +3,14 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Family, Logger } from '../probes/types.js';
-import { ConfigError, type Config } from './config.js';
-import { Exporter } from './metrics.js';
-import { formatEndpoint } from './parse.js';
-import { FAMILY_NAMES, Runner, type FamilyRun } from './runner.js';
-import { renderStatusPage } from './status-page.js';
+import { renderTarget } from '../probes/model/finding.js';
+import { FAMILY_NAMES, type Family, type Logger } from '../probes/model/probe.js';
+import { ConfigError, type Config } from './config/config.js';
+import { formatEndpoint } from './config/parse.js';
+import { Exporter } from './outputs/metrics.js';
+import { renderStatusPage } from './outputs/status-page.js';
+import { buildPlan } from './plan/plan.js';
+import { Runner, type FamilyRun } from './run/runner.js';
 import { VERSION } from './version.js';
 
 export interface DaemonOptions {
@@ -40,7 +42,7 @@ export class Daemon {
   constructor(options: DaemonOptions) {
     this.#log = options.log;
     this.#loadConfig = options.loadConfig;
-    this.#families = options.families ?? FAMILY_NAMES;
+    this.#families = options.families ?? [...FAMILY_NAMES];
     this.exporter = new Exporter({ lastRuns: () => [...this.#lastRuns.values()] });
     this.exporter.initFamilies(this.#families);
     this.#config = options.config;
@@ -102,9 +104,13 @@ export class Daemon {
       },
     };
     this.#tasks = this.#families.map((family) => {
-      const task = cron.schedule(this.#config.schedule[family], () => this.#runFamily(family), { name: `adtrust-${family}`, logger: cronLog });
+      const task = cron.schedule(this.#config.schedule[family], () => this.#runFamily(family), {
+        name: `adtrust-${family}`,
+        logger: cronLog,
+      });
       const [next, after] = task.getNextRuns(2);
-      if (next !== undefined && after !== undefined) this.exporter.scheduled(family, (after.getTime() - next.getTime()) / 1000);
+      if (next !== undefined && after !== undefined)
+        this.exporter.scheduled(family, (after.getTime() - next.getTime()) / 1000);
       return task;
     });
   }
@@ -117,15 +123,26 @@ export class Daemon {
       return;
     }
     const run = (async () => {
-      const config = this.#config;
-      const result = await this.#runner.runFamily(family, config, this.#abort.signal);
+      // Planned at each run: a reload, or a CA file replaced on disk, counts from the next run.
+      const result = await this.#runner.runFamily(family, buildPlan(this.#config), this.#abort.signal);
       if (this.#abort.signal.aborted) return;
       this.#lastRuns.set(family, result);
       this.exporter.runCompleted(family);
       const problems = result.findings.filter((finding) => finding.status !== 'ok');
-      this.#log.info(`${family} run finished`, { family, seconds: Number(result.durationSeconds.toFixed(3)), findings: result.findings.length, problems: problems.length });
+      this.#log.info(`${family} run finished`, {
+        family,
+        seconds: Number(result.durationSeconds.toFixed(3)),
+        findings: result.findings.length,
+        problems: problems.length,
+      });
       for (const finding of problems) {
-        this.#log.warn(finding.message, { family, check: finding.check, status: finding.status, domain: finding.domain, target: finding.target });
+        this.#log.warn(finding.message, {
+          family,
+          check: finding.check,
+          status: finding.status,
+          domain: finding.domain,
+          target: renderTarget(finding.check, finding.target),
+        });
       }
     })();
     this.#running.set(family, run);
@@ -151,7 +168,9 @@ export class Daemon {
     this.#config = next;
     this.exporter.configLoaded(true);
     if (formatEndpoint(next.listen) !== formatEndpoint(previous.listen)) {
-      this.#log.warn('listen changed in the config: restart the agent to apply it', { listen: formatEndpoint(previous.listen) });
+      this.#log.warn('listen changed in the config: restart the agent to apply it', {
+        listen: formatEndpoint(previous.listen),
+      });
     }
     if (next.concurrency !== previous.concurrency) this.#runner = new Runner(this.#log, next.concurrency);
     this.#schedule();
@@ -168,9 +187,11 @@ export class Daemon {
     const server = this.#server;
     if (server) {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => {
-        resolve();
-      }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     }
     await Promise.allSettled(this.#running.values());
     this.#log.info('stopped');
@@ -189,7 +210,12 @@ export class Daemon {
           send(200, await this.exporter.metrics(), this.exporter.registry.contentType);
         },
       },
-      '/-/healthy': { method: 'GET', handle: () => { send(200, 'Healthy\n'); } },
+      '/-/healthy': {
+        method: 'GET',
+        handle: () => {
+          send(200, 'Healthy\n');
+        },
+      },
       '/-/ready': {
         method: 'GET',
         handle: () => {
@@ -209,7 +235,13 @@ export class Daemon {
       '/': {
         method: 'GET',
         handle: () => {
-          const page = renderStatusPage({ version: VERSION, now: new Date(), families: this.#families, runs: [...this.#lastRuns.values()], running: [...this.#running.keys()] });
+          const page = renderStatusPage({
+            version: VERSION,
+            now: new Date(),
+            families: this.#families,
+            runs: [...this.#lastRuns.values()],
+            running: [...this.#running.keys()],
+          });
           send(200, page, 'text/html; charset=utf-8');
         },
       },

@@ -2,8 +2,8 @@
 // readable text on one. stdout stays free for the report.
 
 import winston from 'winston';
-import type { Logger } from '../probes/types.js';
-import type { LogLevel } from './config.js';
+import type { Logger } from '../probes/model/probe.js';
+import type { LogLevel } from './config/config.js';
 
 const SECRET_KEY = /pass(word)?|secret|credential/i;
 

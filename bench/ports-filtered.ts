@@ -2,10 +2,12 @@
 // default concurrency and at a low one: the default must finish in about one timeout.
 // Run: npm run bench. Prints figures; asserts nothing.
 
-import { DEFAULT_CONCURRENCY, parseConfig } from '../agent/config.js';
-import { Runner } from '../agent/runner.js';
+import { DEFAULT_CONCURRENCY, parseConfig } from '../agent/config/config.js';
+import { createLogger } from '../agent/log.js';
+import { buildPlan } from '../agent/plan/plan.js';
+import { Runner } from '../agent/run/runner.js';
+// A port that drops every SYN: test infrastructure, nothing in the source makes one.
 import { filteredPort, type Listener } from '../test/support/tcp.js';
-import { quietLog } from '../test/support/context.js';
 
 const DCS = 50;
 const PORTS = 9;
@@ -21,9 +23,9 @@ for (const concurrency of [DEFAULT_CONCURRENCY, 64]) {
     `timeout: ${TIMEOUT}\nconcurrency: ${concurrency}\ndomains:\n  tailspin.test:\n    dcs: [${dcs.join(', ')}]\n  wingtip.test:\n    dcs: [127.0.0.1:1]\ntrusts:\n  - between: [tailspin.test, wingtip.test]\n    type: forest\n`,
     'bench.yaml',
   );
-  const runner = new Runner(quietLog, concurrency);
+  const runner = new Runner(createLogger({ level: 'error', json: false }), concurrency);
   const before = process.memoryUsage().rss;
-  const run = await runner.runFamily('ports', config, new AbortController().signal);
+  const run = await runner.runFamily('ports', buildPlan(config), new AbortController().signal);
   const filtered = run.findings.filter((finding) => finding.observed['state'] === 'filtered').length;
   console.log(
     `concurrency ${String(concurrency).padStart(4)}: ${filtered} filtered probes of ${DCS} DCs x ${PORTS} ports, timeout ${TIMEOUT}: ` +
