@@ -1,6 +1,7 @@
 // The one config schema: YAML in, a validated Config out, or every problem at once,
 // each with its path in the file, its line and a plain message.
 
+import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isIP } from 'node:net';
@@ -589,6 +590,21 @@ export function describeFsError(error: unknown): string {
     default:
       return code ?? String(error);
   }
+}
+
+/**
+ * Equal for two configs that would do the same: every setting, and a digest of each
+ * secret (so a rotated password counts as a change). Held in memory only, never printed.
+ */
+export function configFingerprint(config: Config): string {
+  const canonical = (value: unknown): unknown => {
+    if (value instanceof Secret) return { secret: createHash('sha256').update(value.reveal()).digest('hex') };
+    if (value instanceof Map) return [...(value as Map<unknown, unknown>).entries()].map(([key, entry]) => [key, canonical(entry)]);
+    if (Array.isArray(value)) return value.map(canonical);
+    if (value !== null && typeof value === 'object') return Object.entries(value).map(([key, entry]) => [key, canonical(entry)]);
+    return value;
+  };
+  return createHash('sha256').update(JSON.stringify(canonical(config))).digest('hex');
 }
 
 export function describeTrust(trust: TrustConfig): string {
