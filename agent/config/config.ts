@@ -6,7 +6,7 @@ import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, type
 import { dirname, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import cron from 'node-cron';
-import { LineCounter, parseDocument, isNode, visit } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, visit } from 'yaml';
 import { z } from 'zod';
 import type { Endpoint, Family } from '../../probes/model/probe.js';
 import { isHostName, parseDuration, parseHostPort, type Parsed } from './parse.js';
@@ -345,9 +345,19 @@ export function parseYaml(source: string, file: string): YamlSource {
     });
     throw new ConfigError(file, [{ path: '', line: firstAlias, message: `YAML aliases expand to more than ${MAX_YAML_ALIAS_COUNT} nodes: refused as a resource exhaustion attack (write the values out instead of aliasing them)` }]);
   }
+  // The line of a mapping's key, not of its value: a block value starts on the next line.
+  const keyLine = (path: Segments): number | undefined => {
+    const parent: unknown = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    if (!isMap(parent)) return undefined;
+    const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === path[path.length - 1]);
+    return isNode(pair?.key) && pair.key.range ? lines.linePos(pair.key.range[0]).line : undefined;
+  };
   const lineOf = (path: Segments): number | undefined => {
     for (let depth = path.length; depth >= 0; depth--) {
-      const node: unknown = doc.getIn(path.slice(0, depth), true);
+      const at = path.slice(0, depth);
+      const key = depth > 0 ? keyLine(at) : undefined;
+      if (key !== undefined) return key;
+      const node: unknown = doc.getIn(at, true);
       if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
     }
     return undefined;

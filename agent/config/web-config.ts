@@ -60,6 +60,9 @@ const webSchema = z
 
 type WebFile = z.infer<typeof webSchema>;
 
+/** Keys of the exporter-toolkit format that this agent does not implement: named as such, not as typos. */
+const UNSUPPORTED_KEYS = new Set(['http_server_config', 'rate_limit', 'cert', 'key', 'client_ca', 'cipher_suites', 'curve_preferences', 'prefer_server_cipher_suites', 'client_allowed_sans']);
+
 export function loadWebConfigFile(file: string): WebConfig {
   let source: string;
   try {
@@ -78,7 +81,13 @@ export function parseWebConfig(source: string, file: string): WebConfig {
     throw new ConfigError(file, [{ path: '', line: undefined, message: 'the web config must be a YAML mapping (tls_server_config, basic_auth_users)' }]);
   }
   const result = webSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(file, describeIssues(result.error.issues, yaml));
+  if (!result.success) {
+    const problems = describeIssues(result.error.issues, yaml).map((problem) => {
+      const key = /^unknown key "(.+)"$/.exec(problem.message)?.[1];
+      return key !== undefined && UNSUPPORTED_KEYS.has(key) ? { ...problem, message: `"${key}" of the exporter-toolkit format is not supported by adtrust-agent` } : problem;
+    });
+    throw new ConfigError(file, problems);
+  }
   const problems: ConfigProblem[] = [];
   const at = (segments: Segments, message: string): void => {
     problems.push({ path: formatPath(segments), line: yaml.lineOf(segments), message });
