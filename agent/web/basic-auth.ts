@@ -32,14 +32,15 @@ export function parseBasicAuth(header: string | undefined): Credentials | undefi
 export class BasicAuth {
   readonly #users: Map<string, string>;
   /** Compared against for unknown users, so that a wrong name costs as long as a wrong password. */
-  readonly #decoyHash: string;
+  readonly #decoyHash: Promise<string>;
   readonly #cacheKey = randomBytes(32);
   readonly #verified = new Map<string, number>();
 
   constructor(users: Map<string, string>) {
     this.#users = users;
     const cost = Number([...users.values()][0]?.slice(4, 6) ?? 10);
-    this.#decoyHash = bcrypt.hashSync(randomBytes(16).toString('hex'), cost);
+    // Made in the background (in slices, as every bcryptjs call with a callback or promise): a sync hash would stall the loop.
+    this.#decoyHash = bcrypt.hash(randomBytes(16).toString('hex'), cost);
   }
 
   get enabled(): boolean {
@@ -56,7 +57,7 @@ export class BasicAuth {
     if (until !== undefined && until > now && hash !== undefined) return true;
     // bcryptjs compares its computed hash with the stored one in constant time; the decoy
     // keeps unknown and known user names equally slow.
-    const matches = await bcrypt.compare(credentials.password, hash ?? this.#decoyHash);
+    const matches = await bcrypt.compare(credentials.password, hash ?? (await this.#decoyHash));
     if (!matches || hash === undefined) return false;
     if (this.#verified.size >= AUTH_CACHE_ENTRIES) this.#verified.clear();
     this.#verified.set(key, now + AUTH_CACHE_MS);
