@@ -122,9 +122,13 @@ export class Daemon {
       },
     };
     this.#tasks = this.#families.map((family) => {
-      const task = cron.schedule(this.#config.schedule[family], () => this.#runFamily(family), { name: `adtrust-${family}`, logger: cronLog });
+      const task = cron.schedule(this.#config.schedule[family], () => this.#runFamily(family), {
+        name: `adtrust-${family}`,
+        logger: cronLog,
+      });
       const [next, after] = task.getNextRuns(2);
-      if (next !== undefined && after !== undefined) this.exporter.scheduled(family, (after.getTime() - next.getTime()) / 1000);
+      if (next !== undefined && after !== undefined)
+        this.exporter.scheduled(family, (after.getTime() - next.getTime()) / 1000);
       return task;
     });
   }
@@ -149,9 +153,20 @@ export class Daemon {
       this.#lastRuns.set(family, result);
       this.exporter.runCompleted(family);
       const problems = result.findings.filter((finding) => finding.status !== 'ok');
-      this.#log.info(`${family} run finished`, { family, seconds: Number(result.durationSeconds.toFixed(3)), findings: result.findings.length, problems: problems.length });
+      this.#log.info(`${family} run finished`, {
+        family,
+        seconds: Number(result.durationSeconds.toFixed(3)),
+        findings: result.findings.length,
+        problems: problems.length,
+      });
       for (const finding of problems) {
-        this.#log.warn(finding.message, { family, check: finding.check, status: finding.status, domain: finding.domain, target: renderTarget(finding.check, finding.target) });
+        this.#log.warn(finding.message, {
+          family,
+          check: finding.check,
+          status: finding.status,
+          domain: finding.domain,
+          target: renderTarget(finding.check, finding.target),
+        });
       }
     })();
     this.#running.set(family, run);
@@ -189,7 +204,9 @@ export class Daemon {
     this.#config = next;
     this.#fingerprint = fingerprint;
     if (formatEndpoint(next.listen) !== formatEndpoint(previous.listen)) {
-      this.#log.warn('listen changed in the config: restart the agent to apply it', { listen: formatEndpoint(previous.listen) });
+      this.#log.warn('listen changed in the config: restart the agent to apply it', {
+        listen: formatEndpoint(previous.listen),
+      });
     }
     if (next.concurrency !== previous.concurrency) this.#runner = new Runner(this.#log, next.concurrency);
     this.#schedule();
@@ -221,7 +238,12 @@ export class Daemon {
           send(200, await this.exporter.metrics(), this.exporter.registry.contentType);
         },
       },
-      '/-/healthy': { method: 'GET', handle: () => { send(200, 'Healthy\n'); } },
+      '/-/healthy': {
+        method: 'GET',
+        handle: () => {
+          send(200, 'Healthy\n');
+        },
+      },
       '/-/ready': {
         method: 'GET',
         handle: () => {
@@ -240,20 +262,30 @@ export class Daemon {
           const browser = fromBrowser(request);
           if (browser !== undefined) {
             this.#log.warn('refused a reload sent by a browser', { header: browser });
-            send(403, 'a reload cannot come from a browser (the request has an Origin or Sec-Fetch-Site header): use curl, or SIGHUP\n');
+            send(
+              403,
+              'a reload cannot come from a browser (the request has an Origin or Sec-Fetch-Site header): use curl, or SIGHUP\n',
+            );
             return;
           }
           const result = this.reload();
           // The caller may be anyone who can reach the port: the problems, which name the
           // config and secret files, go only to the log.
-          if (!result.ok) send(500, 'config reload failed; the previous config stays in force; the agent\'s log says why\n');
+          if (!result.ok)
+            send(500, "config reload failed; the previous config stays in force; the agent's log says why\n");
           else send(200, result.changed ? 'config reloaded\n' : 'config reloaded: unchanged, nothing to do\n');
         },
       },
       '/': {
         method: 'GET',
         handle: () => {
-          const page = renderStatusPage({ version: VERSION, now: new Date(), families: this.#families, runs: [...this.#lastRuns.values()], running: [...this.#running.keys()] });
+          const page = renderStatusPage({
+            version: VERSION,
+            now: new Date(),
+            families: this.#families,
+            runs: [...this.#lastRuns.values()],
+            running: [...this.#running.keys()],
+          });
           send(200, page, 'text/html; charset=utf-8');
         },
       },

@@ -6,10 +6,24 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
-import { ConfigError, describeFsError, describeIssues, formatPath, parseYaml, type ConfigProblem, type Segments } from './config.js';
+import {
+  ConfigError,
+  describeFsError,
+  describeIssues,
+  formatPath,
+  parseYaml,
+  type ConfigProblem,
+  type Segments,
+} from './config.js';
 
 /** exporter-toolkit's names of Go's client authentication policies. */
-export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
+export const CLIENT_AUTH_TYPES = [
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
+] as const;
 export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
 
 const TLS_VERSIONS = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const;
@@ -52,7 +66,12 @@ const webSchema = z
     basic_auth_users: z
       .record(
         z.string(),
-        z.string({ invalid_type_error: 'expected a bcrypt hash in quotes' }).regex(BCRYPT_HASH, 'is not a bcrypt hash ($2y$, $2b$ or $2a$, a cost of 04 to 31, 53 characters after it): make one with `htpasswd -nBC 10 "" | tr -d \':\\n\'`'),
+        z
+          .string({ invalid_type_error: 'expected a bcrypt hash in quotes' })
+          .regex(
+            BCRYPT_HASH,
+            'is not a bcrypt hash ($2y$, $2b$ or $2a$, a cost of 04 to 31, 53 characters after it): make one with `htpasswd -nBC 10 "" | tr -d \':\\n\'`',
+          ),
       )
       .optional(),
   })
@@ -61,14 +80,26 @@ const webSchema = z
 type WebFile = z.infer<typeof webSchema>;
 
 /** Keys of the exporter-toolkit format that this agent does not implement: named as such, not as typos. */
-const UNSUPPORTED_KEYS = new Set(['http_server_config', 'rate_limit', 'cert', 'key', 'client_ca', 'cipher_suites', 'curve_preferences', 'prefer_server_cipher_suites', 'client_allowed_sans']);
+const UNSUPPORTED_KEYS = new Set([
+  'http_server_config',
+  'rate_limit',
+  'cert',
+  'key',
+  'client_ca',
+  'cipher_suites',
+  'curve_preferences',
+  'prefer_server_cipher_suites',
+  'client_allowed_sans',
+]);
 
 export function loadWebConfigFile(file: string): WebConfig {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(file, [{ path: '', line: undefined, message: `cannot read the web config file: ${describeFsError(error)}` }]);
+    throw new ConfigError(file, [
+      { path: '', line: undefined, message: `cannot read the web config file: ${describeFsError(error)}` },
+    ]);
   }
   return parseWebConfig(source, file);
 }
@@ -78,13 +109,21 @@ export function parseWebConfig(source: string, file: string): WebConfig {
   // An empty file is a valid exporter-toolkit web config: plain HTTP, no authentication.
   const raw = yaml.raw ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(file, [{ path: '', line: undefined, message: 'the web config must be a YAML mapping (tls_server_config, basic_auth_users)' }]);
+    throw new ConfigError(file, [
+      {
+        path: '',
+        line: undefined,
+        message: 'the web config must be a YAML mapping (tls_server_config, basic_auth_users)',
+      },
+    ]);
   }
   const result = webSchema.safeParse(raw);
   if (!result.success) {
     const problems = describeIssues(result.error.issues, yaml).map((problem) => {
       const key = /^unknown key "(.+)"$/.exec(problem.message)?.[1];
-      return key !== undefined && UNSUPPORTED_KEYS.has(key) ? { ...problem, message: `"${key}" of the exporter-toolkit format is not supported by adtrust-agent` } : problem;
+      return key !== undefined && UNSUPPORTED_KEYS.has(key)
+        ? { ...problem, message: `"${key}" of the exporter-toolkit format is not supported by adtrust-agent` }
+        : problem;
     });
     throw new ConfigError(file, problems);
   }
@@ -93,16 +132,25 @@ export function parseWebConfig(source: string, file: string): WebConfig {
     problems.push({ path: formatPath(segments), line: yaml.lineOf(segments), message });
   };
   for (const user of Object.keys(result.data.basic_auth_users ?? {})) {
-    if (user === '' || user.includes(':')) at(['basic_auth_users', user], 'a basic auth user name must not be empty nor contain ":"');
+    if (user === '' || user.includes(':'))
+      at(['basic_auth_users', user], 'a basic auth user name must not be empty nor contain ":"');
   }
   const tls = toTls(result.data, dirname(file), at);
-  if (problems.length > 0) throw new ConfigError(file, problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
+  if (problems.length > 0)
+    throw new ConfigError(
+      file,
+      problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+    );
   return { tls, basicAuthUsers: new Map(Object.entries(result.data.basic_auth_users ?? {})) };
 }
 
 const VERIFYING: ClientAuthType[] = ['VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'];
 
-function toTls(file: WebFile, baseDir: string, at: (segments: Segments, message: string) => void): WebTlsConfig | undefined {
+function toTls(
+  file: WebFile,
+  baseDir: string,
+  at: (segments: Segments, message: string) => void,
+): WebTlsConfig | undefined {
   const tls = file.tls_server_config;
   if (tls === undefined) return undefined;
   const where: Segments = ['tls_server_config'];
@@ -111,14 +159,21 @@ function toTls(file: WebFile, baseDir: string, at: (segments: Segments, message:
     return undefined;
   }
   if (VERIFYING.includes(tls.client_auth_type) && tls.client_ca_file === undefined) {
-    at([...where, 'client_auth_type'], `${tls.client_auth_type} needs client_ca_file, the CA that issues the client certificates`);
+    at(
+      [...where, 'client_auth_type'],
+      `${tls.client_auth_type} needs client_ca_file, the CA that issues the client certificates`,
+    );
   }
   if (tls.client_ca_file !== undefined && !VERIFYING.includes(tls.client_auth_type)) {
-    at([...where, 'client_ca_file'], `is given but client_auth_type ${tls.client_auth_type} does not verify client certificates: use VerifyClientCertIfGiven or RequireAndVerifyClientCert`);
+    at(
+      [...where, 'client_ca_file'],
+      `is given but client_auth_type ${tls.client_auth_type} does not verify client certificates: use VerifyClientCertIfGiven or RequireAndVerifyClientCert`,
+    );
   }
   const minVersion = TLS_VERSIONS[tls.min_version];
   const maxVersion = tls.max_version === undefined ? undefined : TLS_VERSIONS[tls.max_version];
-  if (tls.max_version !== undefined && tls.max_version < tls.min_version) at([...where, 'max_version'], `${tls.max_version} is below min_version ${tls.min_version}`);
+  if (tls.max_version !== undefined && tls.max_version < tls.min_version)
+    at([...where, 'max_version'], `${tls.max_version} is below min_version ${tls.min_version}`);
   const read = (key: 'cert_file' | 'key_file' | 'client_ca_file', name: string | undefined): Buffer | undefined => {
     if (name === undefined) return undefined;
     const path = resolve(baseDir, name);
@@ -137,7 +192,10 @@ function toTls(file: WebFile, baseDir: string, at: (segments: Segments, message:
     // Fails here, with OpenSSL's reason, on a file that is not PEM or a key that does not match the certificate.
     createSecureContext({ cert, key, ...(clientCa === undefined ? {} : { ca: clientCa }) });
   } catch (error) {
-    at(where, `cert_file and key_file${clientCa === undefined ? '' : ' and client_ca_file'} do not make a usable TLS setup: ${error instanceof Error ? error.message : String(error)}`);
+    at(
+      where,
+      `cert_file and key_file${clientCa === undefined ? '' : ' and client_ca_file'} do not make a usable TLS setup: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return undefined;
   }
   return { cert, key, clientCa, clientAuthType: tls.client_auth_type, minVersion, maxVersion };

@@ -72,7 +72,8 @@ export class WebServer {
     if (tls === undefined) {
       this.server = createHttpServer(common, listener);
     } else {
-      const verify = tls.clientAuthType === 'VerifyClientCertIfGiven' || tls.clientAuthType === 'RequireAndVerifyClientCert';
+      const verify =
+        tls.clientAuthType === 'VerifyClientCertIfGiven' || tls.clientAuthType === 'RequireAndVerifyClientCert';
       this.server = createHttpsServer(
         {
           ...common,
@@ -90,7 +91,8 @@ export class WebServer {
       if (tls.clientAuthType === 'RequireAnyClientCert' || tls.clientAuthType === 'VerifyClientCertIfGiven') {
         this.server.on('secureConnection', (socket: TLSSocket) => {
           const presented = Object.keys(socket.getPeerCertificate()).length > 0;
-          const refused = tls.clientAuthType === 'RequireAnyClientCert' ? !presented : presented && verify && !socket.authorized;
+          const refused =
+            tls.clientAuthType === 'RequireAnyClientCert' ? !presented : presented && verify && !socket.authorized;
           if (refused) socket.destroy();
         });
       }
@@ -110,9 +112,14 @@ export class WebServer {
     const now = Date.now();
     if (this.#connections.size >= this.#maxConnections) {
       // The oldest idle one: kept alive after a request, or silent since it connected.
-      const idle = [...this.#connections.values()].find((connection) => connection.busy === 0 && (connection.served > 0 || now - connection.acceptedAt >= FIRST_REQUEST_GRACE_MS));
+      const idle = [...this.#connections.values()].find(
+        (connection) =>
+          connection.busy === 0 && (connection.served > 0 || now - connection.acceptedAt >= FIRST_REQUEST_GRACE_MS),
+      );
       if (idle === undefined) {
-        this.#log.debug('connection refused: every connection is busy or new', { max_connections: this.#maxConnections });
+        this.#log.debug('connection refused: every connection is busy or new', {
+          max_connections: this.#maxConnections,
+        });
         socket.destroy();
         return;
       }
@@ -159,7 +166,10 @@ export class WebServer {
   async #authorise(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
     if (this.#auth === undefined) return true;
     if (await this.#auth.check(parseBasicAuth(request.headers.authorization))) return true;
-    response.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Basic realm="adtrust-agent", charset="UTF-8"' });
+    response.writeHead(401, {
+      'content-type': 'text/plain; charset=utf-8',
+      'www-authenticate': 'Basic realm="adtrust-agent", charset="UTF-8"',
+    });
     response.end('unauthorized\n');
     return false;
   }
@@ -179,8 +189,10 @@ export class WebServer {
     const server = this.server;
     server.closeAllConnections();
     for (const connection of this.#connections.values()) connection.socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => {
-      resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
   }
 }

@@ -94,7 +94,12 @@ describe('TLS and basic auth', () => {
 
   it('refuses plain HTTP and a TLS version below min_version', async () => {
     await assert.rejects(send(agent.port, '/-/healthy', { headers: basicAuth('prometheus', PASSWORD) }));
-    await assert.rejects(send(agent.port, '/-/healthy', { headers: basicAuth('prometheus', PASSWORD), tls: { ...tls(), maxVersion: 'TLSv1.2' } }));
+    await assert.rejects(
+      send(agent.port, '/-/healthy', {
+        headers: basicAuth('prometheus', PASSWORD),
+        tls: { ...tls(), maxVersion: 'TLSv1.2' },
+      }),
+    );
   });
 
   it('never logs the password', () => {
@@ -122,9 +127,19 @@ for (const [clientAuthType, expected] of Object.entries(CLIENT_AUTH)) {
     });
 
     before(async () => {
-      dir = tempDir({ 'web.crt': serverCert.cert.toString(), 'web.key': serverCert.key.toString(), 'clients.crt': clientCert.cert.toString() });
-      const ca = clientAuthType.startsWith('Verify') || clientAuthType.includes('AndVerify') ? '  client_ca_file: clients.crt\n' : '';
-      writeFileSync(join(dir, 'web.yml'), `tls_server_config:\n  cert_file: web.crt\n  key_file: web.key\n  client_auth_type: ${clientAuthType}\n${ca}`);
+      dir = tempDir({
+        'web.crt': serverCert.cert.toString(),
+        'web.key': serverCert.key.toString(),
+        'clients.crt': clientCert.cert.toString(),
+      });
+      const ca =
+        clientAuthType.startsWith('Verify') || clientAuthType.includes('AndVerify')
+          ? '  client_ca_file: clients.crt\n'
+          : '';
+      writeFileSync(
+        join(dir, 'web.yml'),
+        `tls_server_config:\n  cert_file: web.crt\n  key_file: web.key\n  client_auth_type: ${clientAuthType}\n${ca}`,
+      );
       agent = await startAgent(agentConfig, ['--web.config.file', join(dir, 'web.yml')]);
     });
 
@@ -139,7 +154,10 @@ for (const [clientAuthType, expected] of Object.entries(CLIENT_AUTH)) {
           (reply) => reply.status === 200,
           () => false,
         );
-      assert.deepEqual({ none: await answered(), stranger: await answered(strangerCert), issued: await answered(clientCert) }, expected);
+      assert.deepEqual(
+        { none: await answered(), stranger: await answered(strangerCert), issued: await answered(clientCert) },
+        expected,
+      );
     });
   });
 }

@@ -30,7 +30,12 @@ trusts:
 `;
 }
 
-async function waitFor(what: string, agent: RunningAgent, check: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
+async function waitFor(
+  what: string,
+  agent: RunningAgent,
+  check: () => Promise<boolean> | boolean,
+  ms = 15_000,
+): Promise<void> {
   const until = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}\n${agent.log()}`);
@@ -39,7 +44,11 @@ async function waitFor(what: string, agent: RunningAgent, check: () => Promise<b
 }
 
 async function ready(agent: RunningAgent): Promise<void> {
-  await waitFor('/-/ready', agent, async () => (await send(agent.port, '/-/ready').catch(() => ({ status: 0 }))).status === 200);
+  await waitFor(
+    '/-/ready',
+    agent,
+    async () => (await send(agent.port, '/-/ready').catch(() => ({ status: 0 }))).status === 200,
+  );
 }
 
 function runsFinished(agent: RunningAgent): Record<string, number> {
@@ -67,7 +76,10 @@ describe('POST /-/reload without --web.enable-lifecycle', () => {
     writeFileSync(join(agent.dir, 'probe.yaml'), 'domains: {}\n');
     const reply = await send(agent.port, '/-/reload', { method: 'POST' });
     assert.equal(reply.status, 403);
-    assert.equal(reply.body, 'the lifecycle API is off: start the agent with --web.enable-lifecycle, or reload with SIGHUP\n');
+    assert.equal(
+      reply.body,
+      'the lifecycle API is off: start the agent with --web.enable-lifecycle, or reload with SIGHUP\n',
+    );
     const metrics = parseMetrics((await send(agent.port, '/metrics')).body);
     assert.equal(sampleValue(metrics, 'adtrust_config_last_reload_successful'), 1);
     assert.equal(countLogged(agent.log(), 'config reload failed; the previous config stays in force'), 0);
@@ -75,7 +87,11 @@ describe('POST /-/reload without --web.enable-lifecycle', () => {
 
   it('SIGHUP still reloads', async () => {
     agent.child.kill('SIGHUP');
-    await waitFor('the failed reload', agent, () => countLogged(agent.log(), 'config reload failed; the previous config stays in force') === 1);
+    await waitFor(
+      'the failed reload',
+      agent,
+      () => countLogged(agent.log(), 'config reload failed; the previous config stays in force') === 1,
+    );
     const metrics = parseMetrics((await send(agent.port, '/metrics')).body);
     assert.equal(sampleValue(metrics, 'adtrust_config_last_reload_successful'), 0);
   });
@@ -113,24 +129,35 @@ describe('POST /-/reload with --web.enable-lifecycle', () => {
     // A changed config (the test above wrote timeout: 2s), so a reload has something to run.
     const before = runsFinished(agent);
     const pool = new Agent({ keepAlive: true, maxSockets: 16 });
-    const replies = await Promise.all(Array.from({ length: 200 }, () => send(agent.port, '/-/reload', { method: 'POST', agent: pool })));
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, () => send(agent.port, '/-/reload', { method: 'POST', agent: pool })),
+    );
     pool.destroy();
     assert.deepEqual([...new Set(replies.map((reply) => reply.status))], [200]);
     assert.equal(replies.filter((reply) => reply.body === 'config reloaded\n').length, 1);
     // Every run the burst started has finished by then (the runs last about one timeout, 2s).
-    await waitFor('the runs the reload started', agent, () => FAMILY_NAMES.every((family) => (runsFinished(agent)[family] ?? 0) > (before[family] ?? 0)));
+    await waitFor('the runs the reload started', agent, () =>
+      FAMILY_NAMES.every((family) => (runsFinished(agent)[family] ?? 0) > (before[family] ?? 0)),
+    );
     await sleep(4000);
-    const added = Object.fromEntries(FAMILY_NAMES.map((family) => [family, (runsFinished(agent)[family] ?? 0) - (before[family] ?? 0)]));
+    const added = Object.fromEntries(
+      FAMILY_NAMES.map((family) => [family, (runsFinished(agent)[family] ?? 0) - (before[family] ?? 0)]),
+    );
     assert.deepEqual(added, Object.fromEntries(FAMILY_NAMES.map((family) => [family, 1])));
   });
 
   it('a failed reload tells the caller nothing of the config or secret files; the log names them', async () => {
-    writeFileSync(join(agent.dir, 'probe.yaml'), `domains:\n  tailspin.test:\n    ldap: { url: ldaps://dca.tailspin.test, bind_dn: probe@tailspin.test, password_file: missing.pw }\n`);
+    writeFileSync(
+      join(agent.dir, 'probe.yaml'),
+      `domains:\n  tailspin.test:\n    ldap: { url: ldaps://dca.tailspin.test, bind_dn: probe@tailspin.test, password_file: missing.pw }\n`,
+    );
     const reply = await send(agent.port, '/-/reload', { method: 'POST' });
     assert.equal(reply.status, 500);
     assert.equal(reply.body, "config reload failed; the previous config stays in force; the agent's log says why\n");
     assert.ok(!reply.body.includes(agent.dir));
-    await waitFor('the problem in the log', agent, () => agent.log().includes(`cannot read ${join(agent.dir, 'missing.pw')}: no such file`));
+    await waitFor('the problem in the log', agent, () =>
+      agent.log().includes(`cannot read ${join(agent.dir, 'missing.pw')}: no such file`),
+    );
   });
 });
 
@@ -149,19 +176,21 @@ describe('connections', () => {
     const baseline = openFiles();
     const sockets: Socket[] = [];
     await Promise.all(
-      Array.from({ length: 400 }, () =>
-        new Promise<void>((resolve) => {
-          const socket = connect(agent.port, '127.0.0.1', () => {
-            resolve();
-          });
-          socket.on('error', () => {
-            resolve();
-          });
-          socket.on('close', () => {
-            resolve();
-          });
-          sockets.push(socket);
-        }),
+      Array.from(
+        { length: 400 },
+        () =>
+          new Promise<void>((resolve) => {
+            const socket = connect(agent.port, '127.0.0.1', () => {
+              resolve();
+            });
+            socket.on('error', () => {
+              resolve();
+            });
+            socket.on('close', () => {
+              resolve();
+            });
+            sockets.push(socket);
+          }),
       ),
     );
     try {

@@ -32,11 +32,17 @@ export interface RunningAgent {
  * Starts `probe agent --config <dir>/probe.yaml` plus `args`, `configFor(port)` being
  * the config for the listen port chosen; resolves once it logs that it listens.
  */
-export async function startAgent(configFor: (port: number) => string, args: string[] = [], files: Record<string, string> = {}): Promise<RunningAgent> {
+export async function startAgent(
+  configFor: (port: number) => string,
+  args: string[] = [],
+  files: Record<string, string> = {},
+): Promise<RunningAgent> {
   const port = await closedPort();
   const dir = tempDir(files);
   writeFileSync(join(dir, 'probe.yaml'), configFor(port));
-  const child = spawn(process.execPath, [PROBE, 'agent', '--config', join(dir, 'probe.yaml'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [PROBE, 'agent', '--config', join(dir, 'probe.yaml'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -83,7 +89,15 @@ export interface RequestOptions {
 /** One request to 127.0.0.1:port; rejects on a connection or TLS error. */
 export function send(port: number, path: string, options: RequestOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const common = { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers ?? {}, timeout: 10_000, ...(options.agent === undefined ? { agent: false as const } : { agent: options.agent }) };
+    const common = {
+      host: '127.0.0.1',
+      port,
+      path,
+      method: options.method ?? 'GET',
+      headers: options.headers ?? {},
+      timeout: 10_000,
+      ...(options.agent === undefined ? { agent: false as const } : { agent: options.agent }),
+    };
     const onResponse = (response: import('node:http').IncomingMessage): void => {
       let body = '';
       response.setEncoding('utf8');
@@ -93,7 +107,10 @@ export function send(port: number, path: string, options: RequestOptions = {}): 
       });
       response.on('error', reject);
     };
-    const request = options.tls === undefined ? httpRequest(common, onResponse) : httpsRequest({ ...common, ...options.tls }, onResponse);
+    const request =
+      options.tls === undefined
+        ? httpRequest(common, onResponse)
+        : httpsRequest({ ...common, ...options.tls }, onResponse);
     request.on('timeout', () => request.destroy(new Error('timed out')));
     request.on('error', reject);
     request.end(options.body);

@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfigFile, parseConfig, readSecretFile, resolveConfigPath, type SecretSources } from '../../../agent/config/config.js';
+import {
+  ConfigError,
+  loadConfigFile,
+  parseConfig,
+  readSecretFile,
+  resolveConfigPath,
+  type SecretSources,
+} from '../../../agent/config/config.js';
 
 const FIXTURES = 'test/fixtures/config';
 // The agent's own secret reader, so that the fixtures meet its checks of type and size.
@@ -18,14 +25,18 @@ function problemsOf(name: string): string[] {
   } catch (error) {
     assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
     // Relative password files resolve to an absolute path that depends on the checkout.
-    return error.message.split('\n').map((line) => line.replace(`${file}:`, '').replaceAll(resolve(FIXTURES, 'invalid'), '<fixtures>'));
+    return error.message
+      .split('\n')
+      .map((line) => line.replace(`${file}:`, '').replaceAll(resolve(FIXTURES, 'invalid'), '<fixtures>'));
   }
   assert.fail(`${file} was accepted`);
 }
 
 // One fixture per kind of error, each with the exact message a person reads.
 const INVALID: Record<string, string[]> = {
-  'yaml-syntax': ['4: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+  'yaml-syntax': [
+    '4: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+  ],
   'duplicate-key': ['3: YAML syntax error: Map keys must be unique'],
   'not-a-mapping': [' the config must be a YAML mapping with at least a domains: section'],
   'unknown-key': ['8: domains.wingtip.test.ldap.bind_timeout: unknown key "bind_timeout"'],
@@ -34,7 +45,9 @@ const INVALID: Record<string, string[]> = {
   'wrong-type': ['3: domains.tailspin.test.dns_servers: expected a list, got the text "198.51.100.10"'],
   'bad-duration': ['1: timeout: expected a duration such as 5s, 500ms or 2m, got "5 seconds"'],
   'bad-cron': ['2: schedule.dns: "every minute" is not a cron expression: expected 5 or 6 fields but got 2'],
-  'bad-host-port': ['3: domains.tailspin.test.dns_servers[0]: "198.51.100.10:5x" is not host or host:port: port "5x" is not a number'],
+  'bad-host-port': [
+    '3: domains.tailspin.test.dns_servers[0]: "198.51.100.10:5x" is not host or host:port: port "5x" is not a number',
+  ],
   'listen-without-port': ['1: listen: "127.0.0.1" needs a port, such as 127.0.0.1:9788'],
   'inline-password': [
     '3: domains.tailspin.test.ldap: needs password_file or password_env',
@@ -42,25 +55,43 @@ const INVALID: Record<string, string[]> = {
   ],
   'two-password-sources': ['3: domains.tailspin.test.ldap: give password_file or password_env, not both'],
   'no-password-source': ['3: domains.tailspin.test.ldap: needs password_file or password_env'],
-  'unreadable-password-file': ['6: domains.tailspin.test.ldap.password_file: cannot read /nonexistent/adtrust/tailspin.pw: no such file'],
-  'unset-password-env': ['6: domains.tailspin.test.ldap.password_env: environment variable ADTRUST_TEST_UNSET_VARIABLE is not set or empty'],
-  'bad-ldap-url': ['4: domains.tailspin.test.ldap.url: "https://dca.tailspin.test" is not an LDAP URL such as ldaps://dc1.tailspin.test'],
+  'unreadable-password-file': [
+    '6: domains.tailspin.test.ldap.password_file: cannot read /nonexistent/adtrust/tailspin.pw: no such file',
+  ],
+  'unset-password-env': [
+    '6: domains.tailspin.test.ldap.password_env: environment variable ADTRUST_TEST_UNSET_VARIABLE is not set or empty',
+  ],
+  'bad-ldap-url': [
+    '4: domains.tailspin.test.ldap.url: "https://dca.tailspin.test" is not an LDAP URL such as ldaps://dc1.tailspin.test',
+  ],
   'bad-domain-name': ['2: domains.tailspin_test!: "tailspin_test!" is not a DNS domain name such as tailspin.test'],
   'bad-trust-type': ['5: trusts[0].type: must be one of forest, external, got "realm"'],
   'trust-both-shapes': ['4: trusts[0]: give either between (two-way) or trusting and trusted (one-way), not both'],
   'trust-one-side': ['4: trusts[0]: a one-way trust needs both trusting and trusted'],
   'trust-same-domain': ['4: trusts[0]: a trust needs two different domains, got tailspin.test twice'],
   'trust-three-domains': ['4: trusts[0].between: must name exactly two domains'],
-  'trust-unconfigured': ['4: trusts[0]: neither wingtip.test nor fabrikam.test is configured under domains, so nothing of this trust can be checked'],
+  'trust-unconfigured': [
+    '4: trusts[0]: neither wingtip.test nor fabrikam.test is configured under domains, so nothing of this trust can be checked',
+  ],
   'bad-preauth-allow': ['4: preauth.allow[0]: must be domain/account, such as tailspin.test/svc_legacy'],
   'bad-concurrency': ['1: concurrency: must be at least 1'],
-  'plain-bind': ['7: domains.tailspin.test.ldap.starttls: is false on a plain ldap:// URL, so the bind password would cross the network in clear: use ldaps://, keep starttls, or set allow_plain_bind: true to accept that'],
+  'plain-bind': [
+    '7: domains.tailspin.test.ldap.starttls: is false on a plain ldap:// URL, so the bind password would cross the network in clear: use ldaps://, keep starttls, or set allow_plain_bind: true to accept that',
+  ],
   'password-ages': ['2: trust_password.warning_age: must be shorter than critical_age'],
-  'alias-bomb': ['3: YAML aliases expand to more than 100 nodes: refused as a resource exhaustion attack (write the values out instead of aliasing them)'],
+  'alias-bomb': [
+    '3: YAML aliases expand to more than 100 nodes: refused as a resource exhaustion attack (write the values out instead of aliasing them)',
+  ],
   'password-file-directory': ['6: domains.tailspin.test.ldap.password_file: / is a directory, not a regular file'],
-  'password-file-device': ['6: domains.tailspin.test.ldap.password_file: /dev/zero is a character device, not a regular file'],
-  'password-file-too-big': ['6: domains.tailspin.test.ldap.password_file: <fixtures>/too-big.pw is 5001 bytes, more than the 4096 a password file may hold'],
-  'password-file-two-lines': ['6: domains.tailspin.test.ldap.password_file: <fixtures>/two-lines.pw holds more than one line: a password file holds the password alone, on one line'],
+  'password-file-device': [
+    '6: domains.tailspin.test.ldap.password_file: /dev/zero is a character device, not a regular file',
+  ],
+  'password-file-too-big': [
+    '6: domains.tailspin.test.ldap.password_file: <fixtures>/too-big.pw is 5001 bytes, more than the 4096 a password file may hold',
+  ],
+  'password-file-two-lines': [
+    '6: domains.tailspin.test.ldap.password_file: <fixtures>/two-lines.pw holds more than one line: a password file holds the password alone, on one line',
+  ],
   'several-at-once': [
     '1: timeout: must be longer than 0, got "0s"',
     '2: listen: "localhost" needs a port, such as localhost:9788',
@@ -93,11 +124,17 @@ describe('config: invalid files', () => {
       const yaml = `domains:\n  tailspin.test:\n    ldap:\n      url: ldaps://dca.tailspin.test\n      bind_dn: probe@tailspin.test\n      password_file: tailspin.pw\n`;
       writeFileSync(join(dir, 'probe.yaml'), yaml);
       // Without a writer, a blocking open of the FIFO would never return and the test would time out.
-      assert.throws(() => loadConfigFile(join(dir, 'probe.yaml'), secrets), (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
-        assert.equal(error.message, `${join(dir, 'probe.yaml')}:6: domains.tailspin.test.ldap.password_file: ${fifo} is a FIFO (named pipe), not a regular file`);
-        return true;
-      });
+      assert.throws(
+        () => loadConfigFile(join(dir, 'probe.yaml'), secrets),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(
+            error.message,
+            `${join(dir, 'probe.yaml')}:6: domains.tailspin.test.ldap.password_file: ${fifo} is a FIFO (named pipe), not a regular file`,
+          );
+          return true;
+        },
+      );
     } finally {
       rmSync(dir, { recursive: true });
     }
@@ -110,7 +147,10 @@ describe('config: invalid files', () => {
       writeFileSync(join(dir, 'probe.yaml'), yaml);
       for (const content of ['one-line-password\n', 'one-line-password', 'one-line-password\r\n']) {
         writeFileSync(join(dir, 'tailspin.pw'), content);
-        assert.equal(loadConfigFile(join(dir, 'probe.yaml'), secrets).domains.get('tailspin.test')?.ldap?.password.reveal(), 'one-line-password');
+        assert.equal(
+          loadConfigFile(join(dir, 'probe.yaml'), secrets).domains.get('tailspin.test')?.ldap?.password.reveal(),
+          'one-line-password',
+        );
       }
     } finally {
       rmSync(dir, { recursive: true });
@@ -124,7 +164,12 @@ describe('config: valid files', () => {
     assert.deepEqual(config.listen, { host: '0.0.0.0', port: 9788 });
     assert.equal(config.timeoutMs, 5000);
     assert.equal(config.concurrency, 512);
-    assert.deepEqual(config.schedule, { dns: '*/1 * * * *', ports: '*/1 * * * *', protocols: '*/1 * * * *', ldap: '*/15 * * * *' });
+    assert.deepEqual(config.schedule, {
+      dns: '*/1 * * * *',
+      ports: '*/1 * * * *',
+      protocols: '*/1 * * * *',
+      ldap: '*/15 * * * *',
+    });
     assert.deepEqual([...config.domains.keys()], ['tailspin.test', 'wingtip.test']);
     const tailspin = config.domains.get('tailspin.test');
     assert.ok(tailspin);
@@ -160,20 +205,35 @@ describe('config: valid files', () => {
     assert.equal(config.domains.get('tailspin.test')?.ldap?.password.reveal(), 'from-the-environment');
   });
 
-  it('a domain\'s ca_file serves its TLS checks and, unless ldap.ca_file says otherwise, its bind', () => {
-    const yaml = (ldapCa: string) => `domains:\n  tailspin.test:\n    ca_file: certs/tailspin-ca.pem\n    ldap: { url: ldaps://dca.tailspin.test, bind_dn: probe@tailspin.test, password_env: TAILSPIN_PW${ldapCa} }\n`;
+  it("a domain's ca_file serves its TLS checks and, unless ldap.ca_file says otherwise, its bind", () => {
+    const yaml = (ldapCa: string) =>
+      `domains:\n  tailspin.test:\n    ca_file: certs/tailspin-ca.pem\n    ldap: { url: ldaps://dca.tailspin.test, bind_dn: probe@tailspin.test, password_env: TAILSPIN_PW${ldapCa} }\n`;
     const inherited = parseConfig(yaml(''), '/etc/adtrust/probe.yaml', secrets).domains.get('tailspin.test');
     assert.ok(inherited);
     assert.equal(inherited.caFile, '/etc/adtrust/certs/tailspin-ca.pem');
     assert.equal(inherited.ldap?.caFile, '/etc/adtrust/certs/tailspin-ca.pem');
-    const own = parseConfig(yaml(', ca_file: /etc/ssl/ldap-ca.pem'), '/etc/adtrust/probe.yaml', secrets).domains.get('tailspin.test');
+    const own = parseConfig(yaml(', ca_file: /etc/ssl/ldap-ca.pem'), '/etc/adtrust/probe.yaml', secrets).domains.get(
+      'tailspin.test',
+    );
     assert.equal(own?.ldap?.caFile, '/etc/ssl/ldap-ca.pem');
   });
 
   it('looks for ./probe.yaml, then /etc/adtrust/probe.yaml', () => {
-    assert.equal(resolveConfigPath('x.yaml', () => false), 'x.yaml');
-    assert.equal(resolveConfigPath(undefined, (path) => path === '/etc/adtrust/probe.yaml'), '/etc/adtrust/probe.yaml');
-    assert.equal(resolveConfigPath(undefined, () => true), './probe.yaml');
-    assert.equal(resolveConfigPath(undefined, () => false), './probe.yaml');
+    assert.equal(
+      resolveConfigPath('x.yaml', () => false),
+      'x.yaml',
+    );
+    assert.equal(
+      resolveConfigPath(undefined, (path) => path === '/etc/adtrust/probe.yaml'),
+      '/etc/adtrust/probe.yaml',
+    );
+    assert.equal(
+      resolveConfigPath(undefined, () => true),
+      './probe.yaml',
+    );
+    assert.equal(
+      resolveConfigPath(undefined, () => false),
+      './probe.yaml',
+    );
   });
 });
