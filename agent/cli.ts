@@ -139,8 +139,10 @@ async function runAgent(options: AgentOptions): Promise<number> {
   const config = loadConfigFile(path);
   const webConfig = options.webConfigFile === undefined ? undefined : loadWebConfigFile(options.webConfigFile);
   const log = createLogger({ level: config.logLevel, json: !process.stderr.isTTY });
+  const webConfigFile = options.webConfigFile;
   const web = {
     config: webConfig,
+    ...(webConfigFile === undefined ? {} : { loadConfig: () => loadWebConfigFile(webConfigFile) }),
     enableLifecycle: options.webEnableLifecycle === true,
     maxConnections: options.webMaxConnections,
   };

@@ -19,6 +19,8 @@ import { DEFAULT_MAX_CONNECTIONS, WebServer } from './web/server.js';
 export interface WebOptions {
   /** TLS and basic auth, from --web.config.file. */
   config: WebConfig | undefined;
+  /** Reads --web.config.file again, on reload; throws ConfigError. */
+  loadConfig?: () => WebConfig;
   /** POST /-/reload answers only when this is on (--web.enable-lifecycle), as in Prometheus. */
   enableLifecycle: boolean;
   maxConnections: number;
@@ -186,8 +188,10 @@ export class Daemon {
    */
   reload(): ReloadResult {
     let next: Config;
+    let nextWeb: WebConfig | undefined;
     try {
       next = this.#loadConfig();
+      nextWeb = this.#web.loadConfig?.();
     } catch (error) {
       this.exporter.configLoaded(false);
       const message = error instanceof ConfigError ? error.message : String(error);
@@ -197,6 +201,11 @@ export class Daemon {
     const previous = this.#config;
     const fingerprint = configFingerprint(next);
     this.exporter.configLoaded(true);
+    if (this.#web.loadConfig !== undefined) {
+      const refused = this.#server?.apply(nextWeb);
+      if (refused === undefined) this.#log.info('web config reloaded');
+      else this.#log.warn(`web config not applied: ${refused}`);
+    }
     if (fingerprint === this.#fingerprint) {
       this.#log.info('config reloaded: unchanged, nothing to do');
       return { ok: true, changed: false };

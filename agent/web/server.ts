@@ -3,7 +3,7 @@
 // timeouts on every wait, so that no caller can hold the server's sockets or file handles.
 
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../../probes/model/probe.js';
@@ -47,7 +47,8 @@ interface Connection {
 export class WebServer {
   readonly server: Server;
   readonly #log: Logger;
-  readonly #auth: BasicAuth | undefined;
+  #auth: BasicAuth | undefined;
+  #webConfig: WebConfig | undefined;
   readonly #maxConnections: number;
   readonly #handle: WebServerOptions['handle'];
   /** In the order they were accepted, so that the oldest idle one goes first. */
@@ -57,8 +58,8 @@ export class WebServer {
     this.#log = options.log;
     this.#maxConnections = options.maxConnections;
     this.#handle = options.handle;
-    const users = options.webConfig?.basicAuthUsers;
-    this.#auth = users !== undefined && users.size > 0 ? new BasicAuth(users) : undefined;
+    this.#webConfig = options.webConfig;
+    this.#auth = authFor(options.webConfig);
     const listener = (request: IncomingMessage, response: ServerResponse): void => {
       this.#serve(request, response);
     };
@@ -104,6 +105,30 @@ export class WebServer {
     this.server.on('tlsClientError', (_error: Error, socket: TLSSocket) => {
       socket.destroy();
     });
+  }
+
+  /**
+   * A web config read again (on reload): new users and hashes, and a new certificate,
+   * key or client CA, apply to the next connection. Turning TLS on or off, or changing
+   * client_auth_type, needs a new server: the reason is returned and nothing changes.
+   */
+  apply(next: WebConfig | undefined): string | undefined {
+    const before = this.#webConfig?.tls;
+    const tls = next?.tls;
+    if ((before === undefined) !== (tls === undefined)) return 'turning TLS on or off needs a restart';
+    if (before !== undefined && tls !== undefined) {
+      if (before.clientAuthType !== tls.clientAuthType) return 'a change of client_auth_type needs a restart';
+      (this.server as HttpsServer).setSecureContext({
+        cert: tls.cert,
+        key: tls.key,
+        minVersion: tls.minVersion,
+        ...(tls.maxVersion === undefined ? {} : { maxVersion: tls.maxVersion }),
+        ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa }),
+      });
+    }
+    this.#webConfig = next;
+    this.#auth = authFor(next);
+    return undefined;
   }
 
   #accept(socket: Socket): void {
@@ -195,4 +220,9 @@ export class WebServer {
       }),
     );
   }
+}
+
+function authFor(webConfig: WebConfig | undefined): BasicAuth | undefined {
+  const users = webConfig?.basicAuthUsers;
+  return users !== undefined && users.size > 0 ? new BasicAuth(users) : undefined;
 }

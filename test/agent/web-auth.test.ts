@@ -7,11 +7,19 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { basicAuth, send, startAgent, type RunningAgent } from '../support/agent.js';
+import { basicAuth, countLogged, send, sleep, startAgent, type RunningAgent } from '../support/agent.js';
 import { tempDir } from '../support/cli.js';
 import { makeCertificate, type TestCertificate } from '../support/servers.js';
 
 const SERVER_NAME = 'agent.tailspin.test';
+
+async function waitForLog(agent: RunningAgent, message: string): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (countLogged(agent.log(), message) === 0) {
+    if (Date.now() > until) throw new Error(`timed out waiting for "${message}"\n${agent.log()}`);
+    await sleep(50);
+  }
+}
 const PASSWORD = 'scrape-password-Hq2';
 
 const agentConfig = (port: number): string => `listen: 127.0.0.1:${String(port)}
@@ -99,6 +107,25 @@ describe('TLS and basic auth', () => {
         headers: basicAuth('prometheus', PASSWORD),
         tls: { ...tls(), maxVersion: 'TLSv1.2' },
       }),
+    );
+  });
+
+  it('SIGHUP reads the web config again: a bad one keeps the old users, a good one replaces them', async () => {
+    const headers = basicAuth('prometheus', PASSWORD);
+    writeFileSync(join(dir, 'web.yml'), 'basic_auth_users:\n  prometheus: not-a-hash\n');
+    agent.child.kill('SIGHUP');
+    await waitForLog(agent, 'config reload failed; the previous config stays in force');
+    assert.equal((await send(agent.port, '/metrics', { headers, tls: tls() })).status, 200);
+
+    const web = (user: string): string =>
+      `tls_server_config:\n  cert_file: web.crt\n  key_file: web.key\n  min_version: TLS13\nbasic_auth_users:\n  ${user}: ${bcrypt.hashSync(PASSWORD, 10)}\n`;
+    writeFileSync(join(dir, 'web.yml'), web('grafana'));
+    agent.child.kill('SIGHUP');
+    await waitForLog(agent, 'web config reloaded');
+    assert.equal((await send(agent.port, '/metrics', { headers, tls: tls() })).status, 401);
+    assert.equal(
+      (await send(agent.port, '/metrics', { headers: basicAuth('grafana', PASSWORD), tls: tls() })).status,
+      200,
     );
   });
 
