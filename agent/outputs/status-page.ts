@@ -7,7 +7,7 @@ import type { Family } from '../../probes/model/probe.js';
 import { worstStatus, type FamilyRun } from '../run/runner.js';
 import { byImportance, distinctFindings } from './report.js';
 
-/** The titles of dashboards/*.json, so a person finds them in Grafana; test/dashboards.test.ts keeps the two equal. */
+/** The titles of dashboards/*.json, so a person finds them in Grafana; test/dashboards/dashboards.test.ts keeps the two equal. */
 export const DASHBOARDS = [
   'AD trusts / Overview',
   'AD trusts / DNS',
