@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inspect } from 'node:util';
+import { runProbe } from '../../support/cli.js';
 import { describe, it } from 'node:test';
 import {
   ConfigError,
@@ -110,6 +111,16 @@ describe('config: invalid files', () => {
 
   it('never repeats an inline password in its errors', () => {
     assert.ok(!problemsOf('inline-password').join('\n').includes('Hunter2-do-not-echo'));
+  });
+
+  it('probe config check on an alias bomb exits 3 with the config error, no stack trace', async () => {
+    const file = `${FIXTURES}/invalid/alias-bomb.yaml`;
+    const result = await runProbe(['config', 'check', '--config', file]);
+    assert.equal(result.code, 3);
+    assert.equal(
+      result.stderr,
+      `${file}:3: YAML aliases expand to more than 100 nodes: refused as a resource exhaustion attack (write the values out instead of aliasing them)\n`,
+    );
   });
 
   it('never repeats the content of a refused password file', () => {
