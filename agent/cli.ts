@@ -3,18 +3,20 @@
 // 2 critical, 3 could not run (bad config, unreadable secret, bad arguments).
 
 import { existsSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { trustGraph } from '../probes/analysis/trust-analysis.js';
 import { describePath, findPath } from '../probes/analysis/trust-paths.js';
 import { readDomains } from '../probes/ldap/read.js';
 import { FAMILY_NAMES, type Family } from '../probes/model/probe.js';
 import { ConfigError, DEFAULT_CONFIG_PATHS, loadConfigFile, resolveConfigPath } from './config/config.js';
+import { loadWebConfigFile } from './config/web-config.js';
 import { Daemon } from './daemon.js';
 import { createLogger } from './log.js';
 import { buildReport, renderText, reportJson } from './outputs/report.js';
 import { buildPlan, describePlan } from './plan/plan.js';
 import { exitCodeFor, Limiter, makeAttempt, Runner } from './run/runner.js';
 import { VERSION } from './version.js';
+import { DEFAULT_MAX_CONNECTIONS } from './web/server.js';
 
 const EXIT_CANNOT_RUN = 3;
 const STOP_GRACE_MS = 4500;
@@ -112,6 +114,12 @@ function printPlan(options: { config?: string; only?: string }): number {
   return 0;
 }
 
+function parseCount(text: string): number {
+  if (!/^\d{1,6}$/.test(text) || Number(text) < 1)
+    throw new InvalidArgumentError('expected a whole number of at least 1');
+  return Number(text);
+}
+
 function checkConfig(options: { config?: string }): number {
   const path = configPath(options.config);
   const config = loadConfigFile(path);
@@ -119,11 +127,26 @@ function checkConfig(options: { config?: string }): number {
   return 0;
 }
 
-async function runAgent(options: { config?: string }): Promise<number> {
+interface AgentOptions {
+  config?: string;
+  webConfigFile?: string;
+  webEnableLifecycle?: boolean;
+  webMaxConnections: number;
+}
+
+async function runAgent(options: AgentOptions): Promise<number> {
   const path = configPath(options.config);
   const config = loadConfigFile(path);
+  const webConfig = options.webConfigFile === undefined ? undefined : loadWebConfigFile(options.webConfigFile);
   const log = createLogger({ level: config.logLevel, json: !process.stderr.isTTY });
-  const daemon = new Daemon({ log, config, loadConfig: () => loadConfigFile(path) });
+  const webConfigFile = options.webConfigFile;
+  const web = {
+    config: webConfig,
+    ...(webConfigFile === undefined ? {} : { loadConfig: () => loadWebConfigFile(webConfigFile) }),
+    enableLifecycle: options.webEnableLifecycle === true,
+    maxConnections: options.webMaxConnections,
+  };
+  const daemon = new Daemon({ log, config, loadConfig: () => loadConfigFile(path), web });
   process.on('unhandledRejection', (reason) => {
     log.error('unhandled rejection', { error: String(reason) });
   });
@@ -202,12 +225,33 @@ function program(setExit: (code: number) => void): Command {
       setExit(await tracePath(from, to, options));
     });
 
+  // Flag names as Prometheus and its exporters spell them; commander keeps the dots.
   cli
     .command('agent')
-    .description('run the checks on their schedules and serve /metrics, /-/healthy, /-/ready and /-/reload')
+    .description(
+      'run the checks on their schedules and serve /metrics, /-/healthy, /-/ready and (with --web.enable-lifecycle) POST /-/reload',
+    )
     .addOption(configOption())
-    .action(async (options: { config?: string }) => {
-      setExit(await runAgent(options));
+    .option(
+      '--web.config.file <file>',
+      "web config file in the Prometheus exporters' format: TLS and basic auth for every route",
+    )
+    .option('--web.enable-lifecycle', 'answer POST /-/reload (off by default; SIGHUP always reloads)')
+    .option(
+      '--web.max-connections <count>',
+      'HTTP connections open at once; past it the oldest idle one is closed',
+      parseCount,
+      DEFAULT_MAX_CONNECTIONS,
+    )
+    .action(async (options: Record<string, unknown>) => {
+      setExit(
+        await runAgent({
+          ...(typeof options['config'] === 'string' ? { config: options['config'] } : {}),
+          ...(typeof options['web.config.file'] === 'string' ? { webConfigFile: options['web.config.file'] } : {}),
+          webEnableLifecycle: options['web.enableLifecycle'] === true,
+          webMaxConnections: options['web.maxConnections'] as number,
+        }),
+      );
     });
 
   cli

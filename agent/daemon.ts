@@ -1,17 +1,30 @@
 // `probe agent`: each family on its cron schedule, never two runs of one family at
-// once, results kept for /metrics, reload on SIGHUP or POST /-/reload.
+// once, results kept for /metrics, reload on SIGHUP or (when the lifecycle API is on)
+// POST /-/reload.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cron, { type ScheduledTask } from 'node-cron';
 import { renderTarget } from '../probes/model/finding.js';
 import { FAMILY_NAMES, type Family, type Logger } from '../probes/model/probe.js';
-import { ConfigError, type Config } from './config/config.js';
+import { ConfigError, configFingerprint, type Config } from './config/config.js';
+import type { WebConfig } from './config/web-config.js';
 import { formatEndpoint } from './config/parse.js';
 import { Exporter } from './outputs/metrics.js';
 import { renderStatusPage } from './outputs/status-page.js';
 import { buildPlan } from './plan/plan.js';
 import { Runner, type FamilyRun } from './run/runner.js';
 import { VERSION } from './version.js';
+import { DEFAULT_MAX_CONNECTIONS, WebServer } from './web/server.js';
+
+export interface WebOptions {
+  /** TLS and basic auth, from --web.config.file. */
+  config: WebConfig | undefined;
+  /** Reads --web.config.file again, on reload; throws ConfigError. */
+  loadConfig?: () => WebConfig;
+  /** POST /-/reload answers only when this is on (--web.enable-lifecycle), as in Prometheus. */
+  enableLifecycle: boolean;
+  maxConnections: number;
+}
 
 export interface DaemonOptions {
   log: Logger;
@@ -21,9 +34,12 @@ export interface DaemonOptions {
   loadConfig: () => Config;
   /** Families to schedule; all of them unless a test narrows it. */
   families?: Family[];
+  /** Plain HTTP, no authentication, lifecycle off, the default connection cap, unless given. */
+  web?: WebOptions;
 }
 
-export type ReloadResult = { ok: true } | { ok: false; error: string };
+/** `changed` false: the file loaded is the config in force, so nothing was restarted or run. */
+export type ReloadResult = { ok: true; changed: boolean } | { ok: false; error: string };
 
 export class Daemon {
   readonly exporter: Exporter;
@@ -32,10 +48,14 @@ export class Daemon {
   readonly #families: Family[];
   readonly #lastRuns = new Map<Family, FamilyRun>();
   readonly #running = new Map<Family, Promise<void>>();
+  /** Families to run again as soon as their current run ends: a reload came while they ran. */
+  readonly #rerun = new Set<Family>();
+  readonly #web: WebOptions;
   #config: Config;
+  #fingerprint: string;
   #runner: Runner;
   #tasks: ScheduledTask[] = [];
-  #server: Server | undefined;
+  #server: WebServer | undefined;
   #abort = new AbortController();
   #stopping = false;
 
@@ -46,6 +66,8 @@ export class Daemon {
     this.exporter = new Exporter({ lastRuns: () => [...this.#lastRuns.values()] });
     this.exporter.initFamilies(this.#families);
     this.#config = options.config;
+    this.#fingerprint = configFingerprint(options.config);
+    this.#web = options.web ?? { config: undefined, enableLifecycle: false, maxConnections: DEFAULT_MAX_CONNECTIONS };
     this.exporter.configLoaded(true);
     this.#runner = new Runner(this.#log, this.#config.concurrency);
   }
@@ -56,35 +78,33 @@ export class Daemon {
 
   /** The address the HTTP server listens on (useful when the config asks for port 0). */
   get address(): { host: string; port: number } | undefined {
-    const address = this.#server?.address();
+    const address = this.#server?.server.address();
     return address !== null && typeof address === 'object' ? { host: address.address, port: address.port } : undefined;
   }
 
   async start(): Promise<void> {
-    this.#server = createServer((request, response) => {
-      this.#handle(request, response).catch((error: unknown) => {
-        this.#log.error('HTTP handler failed', { url: request.url, error: String(error) });
-        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
-        response.end('internal error\n');
-      });
+    const server = new WebServer({
+      log: this.#log,
+      webConfig: this.#web.config,
+      maxConnections: this.#web.maxConnections,
+      handle: (request, response) => this.#handle(request, response),
     });
-    const server = this.#server;
+    this.#server = server;
     const { host, port } = this.#config.listen;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
+    await server.listen(port, host);
+    this.#log.info('listening', {
+      listen: formatEndpoint(this.address ?? { host, port }),
+      tls: this.#web.config?.tls !== undefined,
+      basic_auth: (this.#web.config?.basicAuthUsers.size ?? 0) > 0,
+      lifecycle: this.#web.enableLifecycle,
     });
-    this.#log.info('listening', { listen: formatEndpoint(this.address ?? { host, port }) });
     this.#schedule();
     this.runNow();
   }
 
   /** Starts a run of every family that is not already running. */
-  runNow(): void {
-    for (const family of this.#families) void this.#runFamily(family);
+  runNow(reason: 'start' | 'reload' = 'start'): void {
+    for (const family of this.#families) void this.#runFamily(family, reason);
   }
 
   #schedule(): void {
@@ -115,13 +135,19 @@ export class Daemon {
     });
   }
 
-  async #runFamily(family: Family): Promise<void> {
+  async #runFamily(family: Family, reason: 'schedule' | 'start' | 'reload' = 'schedule'): Promise<void> {
     if (this.#stopping) return;
+    if (this.#running.has(family) && reason === 'reload') {
+      // However many reloads come during the run, one more run follows it.
+      this.#rerun.add(family);
+      return;
+    }
     if (this.#running.has(family)) {
       this.exporter.runSkipped(family);
       this.#log.warn(`skipped a ${family} run: the previous one has not finished`, { family });
       return;
     }
+    this.#log.debug(`${family} run started`, { family, reason });
     const run = (async () => {
       // Planned at each run: a reload, or a CA file replaced on disk, counts from the next run.
       const result = await this.#runner.runFamily(family, buildPlan(this.#config), this.#abort.signal);
@@ -151,13 +177,21 @@ export class Daemon {
     } finally {
       this.#running.delete(family);
     }
+    if (this.#rerun.delete(family)) await this.#runFamily(family, 'reload');
   }
 
-  /** A config that does not load keeps the old one in force. */
+  /**
+   * A config that does not load keeps the old one in force. One that loads but equals the
+   * config in force changes nothing and starts nothing, so a burst of reloads costs no
+   * probe (and no LDAP bind). A changed one replaces the schedules and runs every family
+   * once: at once when it is idle, else right after its current run.
+   */
   reload(): ReloadResult {
     let next: Config;
+    let nextWeb: WebConfig | undefined;
     try {
       next = this.#loadConfig();
+      nextWeb = this.#web.loadConfig?.();
     } catch (error) {
       this.exporter.configLoaded(false);
       const message = error instanceof ConfigError ? error.message : String(error);
@@ -165,8 +199,19 @@ export class Daemon {
       return { ok: false, error: message };
     }
     const previous = this.#config;
-    this.#config = next;
+    const fingerprint = configFingerprint(next);
     this.exporter.configLoaded(true);
+    if (this.#web.loadConfig !== undefined) {
+      const refused = this.#server?.apply(nextWeb);
+      if (refused === undefined) this.#log.info('web config reloaded');
+      else this.#log.warn(`web config not applied: ${refused}`);
+    }
+    if (fingerprint === this.#fingerprint) {
+      this.#log.info('config reloaded: unchanged, nothing to do');
+      return { ok: true, changed: false };
+    }
+    this.#config = next;
+    this.#fingerprint = fingerprint;
     if (formatEndpoint(next.listen) !== formatEndpoint(previous.listen)) {
       this.#log.warn('listen changed in the config: restart the agent to apply it', {
         listen: formatEndpoint(previous.listen),
@@ -175,8 +220,8 @@ export class Daemon {
     if (next.concurrency !== previous.concurrency) this.#runner = new Runner(this.#log, next.concurrency);
     this.#schedule();
     this.#log.info('config reloaded');
-    this.runNow();
-    return { ok: true };
+    this.runNow('reload');
+    return { ok: true, changed: true };
   }
 
   async stop(): Promise<void> {
@@ -184,15 +229,7 @@ export class Daemon {
     for (const task of this.#tasks) void task.destroy();
     this.#tasks = [];
     this.#abort.abort(new Error('agent stopping'));
-    const server = this.#server;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
-    }
+    await this.#server?.close();
     await Promise.allSettled(this.#running.values());
     this.#log.info('stopped');
   }
@@ -227,9 +264,25 @@ export class Daemon {
       '/-/reload': {
         method: 'POST',
         handle: () => {
+          if (!this.#web.enableLifecycle) {
+            send(403, 'the lifecycle API is off: start the agent with --web.enable-lifecycle, or reload with SIGHUP\n');
+            return;
+          }
+          const browser = fromBrowser(request);
+          if (browser !== undefined) {
+            this.#log.warn('refused a reload sent by a browser', { header: browser });
+            send(
+              403,
+              'a reload cannot come from a browser (the request has an Origin or Sec-Fetch-Site header): use curl, or SIGHUP\n',
+            );
+            return;
+          }
           const result = this.reload();
-          if (result.ok) send(200, 'config reloaded\n');
-          else send(500, `config reload failed; the previous config stays in force:\n${result.error}\n`);
+          // The caller may be anyone who can reach the port: the problems, which name the
+          // config and secret files, go only to the log.
+          if (!result.ok)
+            send(500, "config reload failed; the previous config stays in force; the agent's log says why\n");
+          else send(200, result.changed ? 'config reloaded\n' : 'config reloaded: unchanged, nothing to do\n');
         },
       },
       '/': {
@@ -258,4 +311,16 @@ export class Daemon {
     }
     await route.handle();
   }
+}
+
+/**
+ * Which header marks a request as sent by a browser, if any. Browsers add Origin to
+ * every POST (a cross-site text/plain form or fetch included, which needs no preflight)
+ * and Sec-Fetch-Site to every request; curl, systemd and Prometheus send neither. A
+ * same-origin Origin is refused too: under DNS rebinding a hostile page is "same origin".
+ */
+function fromBrowser(request: IncomingMessage): string | undefined {
+  if (request.headers.origin !== undefined) return 'origin';
+  if (request.headers['sec-fetch-site'] !== undefined) return 'sec-fetch-site';
+  return undefined;
 }

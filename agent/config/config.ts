@@ -1,11 +1,12 @@
 // The one config schema: YAML in, a validated Config out, or every problem at once,
 // each with its path in the file, its line and a plain message.
 
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import cron from 'node-cron';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, visit } from 'yaml';
 import { z } from 'zod';
 import type { Endpoint, Family } from '../../probes/model/probe.js';
 import { isHostName, parseDuration, parseHostPort, type Parsed } from './parse.js';
@@ -262,9 +263,55 @@ export interface SecretSources {
 }
 
 const realSecretSources: SecretSources = {
-  readFile: (path) => readFileSync(path, 'utf8'),
+  readFile: readSecretFile,
   env: process.env,
 };
+
+/** A password file holds one line; anything larger is not a password file. */
+export const MAX_SECRET_FILE_BYTES = 4096;
+
+/** Why a secret file was refused before any of its content was used. */
+export class SecretFileError extends Error {
+  override name = 'SecretFileError';
+}
+
+function describeFileType(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Reads a secret file without trusting what the path names: opened non-blocking (a FIFO
+ * with no writer must not hang the agent), checked with fstat to be a regular file of at
+ * most MAX_SECRET_FILE_BYTES, and read no further than that bound whatever fstat said.
+ */
+export function readSecretFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new SecretFileError(`is ${describeFileType(stats)}, not a regular file`);
+    if (stats.size > MAX_SECRET_FILE_BYTES)
+      throw new SecretFileError(
+        `is ${stats.size} bytes, more than the ${MAX_SECRET_FILE_BYTES} a password file may hold`,
+      );
+    const buffer = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+      if (length > MAX_SECRET_FILE_BYTES)
+        throw new SecretFileError(`holds more than the ${MAX_SECRET_FILE_BYTES} bytes a password file may hold`);
+    }
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export function loadConfigFile(file: string, secrets: SecretSources = realSecretSources): Config {
   let source: string;
@@ -278,7 +325,17 @@ export function loadConfigFile(file: string, secrets: SecretSources = realSecret
   return parseConfig(source, file, secrets);
 }
 
-export function parseConfig(source: string, file: string, secrets: SecretSources = realSecretSources): Config {
+/** Aliased nodes one YAML file may expand to: a config has none or a handful; a "billion laughs" file has millions. */
+export const MAX_YAML_ALIAS_COUNT = 100;
+
+/** A YAML file parsed to plain values, with a way to find the line of any path in it. */
+export interface YamlSource {
+  raw: unknown;
+  lineOf: (path: Segments) => number | undefined;
+}
+
+/** Parses YAML text; every syntax error, and an alias bomb, becomes a ConfigError naming its line. */
+export function parseYaml(source: string, file: string): YamlSource {
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -291,24 +348,64 @@ export function parseConfig(source: string, file: string, secrets: SecretSources
       })),
     );
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml package throws a ReferenceError when aliases expand past maxAliasCount.
+    if (!(error instanceof ReferenceError)) throw error;
+    let firstAlias: number | undefined;
+    visit(doc, {
+      Alias: (_key, node) => {
+        if (node.range) firstAlias = lines.linePos(node.range[0]).line;
+        return visit.BREAK;
+      },
+    });
+    throw new ConfigError(file, [
+      {
+        path: '',
+        line: firstAlias,
+        message: `YAML aliases expand to more than ${MAX_YAML_ALIAS_COUNT} nodes: refused as a resource exhaustion attack (write the values out instead of aliasing them)`,
+      },
+    ]);
+  }
+  // The line of a mapping's key, not of its value: a block value starts on the next line.
+  const keyLine = (path: Segments): number | undefined => {
+    const parent: unknown = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    if (!isMap(parent)) return undefined;
+    const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === path[path.length - 1]);
+    return isNode(pair?.key) && pair.key.range ? lines.linePos(pair.key.range[0]).line : undefined;
+  };
+  const lineOf = (path: Segments): number | undefined => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const at = path.slice(0, depth);
+      const key = depth > 0 ? keyLine(at) : undefined;
+      if (key !== undefined) return key;
+      const node: unknown = doc.getIn(at, true);
+      if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  return { raw, lineOf };
+}
+
+/** Every issue zod found, in the config's words, sorted by line. */
+export function describeIssues(issues: z.ZodIssue[], yaml: YamlSource): ConfigProblem[] {
+  return byLine(issues.flatMap((issue) => describeIssue(issue, yaml.raw, yaml.lineOf)));
+}
+
+export function parseConfig(source: string, file: string, secrets: SecretSources = realSecretSources): Config {
+  const yaml = parseYaml(source, file);
+  const { raw, lineOf } = yaml;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(file, [
       { path: '', line: undefined, message: 'the config must be a YAML mapping with at least a domains: section' },
     ]);
   }
 
-  const lineOf = (path: (string | number)[]): number | undefined => {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const node: unknown = doc.getIn(path.slice(0, depth), true);
-      if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
-
   const result = fileSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(file, byLine(result.error.issues.flatMap((issue) => describeIssue(issue, raw, lineOf))));
+    throw new ConfigError(file, describeIssues(result.error.issues, yaml));
   }
   const problems = crossCheck(result.data).map((problem) => ({ ...problem, line: lineOf(problem.segments) }));
   const config = problems.length === 0 ? toConfig(result.data, dirname(file), problems, secrets, lineOf) : undefined;
@@ -318,7 +415,7 @@ export function parseConfig(source: string, file: string, secrets: SecretSources
   return config;
 }
 
-type Segments = (string | number)[];
+export type Segments = (string | number)[];
 
 function byLine(problems: ConfigProblem[]): ConfigProblem[] {
   return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
@@ -542,13 +639,27 @@ function readPassword(
     return new Secret(value);
   }
   const path = resolve(baseDir, ldap.password_file as string);
+  let content: string;
   try {
-    const value = secrets.readFile(path).replace(/\r?\n$/, '');
-    if (value === '') return problem([...at, 'password_file'], `${path} is empty`);
-    return new Secret(value);
+    content = secrets.readFile(path);
   } catch (error) {
+    if (error instanceof SecretFileError) return problem([...at, 'password_file'], `${path} ${error.message}`);
     return problem([...at, 'password_file'], `cannot read ${path}: ${describeFsError(error)}`);
   }
+  // Never quote the content: it is the password, or whatever the path named instead.
+  if (content.length > MAX_SECRET_FILE_BYTES)
+    return problem(
+      [...at, 'password_file'],
+      `${path} holds more than the ${MAX_SECRET_FILE_BYTES} bytes a password file may hold`,
+    );
+  const value = content.replace(/\r?\n$/, '');
+  if (value === '') return problem([...at, 'password_file'], `${path} is empty`);
+  if (/[\r\n]/.test(value))
+    return problem(
+      [...at, 'password_file'],
+      `${path} holds more than one line: a password file holds the password alone, on one line`,
+    );
+  return new Secret(value);
 }
 
 export function describeFsError(error: unknown): string {
@@ -564,6 +675,25 @@ export function describeFsError(error: unknown): string {
     default:
       return code ?? String(error);
   }
+}
+
+/**
+ * Equal for two configs that would do the same: every setting, and a digest of each
+ * secret (so a rotated password counts as a change). Held in memory only, never printed.
+ */
+export function configFingerprint(config: Config): string {
+  const canonical = (value: unknown): unknown => {
+    if (value instanceof Secret) return { secret: createHash('sha256').update(value.reveal()).digest('hex') };
+    if (value instanceof Map)
+      return [...(value as Map<unknown, unknown>).entries()].map(([key, entry]) => [key, canonical(entry)]);
+    if (Array.isArray(value)) return value.map(canonical);
+    if (value !== null && typeof value === 'object')
+      return Object.entries(value).map(([key, entry]) => [key, canonical(entry)]);
+    return value;
+  };
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(config)))
+    .digest('hex');
 }
 
 export function describeTrust(trust: TrustConfig): string {

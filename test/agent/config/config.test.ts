@@ -1,20 +1,23 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { inspect } from 'node:util';
+import { runProbe } from '../../support/cli.js';
 import { describe, it } from 'node:test';
 import {
   ConfigError,
   loadConfigFile,
   parseConfig,
+  readSecretFile,
   resolveConfigPath,
   type SecretSources,
 } from '../../../agent/config/config.js';
 
 const FIXTURES = 'test/fixtures/config';
-const secrets: SecretSources = {
-  readFile: (path) => readFileSync(path, 'utf8'),
-  env: { TAILSPIN_PW: 'from-the-environment' },
-};
+// The agent's own secret reader, so that the fixtures meet its checks of type and size.
+const secrets: SecretSources = { readFile: readSecretFile, env: { TAILSPIN_PW: 'from-the-environment' } };
 
 function problemsOf(name: string): string[] {
   const file = `${FIXTURES}/invalid/${name}.yaml`;
@@ -22,7 +25,10 @@ function problemsOf(name: string): string[] {
     loadConfigFile(file, secrets);
   } catch (error) {
     assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.message.split('\n').map((line) => line.replace(`${file}:`, ''));
+    // Relative password files resolve to an absolute path that depends on the checkout.
+    return error.message
+      .split('\n')
+      .map((line) => line.replace(`${file}:`, '').replaceAll(resolve(FIXTURES, 'invalid'), '<fixtures>'));
   }
   assert.fail(`${file} was accepted`);
 }
@@ -45,11 +51,11 @@ const INVALID: Record<string, string[]> = {
   ],
   'listen-without-port': ['1: listen: "127.0.0.1" needs a port, such as 127.0.0.1:9788'],
   'inline-password': [
-    '4: domains.tailspin.test.ldap: needs password_file or password_env',
+    '3: domains.tailspin.test.ldap: needs password_file or password_env',
     '6: domains.tailspin.test.ldap.password: a password written inline is not accepted: put it in a file (password_file) or name an environment variable (password_env)',
   ],
-  'two-password-sources': ['4: domains.tailspin.test.ldap: give password_file or password_env, not both'],
-  'no-password-source': ['4: domains.tailspin.test.ldap: needs password_file or password_env'],
+  'two-password-sources': ['3: domains.tailspin.test.ldap: give password_file or password_env, not both'],
+  'no-password-source': ['3: domains.tailspin.test.ldap: needs password_file or password_env'],
   'unreadable-password-file': [
     '6: domains.tailspin.test.ldap.password_file: cannot read /nonexistent/adtrust/tailspin.pw: no such file',
   ],
@@ -74,6 +80,19 @@ const INVALID: Record<string, string[]> = {
     '7: domains.tailspin.test.ldap.starttls: is false on a plain ldap:// URL, so the bind password would cross the network in clear: use ldaps://, keep starttls, or set allow_plain_bind: true to accept that',
   ],
   'password-ages': ['2: trust_password.warning_age: must be shorter than critical_age'],
+  'alias-bomb': [
+    '3: YAML aliases expand to more than 100 nodes: refused as a resource exhaustion attack (write the values out instead of aliasing them)',
+  ],
+  'password-file-directory': ['6: domains.tailspin.test.ldap.password_file: / is a directory, not a regular file'],
+  'password-file-device': [
+    '6: domains.tailspin.test.ldap.password_file: /dev/zero is a character device, not a regular file',
+  ],
+  'password-file-too-big': [
+    '6: domains.tailspin.test.ldap.password_file: <fixtures>/too-big.pw is 5001 bytes, more than the 4096 a password file may hold',
+  ],
+  'password-file-two-lines': [
+    '6: domains.tailspin.test.ldap.password_file: <fixtures>/two-lines.pw holds more than one line: a password file holds the password alone, on one line',
+  ],
   'several-at-once': [
     '1: timeout: must be longer than 0, got "0s"',
     '2: listen: "localhost" needs a port, such as localhost:9788',
@@ -92,6 +111,61 @@ describe('config: invalid files', () => {
 
   it('never repeats an inline password in its errors', () => {
     assert.ok(!problemsOf('inline-password').join('\n').includes('Hunter2-do-not-echo'));
+  });
+
+  it('probe config check on an alias bomb exits 3 with the config error, no stack trace', async () => {
+    const file = `${FIXTURES}/invalid/alias-bomb.yaml`;
+    const result = await runProbe(['config', 'check', '--config', file]);
+    assert.equal(result.code, 3);
+    assert.equal(
+      result.stderr,
+      `${file}:3: YAML aliases expand to more than 100 nodes: refused as a resource exhaustion attack (write the values out instead of aliasing them)\n`,
+    );
+  });
+
+  it('never repeats the content of a refused password file', () => {
+    assert.ok(!problemsOf('password-file-two-lines').join('\n').includes('line-secret-Qx7'));
+  });
+
+  it('refuses a FIFO as password_file at once instead of waiting for a writer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'adtrust-fifo-'));
+    try {
+      const fifo = join(dir, 'tailspin.pw');
+      execFileSync('mkfifo', [fifo]);
+      const yaml = `domains:\n  tailspin.test:\n    ldap:\n      url: ldaps://dca.tailspin.test\n      bind_dn: probe@tailspin.test\n      password_file: tailspin.pw\n`;
+      writeFileSync(join(dir, 'probe.yaml'), yaml);
+      // Without a writer, a blocking open of the FIFO would never return and the test would time out.
+      assert.throws(
+        () => loadConfigFile(join(dir, 'probe.yaml'), secrets),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(
+            error.message,
+            `${join(dir, 'probe.yaml')}:6: domains.tailspin.test.ldap.password_file: ${fifo} is a FIFO (named pipe), not a regular file`,
+          );
+          return true;
+        },
+      );
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('accepts a password file of one line with a trailing newline, and the same without', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'adtrust-pw-'));
+    try {
+      const yaml = `domains:\n  tailspin.test:\n    ldap:\n      url: ldaps://dca.tailspin.test\n      bind_dn: probe@tailspin.test\n      password_file: tailspin.pw\n`;
+      writeFileSync(join(dir, 'probe.yaml'), yaml);
+      for (const content of ['one-line-password\n', 'one-line-password', 'one-line-password\r\n']) {
+        writeFileSync(join(dir, 'tailspin.pw'), content);
+        assert.equal(
+          loadConfigFile(join(dir, 'probe.yaml'), secrets).domains.get('tailspin.test')?.ldap?.password.reveal(),
+          'one-line-password',
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 });
 
