@@ -51,6 +51,8 @@ function serverTarget(read: DomainRead): Target {
   unreachable: (_ldap, server) => `check the name and route to ${server} from this host`,
   timeout: (_ldap, server) => `allow the LDAP port from this host to ${server}, and check that the DC answers (a hung DC accepts connections but answers nothing)`,
   'ca_file unreadable': (ldap) => `make ${ldap.ca?.file ?? 'ca_file'} readable by the agent`,
+  'protocol violation': (_ldap, server) => `check what answers on the LDAP port of ${server}: it is not behaving as a directory server (a proxy, another service, or an attack)`,
+  'limit exceeded': () => 'if the directory really holds that many, raise the bound named above under limits: in the config',
   error: (_ldap, server) => `check the LDAP service of ${server}; the message above has the details`,
 };
 
@@ -61,8 +63,19 @@ function bindFindings(targets: LdapTargets, reads: DomainRead[]): { findings: Fi
   for (const read of reads) {
     const ldap = targets.servers.find((server) => server.domain === read.domain);
     if (ldap === undefined) continue;
-    measurements.push({ kind: 'ldap_bind', domain: read.domain, server: read.server, success: read.ok, seconds: read.seconds });
-    if (read.ok) {
+    measurements.push({ kind: 'ldap_bind', domain: read.domain, server: read.server, success: read.ok || read.afterBind === true, seconds: read.seconds });
+    if (!read.ok && read.afterBind === true) {
+      // The bind worked; what failed is the read after it, so nothing of the domain was analysed.
+      const fix = BIND_REMEDIATION[read.failure] ?? BIND_REMEDIATION['error'];
+      findings.push(finding({ check: 'ldap.bind', status: 'ok', domain: read.domain, target: serverTarget(read), message: `bound to ${read.server} as ${ldap.bindDn}`, observed: { seconds: Number(read.seconds.toFixed(3)) } }));
+      findings.push(
+        finding({ check: 'ldap.read', status: 'critical', domain: read.domain, target: serverTarget(read), message: `bound to ${read.server}, but reading ${read.domain} failed (${read.failure}): ${read.detail}; its trusts were not analysed`, remediation: fix?.(ldap, read.server) ?? '', observed: {
+          failure: read.failure,
+          detail: read.detail,
+          ...(read.limit === undefined ? {} : { limit: read.limit.key, limit_value: read.limit.value }),
+        } }),
+      );
+    } else if (read.ok) {
       findings.push(finding({ check: 'ldap.bind', status: 'ok', domain: read.domain, target: serverTarget(read), message: `bound to ${read.server} as ${ldap.bindDn} and read the domain in ${read.seconds.toFixed(2)}s`, remediation: '', observed: { seconds: Number(read.seconds.toFixed(3)) } }));
       for (const problem of read.problems) {
         findings.push(finding({ check: 'ldap.read', status: 'warning', domain: read.domain, target: serverTarget(read), message: `${read.server}: ${problem}`, remediation: `grant ${ldap.bindDn} read access, or check the DC`, observed: { problem } }));

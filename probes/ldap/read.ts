@@ -15,11 +15,12 @@ import {
   UnavailableError,
   type Entry,
 } from 'ldapts';
-import type { BindFailure, DomainRead, PreauthAccount, TrustRecord } from '../analysis/domain-read.js';
+import type { BindFailure, DomainRead, LimitHit, PreauthAccount, TrustRecord } from '../analysis/domain-read.js';
 import { formatSid } from '../analysis/forest-trust-info.js';
 import { fileTimeToDate, generalizedTimeToDate, trustAuthChanged } from '../analysis/repl-metadata.js';
 import type { ProbeContext } from '../model/probe.js';
-import type { LdapServer, LdapTargets } from '../model/targets.js';
+import type { LdapLimits, LdapServer, LdapTargets } from '../model/targets.js';
+import { DEFAULT_GUARD_LIMITS, describeTrip, guardLdapClient } from './guard.js';
 
 const UAC_ACCOUNTDISABLE = 0x2;
 const UAC_INTERDOMAIN_TRUST_ACCOUNT = 0x800;
@@ -144,19 +145,34 @@ function preauthKind(entry: Entry): PreauthAccount['kind'] {
   return 'user';
 }
 
+/** Entries asked for per page; AD's own MaxPageSize is 1000. */
+const PAGE_SIZE = 500;
+
 /** Connects, binds and reads one domain. Never throws. */
-export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<DomainRead> {
+export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: ProbeContext): Promise<DomainRead> {
   const url = new URL(ldap.url);
   const server = url.host;
   const started = performance.now();
   const seconds = (): number => (performance.now() - started) / 1000;
-  const fail = (failure: BindFailure, detail: string): DomainRead => ({ ok: false, domain: ldap.domain, server, seconds: seconds(), failure, detail });
+  let bound = false;
+  const fail = (failure: BindFailure, detail: string, limit?: LimitHit): DomainRead => ({
+    ok: false,
+    domain: ldap.domain,
+    server,
+    seconds: seconds(),
+    failure,
+    detail,
+    ...(bound ? { afterBind: true } : {}),
+    ...(limit === undefined ? {} : { limit }),
+  });
 
   if (ldap.ca?.ok === false) return fail('ca_file unreadable', `cannot read ${ldap.ca.file}: ${ldap.ca.error}`);
   const tls = tlsOptions(ldap, url.hostname, ldap.ca?.pem);
   // ldapts opens a TLS connection whenever tlsOptions are given, so ldap:// gets them only at StartTLS.
   const secure = url.protocol === 'ldaps:';
   const client = new Client({ url: ldap.url, timeout: ctx.timeoutMs, connectTimeout: ctx.timeoutMs, strictDN: false, ...(secure ? { tlsOptions: tls } : {}) });
+  // One more entry per answer than the bound, so that the bound is seen as crossed rather than met.
+  const guard = guardLdapClient(client, { ...DEFAULT_GUARD_LIMITS, maxEntriesPerResponse: limits.entriesPerSearch + 1 });
   // A deadline closes the connection, so a server that hangs cannot keep the run waiting.
   const close = (): void => {
     client.unbind().catch(() => undefined);
@@ -172,22 +188,43 @@ export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<D
     });
     return attempt.ok ? { ok: true, value: attempt.value } : { ok: false, timeout: attempt.reason !== 'error', error: attempt.error };
   };
+  const entriesBound: LimitHit = { key: 'limits.ldap_entries_per_search', value: limits.entriesPerSearch };
+  /** A failure the guard caused, in the words of a finding; undefined when the guard did not trip. */
+  const guardFailure = (what: string): DomainRead | undefined => {
+    const trip = guard.tripped;
+    if (trip === undefined) return undefined;
+    if (trip.kind === 'too_many_entries') return fail('limit exceeded', `${what} returned more than ${limits.entriesPerSearch} entries (limits.ldap_entries_per_search)`, entriesBound);
+    return fail('protocol violation', `${describeTrip(trip)}; the connection was dropped`);
+  };
 
   try {
-    const bound = await step(async () => {
+    const bind = await step(async () => {
       if (!secure && ldap.startTls) await client.startTLS(tls);
       await client.bind(ldap.bindDn, ldap.password.reveal());
     });
-    if (!bound.ok) {
-      if (bound.timeout) return fail('timeout', `no answer in ${ctx.timeoutMs / 1000}s`);
-      const { failure, detail } = classifyBindError(bound.error);
+    if (!bind.ok) {
+      const violation = guardFailure('the bind');
+      if (violation !== undefined) return violation;
+      if (bind.timeout) return fail('timeout', `no answer in ${ctx.timeoutMs / 1000}s`);
+      const { failure, detail } = classifyBindError(bind.error);
       return fail(failure, detail);
     }
+    bound = true;
 
     const problems: string[] = [];
-    const search = async (what: string, base: string, options: Parameters<Client['search']>[1]): Promise<Entry[]> => {
-      const result = await step(() => client.search(base, { ...options, paged: { pageSize: 500 } }));
-      if (result.ok) return result.value.searchEntries;
+    const search = async (what: string, base: string, options: Parameters<Client['search']>[1], limit: LimitHit = entriesBound): Promise<Entry[]> => {
+      const result = await step(async () => {
+        const entries: Entry[] = [];
+        for await (const page of client.searchPaginated(base, { ...options, paged: { pageSize: PAGE_SIZE } })) {
+          for (const entry of page.searchEntries) entries.push(entry);
+          if (entries.length > limit.value) throw new LimitExceeded(what, limit);
+        }
+        return entries;
+      });
+      if (result.ok) return result.value;
+      const violation = guardFailure(what);
+      if (violation !== undefined) throw new ReadFailed(violation);
+      if (result.error instanceof LimitExceeded) throw result.error;
       if (result.timeout) throw new DomainTimeout(what);
       const error = result.error;
       const why = error instanceof InsufficientAccessError ? 'access denied' : error instanceof NoSuchObjectError ? 'no such object' : error instanceof Error ? error.message : String(error);
@@ -195,12 +232,17 @@ export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<D
       return [];
     };
 
-    const trustEntries = await search('the trustedDomain objects', `CN=System,${ldap.baseDn}`, {
-      scope: 'one',
-      filter: '(objectClass=trustedDomain)',
-      attributes: ['trustPartner', 'flatName', 'securityIdentifier', 'trustDirection', 'trustType', 'trustAttributes', 'msDS-SupportedEncryptionTypes', 'msDS-TrustForestTrustInfo', 'whenCreated', 'whenChanged', 'replPropertyMetaData'],
-      explicitBufferAttributes: ['securityIdentifier', 'msDS-TrustForestTrustInfo', 'replPropertyMetaData'],
-    });
+    const trustEntries = await search(
+      'the trustedDomain objects',
+      `CN=System,${ldap.baseDn}`,
+      {
+        scope: 'one',
+        filter: '(objectClass=trustedDomain)',
+        attributes: ['trustPartner', 'flatName', 'securityIdentifier', 'trustDirection', 'trustType', 'trustAttributes', 'msDS-SupportedEncryptionTypes', 'msDS-TrustForestTrustInfo', 'whenCreated', 'whenChanged', 'replPropertyMetaData'],
+        explicitBufferAttributes: ['securityIdentifier', 'msDS-TrustForestTrustInfo', 'replPropertyMetaData'],
+      },
+      limits.trustedDomainObjects < limits.entriesPerSearch ? { key: 'limits.trusted_domain_objects', value: limits.trustedDomainObjects } : entriesBound,
+    );
     const accountEntries = await search('the interdomain trust accounts', ldap.baseDn, {
       scope: 'sub',
       filter: `(userAccountControl:${MATCH_BITS}:=${UAC_INTERDOMAIN_TRUST_ACCOUNT})`,
@@ -238,6 +280,8 @@ export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<D
       problems,
     };
   } catch (error) {
+    if (error instanceof ReadFailed) return error.read;
+    if (error instanceof LimitExceeded) return fail('limit exceeded', `${error.what} number more than ${error.limit.value} (${error.limit.key})`, error.limit);
     if (error instanceof DomainTimeout) return fail('timeout', `no answer in ${ctx.timeoutMs / 1000}s while reading ${error.what}`);
     const { failure, detail } = classifyBindError(error);
     return fail(failure, detail);
@@ -252,7 +296,23 @@ class DomainTimeout extends Error {
   }
 }
 
+class LimitExceeded extends Error {
+  constructor(
+    readonly what: string,
+    readonly limit: LimitHit,
+  ) {
+    super(`${what}: more than ${limit.value} (${limit.key})`);
+  }
+}
+
+/** A read that ended early, already worded. */
+class ReadFailed extends Error {
+  constructor(readonly read: DomainRead) {
+    super('read failed');
+  }
+}
+
 /** Every domain with an ldap section, read side by side. */
 export function readDomains(targets: LdapTargets, ctx: ProbeContext): Promise<DomainRead[]> {
-  return Promise.all(targets.servers.map((server) => readDomain(server, ctx)));
+  return Promise.all(targets.servers.map((server) => readDomain(server, targets.limits, ctx)));
 }

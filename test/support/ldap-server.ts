@@ -1,0 +1,252 @@
+// A small LDAP server on loopback for the ldap family's tests: it answers a simple bind,
+// StartTLS, the rootDSE and searches, with as many entries as a test asks for. Searches
+// are matched on their base DN only (filters are not evaluated) and answered in one page,
+// as a server that ignores the paged-results control does. Answers are encoded once, when
+// the server starts, so that serving 100,000 entries costs the test process one write.
+// BER is written by hand here (X.690 definite lengths): enough for RFC 4511's few shapes.
+
+import { createServer, type Server, type Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { TestCertificate } from './servers.js';
+
+export type Attributes = Record<string, (string | Buffer)[]>;
+
+export interface LdapEntry {
+  dn: string;
+  attributes: Attributes;
+}
+
+// ---- BER writing ----
+
+function berLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.from([length]);
+  const octets: number[] = [];
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) octets.unshift(rest % 256);
+  return Buffer.from([0x80 | octets.length, ...octets]);
+}
+
+export function tlv(tag: number, ...content: Buffer[]): Buffer {
+  const body = Buffer.concat(content);
+  return Buffer.concat([Buffer.from([tag]), berLength(body.length), body]);
+}
+
+function octets(value: string | Buffer, tag = 0x04): Buffer {
+  return tlv(tag, typeof value === 'string' ? Buffer.from(value, 'utf8') : value);
+}
+
+function integer(value: number, tag = 0x02): Buffer {
+  const bytes: number[] = [];
+  let rest = value;
+  do {
+    bytes.unshift(rest & 0xff);
+    rest = Math.floor(rest / 256);
+  } while (rest > 0);
+  if ((bytes[0] ?? 0) & 0x80) bytes.unshift(0);
+  return tlv(tag, Buffer.from(bytes));
+}
+
+function message(id: number, op: Buffer): Buffer {
+  return tlv(0x30, integer(id), op);
+}
+
+function result(tag: number, code = 0, diagnostic = ''): Buffer {
+  return tlv(tag, integer(code, 0x0a), octets(''), octets(diagnostic));
+}
+
+export function searchEntry(id: number, entry: LdapEntry): Buffer {
+  const attributes = Object.entries(entry.attributes).map(([name, values]) => tlv(0x30, octets(name), tlv(0x31, ...values.map((value) => octets(value)))));
+  return message(id, tlv(0x64, octets(entry.dn), tlv(0x30, ...attributes)));
+}
+
+// ---- what the server answers ----
+
+export interface LdapServerOptions {
+  baseDn: string;
+  /** Entries under CN=System,<baseDn>: the trustedDomain objects. */
+  trusts: LdapEntry[];
+  /** Entries under <baseDn>, answered to the account searches. */
+  accounts?: LdapEntry[];
+  /** Answer binds and nothing after them: a DC that hangs once a client is in. */
+  silentAfterBind?: boolean;
+  /** For StartTLS. */
+  certificate?: TestCertificate;
+  /** Called when a search for the trustedDomain objects has been answered in full. */
+  onTrustsServed?: () => void;
+}
+
+export interface LdapTestServer {
+  port: number;
+  url: string;
+  /** Searches received, by base DN. */
+  searches: string[];
+  close(): Promise<void>;
+}
+
+const START_TLS = '1.3.6.1.4.1.1466.20037';
+
+/** Reads one element's tag, content start and end; undefined while incomplete. */
+function element(bytes: Buffer, at: number): { tag: number; start: number; end: number } | undefined {
+  const tag = bytes[at];
+  const first = bytes[at + 1];
+  if (tag === undefined || first === undefined) return undefined;
+  let length = first;
+  let start = at + 2;
+  if (first >= 0x80) {
+    const count = first & 0x7f;
+    if (bytes.length < start + count) return undefined;
+    length = bytes.readUIntBE(start, count);
+    start += count;
+  }
+  return { tag, start, end: start + length };
+}
+
+/** The trustedDomain object of partner number `index`, as AD returns it (no secrets). */
+export function trustedDomainEntry(baseDn: string, index: number, extra: Attributes = {}): LdapEntry {
+  const partner = `partner${index}.example`;
+  return {
+    dn: `CN=${partner},CN=System,${baseDn}`,
+    attributes: {
+      trustPartner: [partner],
+      flatName: [`PARTNER${index}`],
+      trustDirection: ['3'],
+      trustType: ['2'],
+      trustAttributes: ['8'],
+      whenCreated: ['20261101000000.0Z'],
+      whenChanged: ['20261101000000.0Z'],
+      ...extra,
+    },
+  };
+}
+
+export async function startLdapServer(options: LdapServerOptions): Promise<LdapTestServer> {
+  const searches: string[] = [];
+  // Each base's entries are encoded once with messageID 1 (one byte, remembered by offset)
+  // and copied with the ID of each search patched in: messageIDs up to 127 stay one byte.
+  const encoded = new Map<string, { bytes: Buffer; idAt: number[] }>();
+  const entriesFor = (base: string): LdapEntry[] =>
+    base === ''
+      ? [{ dn: '', attributes: { configurationNamingContext: [`CN=Configuration,${options.baseDn}`] } }]
+      : base.toLowerCase() === `cn=system,${options.baseDn}`.toLowerCase()
+        ? options.trusts
+        : base.toLowerCase() === options.baseDn.toLowerCase()
+          ? (options.accounts ?? [])
+          : [];
+  const answerFor = (id: number, base: string): Buffer => {
+    if (id > 127) throw new Error('the test LDAP server handles messageIDs up to 127');
+    const key = base.toLowerCase();
+    let template = encoded.get(key);
+    if (template === undefined) {
+      const messages = [...entriesFor(base).map((entry) => searchEntry(1, entry)), message(1, result(0x65))];
+      const idAt: number[] = [];
+      let offset = 0;
+      for (const one of messages) {
+        const header = element(one, 0);
+        if (header === undefined) throw new Error('bad encoding');
+        idAt.push(offset + header.start + 2);
+        offset += one.length;
+      }
+      template = { bytes: Buffer.concat(messages), idAt };
+      encoded.set(key, template);
+    }
+    const answer = Buffer.from(template.bytes);
+    for (const at of template.idAt) answer[at] = id;
+    return answer;
+  };
+  answerFor(1, `CN=System,${options.baseDn}`);
+
+  const sockets = new Set<Socket>();
+  const serve = (socket: Socket, plain: Socket): void => {
+    let buffer = Buffer.alloc(0);
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        const outer = element(buffer, 0);
+        if (outer === undefined || buffer.length < outer.end) return;
+        const frame = buffer.subarray(0, outer.end);
+        buffer = buffer.subarray(outer.end);
+        const idElement = element(frame, outer.start);
+        if (idElement === undefined) return;
+        const id = frame.readUIntBE(idElement.start, idElement.end - idElement.start);
+        const op = element(frame, idElement.end);
+        if (op === undefined) return;
+        if (op.tag === 0x60) {
+          socket.write(message(id, result(0x61)));
+        } else if (op.tag === 0x77) {
+          const name = element(frame, op.start);
+          const oid = name === undefined ? '' : frame.subarray(name.start, name.end).toString();
+          if (oid !== START_TLS || options.certificate === undefined) {
+            socket.write(message(id, result(0x78, 2, 'unsupported extended operation')));
+            continue;
+          }
+          const certificate = options.certificate;
+          plain.removeAllListeners('data');
+          plain.write(message(id, result(0x78)), () => {
+            const secure = new TLSSocket(plain, { isServer: true, key: certificate.key, cert: certificate.cert });
+            serve(secure, plain);
+          });
+          return;
+        } else if (op.tag === 0x63) {
+          if (options.silentAfterBind === true) continue;
+          const baseElement = element(frame, op.start);
+          const base = baseElement === undefined ? '' : frame.subarray(baseElement.start, baseElement.end).toString();
+          searches.push(base);
+          const trusts = base.toLowerCase() === `cn=system,${options.baseDn}`.toLowerCase();
+          socket.write(answerFor(id, base), () => {
+            if (trusts) options.onTrustsServed?.();
+          });
+        } else if (op.tag === 0x42) {
+          socket.end();
+          return;
+        }
+      }
+    });
+  };
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    serve(socket, socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return {
+    port: address.port,
+    url: `ldap://127.0.0.1:${address.port}`,
+    searches,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => {
+        resolve();
+      }));
+    },
+  };
+}
+
+/** A server that writes `flood` as soon as it accepts a connection, and then nothing. */
+export async function floodServer(flood: Buffer): Promise<{ port: number; connections: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.write(flood);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return {
+    port: address.port,
+    get connections() {
+      return connections;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => {
+        resolve();
+      }));
+    },
+  };
+}
