@@ -7,9 +7,9 @@ import { finding, type Finding, type Status, type Target } from '../model/findin
 import type { Measurement } from '../model/measurement.js';
 import type { ProbeOutput } from '../model/probe.js';
 import type { ExpectedTrust, LdapServer, LdapTargets } from '../model/targets.js';
-import type { DomainRead, TrustRecord } from './domain-read.js';
+import type { DomainRead, TrustAccount, TrustRecord } from './domain-read.js';
 import { domainInfoFlagNames, parseForestTrustInfo, predictCollisions, tlnFlagNames, type ForestTrustRecord } from './forest-trust-info.js';
-import { describePath, findPath, type TrustEdge, type TrustGraph } from './trust-paths.js';
+import { describePath, pathFinder, type TrustEdge, type TrustGraph } from './trust-paths.js';
 import {
   attributeNames,
   directionName,
@@ -139,10 +139,26 @@ function inventoryFindings(read: Read): { findings: Finding[]; measurements: Mea
   return { findings, measurements };
 }
 
+const accountIndexes = new WeakMap<TrustAccount[], Map<string, TrustAccount>>();
+
+/** The first trust account of a read with this name (in upper case): one lookup, not a scan per trust. */
+function trustAccountNamed(read: Read, upperName: string): TrustAccount | undefined {
+  let index = accountIndexes.get(read.trustAccounts);
+  if (index === undefined) {
+    index = new Map();
+    for (const account of read.trustAccounts) {
+      const name = account.name.toUpperCase();
+      if (!index.has(name)) index.set(name, account);
+    }
+    accountIndexes.set(read.trustAccounts, index);
+  }
+  return index.get(upperName);
+}
+
 /** pwdLastSet of the trust account, else the replication metadata of trustAuth*, else whenChanged. */
 export function passwordLastSet(trust: TrustRecord, read: Read): { at: Date; source: string } | undefined {
   if (includesInbound(trust.direction)) {
-    const account = read.trustAccounts.find((candidate) => candidate.name.toUpperCase() === `${trust.flatName.toUpperCase()}$`);
+    const account = trustAccountNamed(read, `${trust.flatName.toUpperCase()}$`);
     if (account?.pwdLastSet !== undefined) return { at: account.pwdLastSet, source: `pwdLastSet of the trust account ${account.name}` };
   }
   const changed = trust.trustAuthChanged;
@@ -294,7 +310,7 @@ export function sideDifferences(mine: TrustRecord | undefined, theirs: TrustReco
   ] as const) {
     if (!includesInbound(side.direction)) continue;
     const account = `${side.flatName.toUpperCase()}$`;
-    if (!read.trustAccounts.some((candidate) => candidate.name.toUpperCase() === account)) differences.push(`${read.domain} lacks the trust account ${account} its inbound direction needs`);
+    if (trustAccountNamed(read, account) === undefined) differences.push(`${read.domain} lacks the trust account ${account} its inbound direction needs`);
   }
   return differences;
 }
@@ -346,20 +362,21 @@ export function trustGraph(targets: LdapTargets, reads: Map<string, Read>): Trus
   const edges = [...claims.values()]
     .filter(({ edge, claimedBy }) => [edge.trusting, edge.trusted].every((side) => !reads.has(side) || claimedBy.has(side)))
     .map(({ edge }) => edge);
-  return { edges, forestOf: (domain) => targets.forests[domain] ?? domain };
+  // Own keys only: a partner named by the directory ("constructor") must not find Object's properties.
+  return { edges, forestOf: (domain) => (Object.hasOwn(targets.forests, domain) ? (targets.forests[domain] ?? domain) : domain) };
 }
 
 function pathFindings(targets: LdapTargets, reads: Map<string, Read>): { findings: Finding[]; measurements: Measurement[] } {
   const findings: Finding[] = [];
   const measurements: Measurement[] = [];
   if (reads.size === 0) return { findings, measurements };
-  const graph = trustGraph(targets, reads);
+  const findPath = pathFinder(trustGraph(targets, reads));
   const domains = [...new Set([...reads.keys(), ...targets.trusts.flatMap((trust) => [trust.trusting, trust.trusted])])].sort();
   const expected = new Set(targets.trusts.flatMap((trust) => [`${trust.trusted} ${trust.trusting}`, ...(trust.twoWay ? [`${trust.trusting} ${trust.trusted}`] : [])]));
   for (const from of domains) {
     for (const to of domains) {
       if (from === to) continue;
-      const result = findPath(graph, from, to);
+      const result = findPath(from, to);
       measurements.push({ kind: 'trust_path', fromDomain: from, toDomain: to, available: result.available });
       const wanted = expected.has(`${from} ${to}`);
       const status: Status = wanted && !result.available ? 'critical' : 'ok';
@@ -389,11 +406,37 @@ function preauthFindings(targets: LdapTargets, read: Read): { findings: Finding[
   return { findings, measurements: [{ kind: 'preauth', domain: read.domain, accounts: read.preauth.length, unexpected: unexpected.length, privileged: privileged.length }] };
 }
 
-export function analyseTrusts(targets: LdapTargets, results: DomainRead[], now: Date): ProbeOutput {
+/** Trusts analysed in one step; the ldap family lets the event loop turn between steps. */
+const TRUSTS_PER_STEP = 500;
+
+/**
+ * The analysis as a sequence of small parts of its output, in the report's order. Pure: the
+ * ldap family runs it step by step, yielding to the event loop between steps, so that a
+ * directory with tens of thousands of trusts never blocks the agent for long (issue 15).
+ */
+export function* analysisSteps(targets: LdapTargets, results: DomainRead[], now: Date): Generator<ProbeOutput> {
   const reads = new Map(results.filter((read): read is Read => read.ok).map((read) => [read.domain, read]));
-  const parts = [bindFindings(targets, results), expectedFindings(targets, reads), consistencyFindings(reads), pathFindings(targets, reads)];
+  yield bindFindings(targets, results);
+  yield expectedFindings(targets, reads);
+  yield consistencyFindings(reads);
+  yield pathFindings(targets, reads);
+  const perTrust: ((read: Read) => ProbeOutput)[] = [inventoryFindings, (read) => passwordFindings(targets, read, now), (read) => ({ findings: forestInfoFindings(read), measurements: [] })];
   for (const read of reads.values()) {
-    parts.push(inventoryFindings(read), passwordFindings(targets, read, now), { findings: forestInfoFindings(read), measurements: [] }, preauthFindings(targets, read));
+    for (const part of perTrust) {
+      for (let start = 0; start < read.trusts.length; start += TRUSTS_PER_STEP) yield part({ ...read, trusts: read.trusts.slice(start, start + TRUSTS_PER_STEP) });
+    }
+    yield preauthFindings(targets, read);
   }
-  return { findings: parts.flatMap((part) => part.findings), measurements: parts.flatMap((part) => part.measurements) };
+}
+
+export function analyseTrusts(targets: LdapTargets, results: DomainRead[], now: Date): ProbeOutput {
+  const output: ProbeOutput = { findings: [], measurements: [] };
+  for (const part of analysisSteps(targets, results, now)) appendOutput(output, part);
+  return output;
+}
+
+/** Appends one part to an output in place (a loop: spreading 100,000 items overflows the stack). */
+export function appendOutput(output: ProbeOutput, part: ProbeOutput): void {
+  for (const item of part.findings) output.findings.push(item);
+  for (const item of part.measurements) output.measurements.push(item);
 }

@@ -37,8 +37,73 @@ function describeEdge(edge: TrustEdge): string {
   return `${edge.trusting} trusts ${edge.trusted} (${edge.kind.replace('_', ' ')} trust)`;
 }
 
+/**
+ * The edges looked up by their ends, built once per graph, so that a question costs the
+ * same whatever the number of trusts read: a directory may hold tens of thousands of
+ * trustedDomain objects, and every pair of configured domains is asked about (issue 15).
+ */
+class EdgeIndex {
+  /** The first edge from `trusting` to `trusted`, of any kind: trusting -> trusted -> edge. */
+  readonly #byEnds = new Map<string, Map<string, TrustEdge>>();
+  /** The first forest edge from `trusting` to `trusted`. */
+  readonly #forestByEnds = new Map<string, Map<string, TrustEdge>>();
+  /** Per forest that `to` trusts through a third forest, the first such edge, per forest of the users. */
+  readonly #throughThird = new Map<string, Map<string, TrustEdge>>();
+
+  constructor(readonly graph: TrustGraph) {
+    const keepFirst = (index: Map<string, Map<string, TrustEdge>>, edge: TrustEdge): void => {
+      let byTrusted = index.get(edge.trusting);
+      if (byTrusted === undefined) index.set(edge.trusting, (byTrusted = new Map()));
+      if (!byTrusted.has(edge.trusted)) byTrusted.set(edge.trusted, edge);
+    };
+    for (const edge of graph.edges) {
+      keepFirst(this.#byEnds, edge);
+      if (edge.kind === 'forest') keepFirst(this.#forestByEnds, edge);
+    }
+  }
+
+  edge(trusting: string, trusted: string): TrustEdge | undefined {
+    return this.#byEnds.get(trusting)?.get(trusted);
+  }
+
+  forestEdge(trusting: string, trusted: string): TrustEdge | undefined {
+    return this.#forestByEnds.get(trusting)?.get(trusted);
+  }
+
+  /**
+   * The first edge, in the graph's order, by which `toForest` trusts some domain other than
+   * `fromForest` whose forest in turn trusts `fromForest`. One pass over the edges per forest
+   * of users asked about, kept for the next question.
+   */
+  throughThirdForest(toForest: string, fromForest: string): TrustEdge | undefined {
+    let firstByTrusting = this.#throughThird.get(fromForest);
+    if (firstByTrusting === undefined) {
+      const trustingFrom = new Set<string>();
+      for (const edge of this.graph.edges) if (edge.trusted === fromForest) trustingFrom.add(edge.trusting);
+      firstByTrusting = new Map();
+      for (const edge of this.graph.edges) {
+        if (edge.trusted === fromForest || firstByTrusting.has(edge.trusting)) continue;
+        if (trustingFrom.has(this.graph.forestOf(edge.trusted))) firstByTrusting.set(edge.trusting, edge);
+      }
+      this.#throughThird.set(fromForest, firstByTrusting);
+    }
+    return firstByTrusting.get(toForest);
+  }
+}
+
+/** Answers "can users of `from` reach `to`?" for many pairs of one graph, each in constant time. */
+export function pathFinder(graph: TrustGraph): (from: string, to: string) => PathResult {
+  const index = new EdgeIndex(graph);
+  return (from, to) => walk(index, from, to);
+}
+
 /** Can users of `from` authenticate to resources in `to`, and through which referrals? */
 export function findPath(graph: TrustGraph, from: string, to: string): PathResult {
+  return walk(new EdgeIndex(graph), from, to);
+}
+
+function walk(index: EdgeIndex, from: string, to: string): PathResult {
+  const graph = index.graph;
   const fromForest = graph.forestOf(from);
   const toForest = graph.forestOf(to);
   const hops: Hop[] = [{ at: from, says: `a user of ${from} asks the KDC of ${from} for a ticket to a service in ${to}` }];
@@ -51,14 +116,14 @@ export function findPath(graph: TrustGraph, from: string, to: string): PathResul
     return { available: true, hops };
   }
 
-  const direct = graph.edges.find((edge) => edge.trusting === to && edge.trusted === from);
+  const direct = index.edge(to, from);
   if (direct !== undefined && direct.kind !== 'forest') {
     hops.push({ at: from, says: `${describeEdge(direct)}: the KDC gives a referral ticket krbtgt/${realm(to)}@${realm(from)}` });
     hops.push({ at: to, says: `the KDC of ${to} accepts the referral and issues the service ticket` });
     return { available: true, hops };
   }
 
-  const forestTrust = graph.edges.find((edge) => edge.kind === 'forest' && edge.trusting === toForest && edge.trusted === fromForest);
+  const forestTrust = index.forestEdge(toForest, fromForest);
   if (forestTrust !== undefined) {
     if (from !== fromForest) hops.push({ at: from, says: `${to} is outside this forest: the KDC refers the client up to the forest root ${fromForest}` });
     hops.push({
@@ -70,21 +135,19 @@ export function findPath(graph: TrustGraph, from: string, to: string): PathResul
     return { available: true, hops };
   }
 
-  return { available: false, hops, brokenAt: from, reason: whyNot(graph, from, to, fromForest, toForest) };
+  return { available: false, hops, brokenAt: from, reason: whyNot(index, from, to, fromForest, toForest) };
 }
 
-function whyNot(graph: TrustGraph, from: string, to: string, fromForest: string, toForest: string): string {
+function whyNot(index: EdgeIndex, from: string, to: string, fromForest: string, toForest: string): string {
   const reasons: string[] = [];
-  const reverse = graph.edges.find((edge) => edge.trusting === from && edge.trusted === to) ?? graph.edges.find((edge) => edge.kind === 'forest' && edge.trusting === fromForest && edge.trusted === toForest);
+  const reverse = index.edge(from, to) ?? index.forestEdge(fromForest, toForest);
   if (reverse !== undefined) {
     reasons.push(`the trust runs the other way: ${describeEdge(reverse)}, so users of ${reverse.trusted} may use ${reverse.trusting}, not the reverse`);
   } else {
     reasons.push(`${to} (forest ${toForest}) has no trust in which it trusts ${from} or its forest ${fromForest}`);
   }
   // A forest trust is not transitive to a third forest, and an external trust not at all.
-  const middle = graph.edges
-    .filter((first) => first.trusting === toForest && first.trusted !== fromForest)
-    .find((first) => graph.edges.some((second) => second.trusting === graph.forestOf(first.trusted) && second.trusted === fromForest));
+  const middle = index.throughThirdForest(toForest, fromForest);
   if (middle !== undefined) {
     reasons.push(`${toForest} trusts ${middle.trusted} and ${middle.trusted} trusts ${fromForest}, but trusts between forests are not transitive through a third forest`);
   }
