@@ -9,7 +9,7 @@ import type { ProbeOutput } from '../model/probe.js';
 import type { ExpectedTrust, LdapServer, LdapTargets } from '../model/targets.js';
 import type { DomainRead, TrustAccount, TrustRecord } from './domain-read.js';
 import { domainInfoFlagNames, parseForestTrustInfo, predictCollisions, tlnFlagNames, type ForestTrustRecord } from './forest-trust-info.js';
-import { describePath, pathFinder, type TrustEdge, type TrustGraph } from './trust-paths.js';
+import { describePath, pathFinderSteps, runSteps, type Steps, type TrustEdge, type TrustGraph } from './trust-paths.js';
 import {
   attributeNames,
   directionName,
@@ -29,7 +29,8 @@ type Read = Extract<DomainRead, { ok: true }>;
 const DAY = 86_400_000;
 
 function formatDate(date: Date | undefined): string {
-  return date === undefined ? 'unknown' : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // toISOString always ends in .sssZ; slicing is cheaper than a pattern, once per date of every trust.
+  return date === undefined ? 'unknown' : `${date.toISOString().slice(0, -5)}Z`;
 }
 
 // ---- binds ----
@@ -260,10 +261,8 @@ function kindMatches(trust: TrustRecord, expected: ExpectedTrust['type']): boole
 function expectedFindings(targets: LdapTargets, reads: Map<string, Read>): { findings: Finding[]; measurements: Measurement[] } {
   const findings: Finding[] = [];
   const measurements: Measurement[] = [];
-  const configured = new Set<string>();
   for (const trust of targets.trusts) {
     for (const side of expectedSides(trust)) {
-      configured.add(`${side.domain} ${side.partner}`);
       const read = reads.get(side.domain);
       if (read === undefined) continue;
       const found = read.trusts.find((candidate) => candidate.partner === side.partner);
@@ -284,13 +283,18 @@ function expectedFindings(targets: LdapTargets, reads: Map<string, Read>): { fin
       );
     }
   }
-  for (const read of reads.values()) {
-    for (const trust of read.trusts) {
-      if (configured.has(`${trust.domain} ${trust.partner}`)) continue;
-      findings.push(finding({ check: 'trust.unexpected', status: 'ok', domain: trust.domain, target: { kind: 'host', host: trust.partner }, message: `${trust.domain} -> ${trust.partner}: ${kindLabel(trust)} trust found that the config does not list`, remediation: '', observed: { partner_domain: trust.partner } }));
-    }
-  }
   return { findings, measurements };
+}
+
+/** Trust objects of one read (a slice of its trusts) that the config does not list. */
+function unexpectedFindings(targets: LdapTargets, read: Read): ProbeOutput {
+  const configured = new Set(targets.trusts.flatMap((trust) => [`${trust.trusting} ${trust.trusted}`, `${trust.trusted} ${trust.trusting}`]));
+  const findings: Finding[] = [];
+  for (const trust of read.trusts) {
+    if (configured.has(`${trust.domain} ${trust.partner}`)) continue;
+    findings.push(finding({ check: 'trust.unexpected', status: 'ok', domain: trust.domain, target: { kind: 'host', host: trust.partner }, message: `${trust.domain} -> ${trust.partner}: ${kindLabel(trust)} trust found that the config does not list`, remediation: '', observed: { partner_domain: trust.partner } }));
+  }
+  return { findings, measurements: [] };
 }
 
 /** The differences between two sides of one trust, in words; empty when they agree. */
@@ -346,32 +350,41 @@ function consistencyFindings(reads: Map<string, Read>): { findings: Finding[]; m
 
 /** A trust counts only if every readable side of it says so. */
 export function trustGraph(targets: LdapTargets, reads: Map<string, Read>): TrustGraph {
-  const claims = new Map<string, { edge: TrustEdge; claimedBy: Set<string> }>();
+  return runSteps(trustGraphSteps(targets, reads));
+}
+
+function* trustGraphSteps(targets: LdapTargets, reads: Map<string, Read>): Steps<TrustGraph> {
+  // Keyed by both ends, the first one's length first, so that no two pairs of names share a key.
+  const claims = new Map<string, { edge: TrustEdge; claimedBy: string[] }>();
   const claim = (trusting: string, trusted: string, kind: TrustEdge['kind'], by: string): void => {
-    const key = `${trusting} ${trusted}`;
-    const entry = claims.get(key) ?? { edge: { trusting, trusted, kind }, claimedBy: new Set<string>() };
-    entry.claimedBy.add(by);
-    claims.set(key, entry);
+    const key = `${trusting.length}:${trusting}${trusted}`;
+    const entry = claims.get(key);
+    if (entry === undefined) claims.set(key, { edge: { trusting, trusted, kind }, claimedBy: [by] });
+    else if (!entry.claimedBy.includes(by)) entry.claimedBy.push(by);
   };
   for (const read of reads.values()) {
+    let count = 0;
     for (const trust of read.trusts) {
       if (includesOutbound(trust.direction)) claim(read.domain, trust.partner, trustKind(trust), read.domain);
       if (includesInbound(trust.direction)) claim(trust.partner, read.domain, trustKind(trust), read.domain);
+      if (++count % TRUSTS_PER_STEP === 0) yield;
     }
   }
-  const edges = [...claims.values()]
-    .filter(({ edge, claimedBy }) => [edge.trusting, edge.trusted].every((side) => !reads.has(side) || claimedBy.has(side)))
-    .map(({ edge }) => edge);
+  const edges: TrustEdge[] = [];
+  for (const { edge, claimedBy } of claims.values()) {
+    if ((!reads.has(edge.trusting) || claimedBy.includes(edge.trusting)) && (!reads.has(edge.trusted) || claimedBy.includes(edge.trusted))) edges.push(edge);
+  }
   // Own keys only: a partner named by the directory ("constructor") must not find Object's properties.
   return { edges, forestOf: (domain) => (Object.hasOwn(targets.forests, domain) ? (targets.forests[domain] ?? domain) : domain) };
 }
 
-function pathFindings(targets: LdapTargets, reads: Map<string, Read>): { findings: Finding[]; measurements: Measurement[] } {
+function* pathFindings(targets: LdapTargets, reads: Map<string, Read>): Steps<ProbeOutput> {
   const findings: Finding[] = [];
   const measurements: Measurement[] = [];
   if (reads.size === 0) return { findings, measurements };
-  const findPath = pathFinder(trustGraph(targets, reads));
   const domains = [...new Set([...reads.keys(), ...targets.trusts.flatMap((trust) => [trust.trusting, trust.trusted])])].sort();
+  const graph = yield* trustGraphSteps(targets, reads);
+  const findPath = yield* pathFinderSteps(graph, domains.map((domain) => graph.forestOf(domain)));
   const expected = new Set(targets.trusts.flatMap((trust) => [`${trust.trusted} ${trust.trusting}`, ...(trust.twoWay ? [`${trust.trusting} ${trust.trusted}`] : [])]));
   for (const from of domains) {
     for (const to of domains) {
@@ -407,19 +420,23 @@ function preauthFindings(targets: LdapTargets, read: Read): { findings: Finding[
 }
 
 /** Trusts analysed in one step; the ldap family lets the event loop turn between steps. */
-const TRUSTS_PER_STEP = 500;
+const TRUSTS_PER_STEP = 200;
 
 /**
- * The analysis as a sequence of small parts of its output, in the report's order. Pure: the
- * ldap family runs it step by step, yielding to the event loop between steps, so that a
- * directory with tens of thousands of trusts never blocks the agent for long (issue 15).
+ * The analysis as a sequence of small parts of its output, in the report's order, with
+ * undefined where a long part pauses. Pure: the ldap family runs it step by step, letting
+ * the event loop turn between steps, so that a directory with tens of thousands of trusts
+ * never blocks the agent for long (issue 15).
  */
-export function* analysisSteps(targets: LdapTargets, results: DomainRead[], now: Date): Generator<ProbeOutput> {
+export function* analysisSteps(targets: LdapTargets, results: DomainRead[], now: Date): Generator<ProbeOutput | undefined> {
   const reads = new Map(results.filter((read): read is Read => read.ok).map((read) => [read.domain, read]));
   yield bindFindings(targets, results);
   yield expectedFindings(targets, reads);
+  for (const read of reads.values()) {
+    for (let start = 0; start < read.trusts.length; start += TRUSTS_PER_STEP) yield unexpectedFindings(targets, { ...read, trusts: read.trusts.slice(start, start + TRUSTS_PER_STEP) });
+  }
   yield consistencyFindings(reads);
-  yield pathFindings(targets, reads);
+  yield yield* pathFindings(targets, reads);
   const perTrust: ((read: Read) => ProbeOutput)[] = [inventoryFindings, (read) => passwordFindings(targets, read, now), (read) => ({ findings: forestInfoFindings(read), measurements: [] })];
   for (const read of reads.values()) {
     for (const part of perTrust) {
@@ -431,7 +448,7 @@ export function* analysisSteps(targets: LdapTargets, results: DomainRead[], now:
 
 export function analyseTrusts(targets: LdapTargets, results: DomainRead[], now: Date): ProbeOutput {
   const output: ProbeOutput = { findings: [], measurements: [] };
-  for (const part of analysisSteps(targets, results, now)) appendOutput(output, part);
+  for (const part of analysisSteps(targets, results, now)) if (part !== undefined) appendOutput(output, part);
   return output;
 }
 

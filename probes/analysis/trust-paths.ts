@@ -37,69 +37,109 @@ function describeEdge(edge: TrustEdge): string {
   return `${edge.trusting} trusts ${edge.trusted} (${edge.kind.replace('_', ' ')} trust)`;
 }
 
+/** One key per ordered pair of names, whatever characters a directory puts in them: the length comes first. */
+function endsKey(trusting: string, trusted: string): string {
+  return `${trusting.length}:${trusting}${trusted}`;
+}
+
+/**
+ * Work done a slice at a time: each `yield` is a point where the caller may let the event
+ * loop turn (the ldap family does; `runSteps` does not). The value is the result.
+ */
+export type Steps<T> = Generator<undefined, T, undefined>;
+
+export function runSteps<T>(steps: Steps<T>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+  }
+}
+
+/** Edges handled between two yields. */
+const EDGES_PER_STEP = 2000;
+
 /**
  * The edges looked up by their ends, built once per graph, so that a question costs the
  * same whatever the number of trusts read: a directory may hold tens of thousands of
  * trustedDomain objects, and every pair of configured domains is asked about (issue 15).
  */
 class EdgeIndex {
-  /** The first edge from `trusting` to `trusted`, of any kind: trusting -> trusted -> edge. */
-  readonly #byEnds = new Map<string, Map<string, TrustEdge>>();
-  /** The first forest edge from `trusting` to `trusted`. */
-  readonly #forestByEnds = new Map<string, Map<string, TrustEdge>>();
-  /** Per forest that `to` trusts through a third forest, the first such edge, per forest of the users. */
+  /** The first edge between two ends, of any kind, by endsKey. */
+  readonly #byEnds = new Map<string, TrustEdge>();
+  /** The first forest edge between two ends. */
+  readonly #forestByEnds = new Map<string, TrustEdge>();
+  /** Per forest of the users, the first edge by which each forest trusts them through a third forest. */
   readonly #throughThird = new Map<string, Map<string, TrustEdge>>();
 
-  constructor(readonly graph: TrustGraph) {
-    const keepFirst = (index: Map<string, Map<string, TrustEdge>>, edge: TrustEdge): void => {
-      let byTrusted = index.get(edge.trusting);
-      if (byTrusted === undefined) index.set(edge.trusting, (byTrusted = new Map()));
-      if (!byTrusted.has(edge.trusted)) byTrusted.set(edge.trusted, edge);
-    };
-    for (const edge of graph.edges) {
-      keepFirst(this.#byEnds, edge);
-      if (edge.kind === 'forest') keepFirst(this.#forestByEnds, edge);
+  constructor(readonly graph: TrustGraph) {}
+
+  *build(): Steps<void> {
+    let count = 0;
+    for (const edge of this.graph.edges) {
+      const key = endsKey(edge.trusting, edge.trusted);
+      if (!this.#byEnds.has(key)) this.#byEnds.set(key, edge);
+      if (edge.kind === 'forest' && !this.#forestByEnds.has(key)) this.#forestByEnds.set(key, edge);
+      if (++count % EDGES_PER_STEP === 0) yield;
     }
   }
 
   edge(trusting: string, trusted: string): TrustEdge | undefined {
-    return this.#byEnds.get(trusting)?.get(trusted);
+    return this.#byEnds.get(endsKey(trusting, trusted));
   }
 
   forestEdge(trusting: string, trusted: string): TrustEdge | undefined {
-    return this.#forestByEnds.get(trusting)?.get(trusted);
+    return this.#forestByEnds.get(endsKey(trusting, trusted));
   }
 
   /**
-   * The first edge, in the graph's order, by which `toForest` trusts some domain other than
-   * `fromForest` whose forest in turn trusts `fromForest`. One pass over the edges per forest
-   * of users asked about, kept for the next question.
+   * For the forest of some users: per forest, the first edge (in the graph's order) by which
+   * it trusts a domain other than `fromForest` whose forest in turn trusts `fromForest`. Two
+   * passes over the edges, once per forest of users.
    */
-  throughThirdForest(toForest: string, fromForest: string): TrustEdge | undefined {
-    let firstByTrusting = this.#throughThird.get(fromForest);
-    if (firstByTrusting === undefined) {
-      const trustingFrom = new Set<string>();
-      for (const edge of this.graph.edges) if (edge.trusted === fromForest) trustingFrom.add(edge.trusting);
-      firstByTrusting = new Map();
-      for (const edge of this.graph.edges) {
-        if (edge.trusted === fromForest || firstByTrusting.has(edge.trusting)) continue;
-        if (trustingFrom.has(this.graph.forestOf(edge.trusted))) firstByTrusting.set(edge.trusting, edge);
-      }
-      this.#throughThird.set(fromForest, firstByTrusting);
+  *prepareThirdForest(fromForest: string): Steps<Map<string, TrustEdge>> {
+    const known = this.#throughThird.get(fromForest);
+    if (known !== undefined) return known;
+    const trustingFrom = new Set<string>();
+    let count = 0;
+    for (const edge of this.graph.edges) {
+      if (edge.trusted === fromForest) trustingFrom.add(edge.trusting);
+      if (++count % EDGES_PER_STEP === 0) yield;
     }
-    return firstByTrusting.get(toForest);
+    const firstByTrusting = new Map<string, TrustEdge>();
+    for (const edge of this.graph.edges) {
+      if (edge.trusted !== fromForest && !firstByTrusting.has(edge.trusting) && trustingFrom.has(this.graph.forestOf(edge.trusted))) firstByTrusting.set(edge.trusting, edge);
+      if (++count % EDGES_PER_STEP === 0) yield;
+    }
+    this.#throughThird.set(fromForest, firstByTrusting);
+    return firstByTrusting;
+  }
+
+  throughThirdForest(toForest: string, fromForest: string): TrustEdge | undefined {
+    return runSteps(this.prepareThirdForest(fromForest)).get(toForest);
   }
 }
 
-/** Answers "can users of `from` reach `to`?" for many pairs of one graph, each in constant time. */
-export function pathFinder(graph: TrustGraph): (from: string, to: string) => PathResult {
+export type PathFinder = (from: string, to: string) => PathResult;
+
+/**
+ * Answers "can users of `from` reach `to`?" for many pairs of one graph, each in constant
+ * time, once the index is built: in steps, over the edges, then over them again for each
+ * forest of users named in `forests` (the configured ones: the only ones asked about).
+ */
+export function* pathFinderSteps(graph: TrustGraph, forests: string[] = []): Steps<PathFinder> {
   const index = new EdgeIndex(graph);
+  yield* index.build();
+  for (const forest of new Set(forests)) yield* index.prepareThirdForest(forest);
   return (from, to) => walk(index, from, to);
+}
+
+export function pathFinder(graph: TrustGraph): PathFinder {
+  return runSteps(pathFinderSteps(graph));
 }
 
 /** Can users of `from` authenticate to resources in `to`, and through which referrals? */
 export function findPath(graph: TrustGraph, from: string, to: string): PathResult {
-  return walk(new EdgeIndex(graph), from, to);
+  return pathFinder(graph)(from, to);
 }
 
 function walk(index: EdgeIndex, from: string, to: string): PathResult {

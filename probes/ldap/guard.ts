@@ -4,8 +4,9 @@
 // 'data' handler, where no caller can catch it (issue 15). The guard hands ldapts exactly
 // one complete LDAPMessage per call, so its recursion never goes deeper than one frame, and
 // drops the connection when a server sends what no honest server does: many messages that
-// no request waits for, a message larger than any directory entry, more entries in answer
-// to one search than the configured bound, or bytes that are not an LDAPMessage.
+// no request waits for, a message larger than any directory entry, far more entries in
+// answer to one page request than the page size asked for (ldapts holds a whole answer in
+// memory and converts it in one go), or bytes that are not an LDAPMessage.
 //
 // It replaces `read` on the client's own MessageParser instance, an ldapts internal. The
 // internals it needs are checked when the guard is made, so an ldapts release that moves
@@ -32,7 +33,7 @@ export interface LdapGuardLimits {
   maxUnsolicited: number;
   /** Largest LDAPMessage accepted, in bytes. */
   maxMessageBytes: number;
-  /** SearchResultEntry and SearchResultReference messages accepted in answer to one search request. */
+  /** SearchResultEntry and SearchResultReference messages accepted in answer to one search request (one page). */
   maxEntriesPerResponse: number;
 }
 
@@ -41,7 +42,8 @@ export const DEFAULT_GUARD_LIMITS: LdapGuardLimits = {
   maxUnsolicited: 64,
   // AD's largest attribute values (thumbnailPhoto, certificates) are far below this.
   maxMessageBytes: 64 * 1024 * 1024,
-  maxEntriesPerResponse: 100_000,
+  // Twice the page size the ldap family asks for, and AD's own MaxPageSize.
+  maxEntriesPerResponse: 1000,
 };
 
 export type GuardTrip =
@@ -58,7 +60,7 @@ export function describeTrip(trip: GuardTrip): string {
     case 'too_large':
       return `the server sent an LDAP message of ${trip.bytes} bytes`;
     case 'too_many_entries':
-      return `the server sent more than ${trip.count - 1} entries in answer to one search request`;
+      return `the server sent more than ${trip.count - 1} entries in answer to one search request (one page)`;
     case 'not_ldap':
       return `the server sent bytes that are not an LDAP message (${trip.detail})`;
   }

@@ -10,14 +10,14 @@ import type { LdapTargets } from '../model/targets.js';
 import { readDomains } from './read.js';
 
 /** Longest stretch of analysis between two turns of the event loop. */
-const TURN_MS = 20;
+const TURN_MS = 10;
 
 export async function probeLdap(targets: LdapTargets, ctx: ProbeContext): Promise<ProbeOutput> {
   const reads = await readDomains(targets, ctx);
   const output: ProbeOutput = { findings: [], measurements: [] };
   let turn = performance.now();
   for (const part of analysisSteps(targets, reads, new Date())) {
-    appendOutput(output, part);
+    if (part !== undefined) appendOutput(output, part);
     if (performance.now() - turn < TURN_MS) continue;
     await nextTurn();
     // A cancelled run (stop, reload) is thrown away by its caller: no need to finish it.

@@ -171,8 +171,7 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
   // ldapts opens a TLS connection whenever tlsOptions are given, so ldap:// gets them only at StartTLS.
   const secure = url.protocol === 'ldaps:';
   const client = new Client({ url: ldap.url, timeout: ctx.timeoutMs, connectTimeout: ctx.timeoutMs, strictDN: false, ...(secure ? { tlsOptions: tls } : {}) });
-  // One more entry per answer than the bound, so that the bound is seen as crossed rather than met.
-  const guard = guardLdapClient(client, { ...DEFAULT_GUARD_LIMITS, maxEntriesPerResponse: limits.entriesPerSearch + 1 });
+  const guard = guardLdapClient(client, DEFAULT_GUARD_LIMITS);
   // A deadline closes the connection, so a server that hangs cannot keep the run waiting.
   const close = (): void => {
     client.unbind().catch(() => undefined);
@@ -189,13 +188,8 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
     return attempt.ok ? { ok: true, value: attempt.value } : { ok: false, timeout: attempt.reason !== 'error', error: attempt.error };
   };
   const entriesBound: LimitHit = { key: 'limits.ldap_entries_per_search', value: limits.entriesPerSearch };
-  /** A failure the guard caused, in the words of a finding; undefined when the guard did not trip. */
-  const guardFailure = (what: string): DomainRead | undefined => {
-    const trip = guard.tripped;
-    if (trip === undefined) return undefined;
-    if (trip.kind === 'too_many_entries') return fail('limit exceeded', `${what} returned more than ${limits.entriesPerSearch} entries (limits.ldap_entries_per_search)`, entriesBound);
-    return fail('protocol violation', `${describeTrip(trip)}; the connection was dropped`);
-  };
+  /** The guard's reason in the words of a finding; undefined when it did not trip. */
+  const violation = (): DomainRead | undefined => (guard.tripped === undefined ? undefined : fail('protocol violation', `${describeTrip(guard.tripped)}; the connection was dropped`));
 
   try {
     const bind = await step(async () => {
@@ -203,8 +197,8 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
       await client.bind(ldap.bindDn, ldap.password.reveal());
     });
     if (!bind.ok) {
-      const violation = guardFailure('the bind');
-      if (violation !== undefined) return violation;
+      const violated = violation();
+      if (violated !== undefined) return violated;
       if (bind.timeout) return fail('timeout', `no answer in ${ctx.timeoutMs / 1000}s`);
       const { failure, detail } = classifyBindError(bind.error);
       return fail(failure, detail);
@@ -212,18 +206,24 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
     bound = true;
 
     const problems: string[] = [];
-    const search = async (what: string, base: string, options: Parameters<Client['search']>[1], limit: LimitHit = entriesBound): Promise<Entry[]> => {
+    // Each page is converted as it comes, so that no step handles more than a page of entries.
+    const search = async <T>(what: string, base: string, options: Parameters<Client['search']>[1], convert: (entry: Entry) => T | undefined, limit: LimitHit = entriesBound): Promise<T[]> => {
       const result = await step(async () => {
-        const entries: Entry[] = [];
+        const items: T[] = [];
+        let count = 0;
         for await (const page of client.searchPaginated(base, { ...options, paged: { pageSize: PAGE_SIZE } })) {
-          for (const entry of page.searchEntries) entries.push(entry);
-          if (entries.length > limit.value) throw new LimitExceeded(what, limit);
+          count += page.searchEntries.length;
+          if (count > limit.value) throw new LimitExceeded(what, limit);
+          for (const entry of page.searchEntries) {
+            const item = convert(entry);
+            if (item !== undefined) items.push(item);
+          }
         }
-        return entries;
+        return items;
       });
       if (result.ok) return result.value;
-      const violation = guardFailure(what);
-      if (violation !== undefined) throw new ReadFailed(violation);
+      const violated = violation();
+      if (violated !== undefined) throw new ReadFailed(violated);
       if (result.error instanceof LimitExceeded) throw result.error;
       if (result.timeout) throw new DomainTimeout(what);
       const error = result.error;
@@ -231,8 +231,9 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
       problems.push(`cannot read ${what}: ${why}`);
       return [];
     };
+    const asIs = (entry: Entry): Entry => entry;
 
-    const trustEntries = await search(
+    const trusts = await search(
       'the trustedDomain objects',
       `CN=System,${ldap.baseDn}`,
       {
@@ -241,28 +242,43 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
         attributes: ['trustPartner', 'flatName', 'securityIdentifier', 'trustDirection', 'trustType', 'trustAttributes', 'msDS-SupportedEncryptionTypes', 'msDS-TrustForestTrustInfo', 'whenCreated', 'whenChanged', 'replPropertyMetaData'],
         explicitBufferAttributes: ['securityIdentifier', 'msDS-TrustForestTrustInfo', 'replPropertyMetaData'],
       },
+      (entry) => toTrustRecord(ldap.domain, entry),
       limits.trustedDomainObjects < limits.entriesPerSearch ? { key: 'limits.trusted_domain_objects', value: limits.trustedDomainObjects } : entriesBound,
     );
-    const accountEntries = await search('the interdomain trust accounts', ldap.baseDn, {
-      scope: 'sub',
-      filter: `(userAccountControl:${MATCH_BITS}:=${UAC_INTERDOMAIN_TRUST_ACCOUNT})`,
-      attributes: ['sAMAccountName', 'pwdLastSet'],
-    });
-    const root = await search('the rootDSE', '', { scope: 'base', filter: '(objectClass=*)', attributes: ['configurationNamingContext'] });
+    const trustAccounts = await search(
+      'the interdomain trust accounts',
+      ldap.baseDn,
+      { scope: 'sub', filter: `(userAccountControl:${MATCH_BITS}:=${UAC_INTERDOMAIN_TRUST_ACCOUNT})`, attributes: ['sAMAccountName', 'pwdLastSet'] },
+      (entry) => {
+        const pwdLastSet = text(entry, 'pwdLastSet');
+        return { name: text(entry, 'sAMAccountName') ?? '', pwdLastSet: pwdLastSet === undefined ? undefined : fileTimeToDate(pwdLastSet) };
+      },
+    );
+    const root = await search('the rootDSE', '', { scope: 'base', filter: '(objectClass=*)', attributes: ['configurationNamingContext'] }, asIs);
     const configurationDn = root[0] === undefined ? undefined : text(root[0], 'configurationNamingContext');
     const partitions =
       configurationDn === undefined
         ? []
-        : await search('the forest names (CN=Partitions)', `CN=Partitions,${configurationDn}`, {
-            scope: 'sub',
-            filter: `(|(&(objectClass=crossRef)(systemFlags:${MATCH_BITS}:=2))(&(objectClass=crossRefContainer)(uPNSuffixes=*)))`,
-            attributes: ['dnsRoot', 'uPNSuffixes'],
-          });
-    const preauthEntries = await search('the accounts without Kerberos pre-authentication', ldap.baseDn, {
-      scope: 'sub',
-      filter: `(&(objectClass=user)(userAccountControl:${MATCH_BITS}:=${UAC_DONT_REQ_PREAUTH})(!(userAccountControl:${MATCH_BITS}:=${UAC_ACCOUNTDISABLE})))`,
-      attributes: ['sAMAccountName', 'adminCount', 'objectClass'],
-    });
+        : await search(
+            'the forest names (CN=Partitions)',
+            `CN=Partitions,${configurationDn}`,
+            {
+              scope: 'sub',
+              filter: `(|(&(objectClass=crossRef)(systemFlags:${MATCH_BITS}:=2))(&(objectClass=crossRefContainer)(uPNSuffixes=*)))`,
+              attributes: ['dnsRoot', 'uPNSuffixes'],
+            },
+            asIs,
+          );
+    const preauth = await search(
+      'the accounts without Kerberos pre-authentication',
+      ldap.baseDn,
+      {
+        scope: 'sub',
+        filter: `(&(objectClass=user)(userAccountControl:${MATCH_BITS}:=${UAC_DONT_REQ_PREAUTH})(!(userAccountControl:${MATCH_BITS}:=${UAC_ACCOUNTDISABLE})))`,
+        attributes: ['sAMAccountName', 'adminCount', 'objectClass'],
+      },
+      (entry): PreauthAccount => ({ name: text(entry, 'sAMAccountName') ?? entry.dn, privileged: text(entry, 'adminCount') === '1', kind: preauthKind(entry) }),
+    );
 
     const localNames = [...new Set(partitions.flatMap((entry) => [...texts(entry, 'dnsRoot'), ...texts(entry, 'uPNSuffixes')]).map((name) => name.toLowerCase()))].sort();
     return {
@@ -270,13 +286,10 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
       domain: ldap.domain,
       server,
       seconds: seconds(),
-      trusts: trustEntries.map((entry) => toTrustRecord(ldap.domain, entry)).filter((trust): trust is TrustRecord => trust !== undefined),
-      trustAccounts: accountEntries.map((entry) => {
-        const pwdLastSet = text(entry, 'pwdLastSet');
-        return { name: text(entry, 'sAMAccountName') ?? '', pwdLastSet: pwdLastSet === undefined ? undefined : fileTimeToDate(pwdLastSet) };
-      }),
+      trusts,
+      trustAccounts,
       localNames,
-      preauth: preauthEntries.map((entry) => ({ name: text(entry, 'sAMAccountName') ?? entry.dn, privileged: text(entry, 'adminCount') === '1', kind: preauthKind(entry) })),
+      preauth,
       problems,
     };
   } catch (error) {

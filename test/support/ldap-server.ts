@@ -1,8 +1,9 @@
 // A small LDAP server on loopback for the ldap family's tests: it answers a simple bind,
 // StartTLS, the rootDSE and searches, with as many entries as a test asks for. Searches
-// are matched on their base DN only (filters are not evaluated) and answered in one page,
-// as a server that ignores the paged-results control does. Answers are encoded once, when
-// the server starts, so that serving 100,000 entries costs the test process one write.
+// are matched on their base DN only (filters are not evaluated) and paged as the client
+// asks (RFC 2696), or answered in one piece when the test wants a server that ignores
+// paging. Entries are encoded once, when the server starts, so that serving 100,000 of
+// them costs the test process a few copies.
 // BER is written by hand here (X.690 definite lengths): enough for RFC 4511's few shapes.
 
 import { createServer, type Server, type Socket } from 'node:net';
@@ -66,11 +67,13 @@ export interface LdapServerOptions {
   trusts: LdapEntry[];
   /** Entries under <baseDn>, answered to the account searches. */
   accounts?: LdapEntry[];
+  /** Answer every search in one piece, whatever page size the client asked for. */
+  ignorePaging?: boolean;
   /** Answer binds and nothing after them: a DC that hangs once a client is in. */
   silentAfterBind?: boolean;
   /** For StartTLS. */
   certificate?: TestCertificate;
-  /** Called when a search for the trustedDomain objects has been answered in full. */
+  /** Called when the last page of the trustedDomain objects has been written. */
   onTrustsServed?: () => void;
 }
 
@@ -83,6 +86,29 @@ export interface LdapTestServer {
 }
 
 const START_TLS = '1.3.6.1.4.1.1466.20037';
+const PAGED_RESULTS = '1.2.840.113556.1.4.319';
+
+/** The paged-results control of a request (RFC 2696): the page size and the cookie, if the request has one. */
+function pagedControl(frame: Buffer, afterOp: number): { size: number; cookie: string } | undefined {
+  const controls = element(frame, afterOp);
+  if (controls?.tag !== 0xa0) return undefined;
+  for (let at = controls.start; at < controls.end; ) {
+    const control = element(frame, at);
+    if (control === undefined) return undefined;
+    at = control.end;
+    const type = element(frame, control.start);
+    if (type === undefined || frame.subarray(type.start, type.end).toString() !== PAGED_RESULTS) continue;
+    let next = element(frame, type.end);
+    if (next?.tag === 0x01) next = element(frame, next.end);
+    if (next === undefined) return undefined;
+    const value = element(frame, next.start);
+    const size = value === undefined ? undefined : element(frame, value.start);
+    const cookie = size === undefined ? undefined : element(frame, size.end);
+    if (size === undefined || cookie === undefined) return undefined;
+    return { size: frame.readUIntBE(size.start, size.end - size.start), cookie: frame.subarray(cookie.start, cookie.end).toString() };
+  }
+  return undefined;
+}
 
 /** Reads one element's tag, content start and end; undefined while incomplete. */
 function element(bytes: Buffer, at: number): { tag: number; start: number; end: number } | undefined {
@@ -120,9 +146,10 @@ export function trustedDomainEntry(baseDn: string, index: number, extra: Attribu
 
 export async function startLdapServer(options: LdapServerOptions): Promise<LdapTestServer> {
   const searches: string[] = [];
-  // Each base's entries are encoded once with messageID 1 (one byte, remembered by offset)
-  // and copied with the ID of each search patched in: messageIDs up to 127 stay one byte.
-  const encoded = new Map<string, { bytes: Buffer; idAt: number[] }>();
+  // Each base's entries are encoded once with messageID 1 (one byte, remembered by offset);
+  // a page is a copy of a run of them with the ID of its request patched in. messageIDs up
+  // to 127 stay one byte, enough for a test.
+  const encoded = new Map<string, { bytes: Buffer; starts: number[]; idAt: number[] }>();
   const entriesFor = (base: string): LdapEntry[] =>
     base === ''
       ? [{ dn: '', attributes: { configurationNamingContext: [`CN=Configuration,${options.baseDn}`] } }]
@@ -131,28 +158,37 @@ export async function startLdapServer(options: LdapServerOptions): Promise<LdapT
         : base.toLowerCase() === options.baseDn.toLowerCase()
           ? (options.accounts ?? [])
           : [];
-  const answerFor = (id: number, base: string): Buffer => {
+  const answerFor = (id: number, base: string, page: { size: number; cookie: string } | undefined): { bytes: Buffer; more: boolean } => {
     if (id > 127) throw new Error('the test LDAP server handles messageIDs up to 127');
     const key = base.toLowerCase();
     let template = encoded.get(key);
     if (template === undefined) {
-      const messages = [...entriesFor(base).map((entry) => searchEntry(1, entry)), message(1, result(0x65))];
+      const messages = entriesFor(base).map((entry) => searchEntry(1, entry));
+      const starts: number[] = [];
       const idAt: number[] = [];
       let offset = 0;
       for (const one of messages) {
         const header = element(one, 0);
         if (header === undefined) throw new Error('bad encoding');
+        starts.push(offset);
         idAt.push(offset + header.start + 2);
         offset += one.length;
       }
-      template = { bytes: Buffer.concat(messages), idAt };
+      starts.push(offset);
+      template = { bytes: Buffer.concat(messages), starts, idAt };
       encoded.set(key, template);
     }
-    const answer = Buffer.from(template.bytes);
-    for (const at of template.idAt) answer[at] = id;
-    return answer;
+    const count = template.idAt.length;
+    const first = page === undefined || options.ignorePaging === true ? 0 : Number(page.cookie || '0');
+    const last = page === undefined || options.ignorePaging === true ? count : Math.min(count, first + page.size);
+    const from = template.starts[first] ?? 0;
+    const entries = Buffer.from(template.bytes.subarray(from, template.starts[last] ?? from));
+    for (let index = first; index < last; index++) entries[(template.idAt[index] ?? 0) - from] = id;
+    const more = last < count && page !== undefined && options.ignorePaging !== true;
+    const control = page === undefined ? [] : [tlv(0xa0, tlv(0x30, octets(PAGED_RESULTS), octets(tlv(0x30, integer(0), octets(more ? String(last) : '')))))];
+    return { bytes: Buffer.concat([entries, tlv(0x30, integer(id), result(0x65), ...control)]), more };
   };
-  answerFor(1, `CN=System,${options.baseDn}`);
+  answerFor(1, `CN=System,${options.baseDn}`, undefined);
 
   const sockets = new Set<Socket>();
   const serve = (socket: Socket, plain: Socket): void => {
@@ -192,8 +228,9 @@ export async function startLdapServer(options: LdapServerOptions): Promise<LdapT
           const base = baseElement === undefined ? '' : frame.subarray(baseElement.start, baseElement.end).toString();
           searches.push(base);
           const trusts = base.toLowerCase() === `cn=system,${options.baseDn}`.toLowerCase();
-          socket.write(answerFor(id, base), () => {
-            if (trusts) options.onTrustsServed?.();
+          const answer = answerFor(id, base, pagedControl(frame, op.end));
+          socket.write(answer.bytes, () => {
+            if (trusts && !answer.more) options.onTrustsServed?.();
           });
         } else if (op.tag === 0x42) {
           socket.end();

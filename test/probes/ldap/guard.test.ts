@@ -145,14 +145,29 @@ describe('readDomain against a small real LDAP server', () => {
     }
   });
 
-  it('a search answered with more entries than limits.ldap_entries_per_search is dropped by the guard, and says so', async () => {
-    // The server ignores paging and sends all 20,000 in one answer: the guard stops counting at 1,001.
-    const accounts = Array.from({ length: 20_000 }, (_, index) => ({ dn: `CN=a${index},${BASE_DN}`, attributes: { sAMAccountName: [`a${index}`] } }));
+  it('a search with more entries than limits.ldap_entries_per_search, over its pages: one finding that names the bound', async () => {
+    const accounts = Array.from({ length: 3000 }, (_, index) => ({ dn: `CN=a${index},${BASE_DN}`, attributes: { sAMAccountName: [`a${index}`] } }));
     const ldap = await startLdapServer({ baseDn: BASE_DN, trusts: [trustedDomainEntry(BASE_DN, 1)], accounts });
     try {
-      const read = failed(await readDomain(server(ldap.url, false), { trustedDomainObjects: 100, entriesPerSearch: 1000 }, ctx()));
+      const read = failed(await readDomain(server(ldap.url, false), { trustedDomainObjects: 100, entriesPerSearch: 1200 }, ctx()));
       assert.equal(read.failure, 'limit exceeded');
-      assert.equal(read.detail, 'the interdomain trust accounts returned more than 1000 entries (limits.ldap_entries_per_search)');
+      assert.equal(read.detail, 'the interdomain trust accounts number more than 1200 (limits.ldap_entries_per_search)');
+      assert.deepEqual(read.limit, { key: 'limits.ldap_entries_per_search', value: 1200 });
+      assert.equal(read.afterBind, true);
+      // Pages of 500: the third page crosses the bound and nothing more is asked for.
+      assert.equal(ldap.searches.filter((base) => base === BASE_DN).length, 3);
+    } finally {
+      await ldap.close();
+    }
+  });
+
+  it('a server that ignores paging and answers 20,000 entries at once: dropped after 1,000', async () => {
+    const accounts = Array.from({ length: 20_000 }, (_, index) => ({ dn: `CN=a${index},${BASE_DN}`, attributes: { sAMAccountName: [`a${index}`] } }));
+    const ldap = await startLdapServer({ baseDn: BASE_DN, trusts: [trustedDomainEntry(BASE_DN, 1)], accounts, ignorePaging: true });
+    try {
+      const read = failed(await readDomain(server(ldap.url, false), LIMITS, ctx()));
+      assert.equal(read.failure, 'protocol violation');
+      assert.equal(read.detail, 'the server sent more than 1000 entries in answer to one search request (one page); the connection was dropped');
       assert.equal(read.afterBind, true);
     } finally {
       await ldap.close();
