@@ -2,6 +2,7 @@
 // once, results kept for /metrics, reload on SIGHUP or POST /-/reload.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import cron, { type ScheduledTask } from 'node-cron';
 import { renderTarget } from '../probes/model/finding.js';
 import { FAMILY_NAMES, type Family, type Logger } from '../probes/model/probe.js';
@@ -12,6 +13,8 @@ import { renderStatusPage } from './outputs/status-page.js';
 import { buildPlan } from './plan/plan.js';
 import { Runner, type FamilyRun } from './run/runner.js';
 import { VERSION } from './version.js';
+
+const PROBLEMS_LOGGED_PER_TURN = 200;
 
 export interface DaemonOptions {
   log: Logger;
@@ -126,8 +129,14 @@ export class Daemon {
       this.exporter.runCompleted(family);
       const problems = result.findings.filter((finding) => finding.status !== 'ok');
       this.#log.info(`${family} run finished`, { family, seconds: Number(result.durationSeconds.toFixed(3)), findings: result.findings.length, problems: problems.length });
-      for (const finding of problems) {
+      for (const [index, finding] of problems.entries()) {
         this.#log.warn(finding.message, { family, check: finding.check, status: finding.status, domain: finding.domain, target: renderTarget(finding.check, finding.target) });
+        // Thousands of problems (a directory with thousands of trusts) are logged a slice at a
+        // time, so that the HTTP endpoints and a stop request are served in between.
+        if (index % PROBLEMS_LOGGED_PER_TURN === PROBLEMS_LOGGED_PER_TURN - 1) {
+          await nextTurn();
+          if (this.#stopping) return;
+        }
       }
     })();
     this.#running.set(family, run);

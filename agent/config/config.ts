@@ -240,7 +240,7 @@ const fileSchema = z
     limits: z
       .object({
         ldap_entries_per_search: z.number().int().min(1).max(MAX_LDAP_ENTRIES).default(20_000),
-        trusted_domain_objects: z.number().int().min(1).max(MAX_LDAP_ENTRIES).default(5_000),
+        trusted_domain_objects: z.number().int().min(1).max(MAX_LDAP_ENTRIES).default(1_000),
       })
       .strict()
       .default({}),

@@ -159,7 +159,7 @@ export function guardLdapClient(client: Client, limits: LdapGuardLimits = DEFAUL
         if (id !== 0 && (id === undefined || !pending.has(String(id)))) {
           unsolicited++;
           if (unsolicited > limits.maxUnsolicited) throw new GuardViolation({ kind: 'unsolicited', count: unsolicited });
-        } else if (id !== undefined && (op === SEARCH_RESULT_ENTRY || op === SEARCH_RESULT_REFERENCE)) {
+        } else if ((op === SEARCH_RESULT_ENTRY || op === SEARCH_RESULT_REFERENCE)) {
           const count = (entries.get(id) ?? 0) + 1;
           entries.set(id, count);
           if (count > limits.maxEntriesPerResponse) throw new GuardViolation({ kind: 'too_many_entries', count });

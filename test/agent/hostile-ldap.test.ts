@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
@@ -61,8 +62,8 @@ async function healthyMs(base: string, timeoutMs = 1000): Promise<number> {
 function startAgent(configFile: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [PROBE, 'agent', '-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
     resolve(code);
   }));
@@ -94,7 +95,6 @@ describe('an LDAP server that floods 20,000 tiny messages right after accept', (
       const flood = await floodServer(FLOOD);
       try {
         const file = join(dir, `flood-run-${String(startTls)}.yaml`);
-        const { writeFileSync } = await import('node:fs');
         writeFileSync(file, ldapConfig(`ldap://127.0.0.1:${flood.port}`, { startTls }));
         const result = await runProbe(['run', '-c', file, '--only', 'ldap', '--output', 'json']);
         assert.equal(result.code, 2, result.stderr);
@@ -102,7 +102,7 @@ describe('an LDAP server that floods 20,000 tiny messages right after accept', (
         const report = JSON.parse(result.stdout) as { findings: { check: string; status: string; message: string }[] };
         const bind = report.findings.find((finding) => finding.check === 'ldap.bind');
         assert.equal(bind?.status, 'critical');
-        assert.match(bind?.message ?? '', /: protocol violation \(the server sent 65 unsolicited LDAP messages \(answers to no request\); the connection was dropped\)$/);
+        assert.match(bind.message, /: protocol violation \(the server sent 65 unsolicited LDAP messages \(answers to no request\); the connection was dropped\)$/);
         assert.ok(!result.stdout.includes(PASSWORD) && !result.stderr.includes(PASSWORD));
       } finally {
         await flood.close();
@@ -115,7 +115,6 @@ describe('an LDAP server that floods 20,000 tiny messages right after accept', (
     const upgrade = await floodServer(FLOOD);
     const listen = await closedPort();
     const file = join(dir, 'flood-agent.yaml');
-    const { writeFileSync } = await import('node:fs');
     // Two domains: one floods a plain connection, the other the StartTLS request.
     const config = ldapConfig(`ldap://127.0.0.1:${plain.port}`, { startTls: false, listen, schedule: '* * * * * *' }).concat(
       ['  wingtip.test:', '    ldap:', `      url: ldap://127.0.0.1:${upgrade.port}`, '      bind_dn: probe@wingtip.test', '      password_file: tailspin.pw', `      ca_file: ${certificate.caFile}`, '      server_name: dca.tailspin.test', ''].join('\n'),
@@ -159,10 +158,9 @@ describe(`a directory of ${TRUSTS} trustedDomain objects`, () => {
   const limits = '  trusted_domain_objects: 20000';
 
   it('the agent in this process: the event loop keeps turning through the read and the analysis', async () => {
-    const { writeFileSync } = await import('node:fs');
     const file = join(dir, 'big-inprocess.yaml');
     writeFileSync(file, ldapConfig(ldap.url, { startTls: false, listen: await closedPort(), schedule: '0 0 1 1 *', limits }));
-    const config = parseConfig((await import('node:fs')).readFileSync(file, 'utf8'), file);
+    const config = parseConfig(readFileSync(file, 'utf8'), file);
     const daemon = new Daemon({ log: quietLog, config, loadConfig: () => config, families: ['ldap'] });
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
@@ -188,7 +186,6 @@ describe(`a directory of ${TRUSTS} trustedDomain objects`, () => {
   });
 
   it('probe agent: /-/healthy answers during the analysis, and SIGTERM in the middle of it stops the agent within 5 s', async () => {
-    const { writeFileSync } = await import('node:fs');
     const listen = await closedPort();
     const file = join(dir, 'big-agent.yaml');
     writeFileSync(file, ldapConfig(ldap.url, { startTls: false, listen, schedule: '0 0 1 1 *', limits }));
