@@ -107,9 +107,13 @@ export class Daemon {
       },
     };
     this.#tasks = this.#families.map((family) => {
-      const task = cron.schedule(this.#config.schedule[family], () => this.#runFamily(family), { name: `adtrust-${family}`, logger: cronLog });
+      const task = cron.schedule(this.#config.schedule[family], () => this.#runFamily(family), {
+        name: `adtrust-${family}`,
+        logger: cronLog,
+      });
       const [next, after] = task.getNextRuns(2);
-      if (next !== undefined && after !== undefined) this.exporter.scheduled(family, (after.getTime() - next.getTime()) / 1000);
+      if (next !== undefined && after !== undefined)
+        this.exporter.scheduled(family, (after.getTime() - next.getTime()) / 1000);
       return task;
     });
   }
@@ -128,9 +132,20 @@ export class Daemon {
       this.#lastRuns.set(family, result);
       this.exporter.runCompleted(family);
       const problems = result.findings.filter((finding) => finding.status !== 'ok');
-      this.#log.info(`${family} run finished`, { family, seconds: Number(result.durationSeconds.toFixed(3)), findings: result.findings.length, problems: problems.length });
+      this.#log.info(`${family} run finished`, {
+        family,
+        seconds: Number(result.durationSeconds.toFixed(3)),
+        findings: result.findings.length,
+        problems: problems.length,
+      });
       for (const [index, finding] of problems.entries()) {
-        this.#log.warn(finding.message, { family, check: finding.check, status: finding.status, domain: finding.domain, target: renderTarget(finding.check, finding.target) });
+        this.#log.warn(finding.message, {
+          family,
+          check: finding.check,
+          status: finding.status,
+          domain: finding.domain,
+          target: renderTarget(finding.check, finding.target),
+        });
         // Thousands of problems (a directory with thousands of trusts) are logged a slice at a
         // time, so that the HTTP endpoints and a stop request are served in between.
         if (index % PROBLEMS_LOGGED_PER_TURN === PROBLEMS_LOGGED_PER_TURN - 1) {
@@ -162,7 +177,9 @@ export class Daemon {
     this.#config = next;
     this.exporter.configLoaded(true);
     if (formatEndpoint(next.listen) !== formatEndpoint(previous.listen)) {
-      this.#log.warn('listen changed in the config: restart the agent to apply it', { listen: formatEndpoint(previous.listen) });
+      this.#log.warn('listen changed in the config: restart the agent to apply it', {
+        listen: formatEndpoint(previous.listen),
+      });
     }
     if (next.concurrency !== previous.concurrency) this.#runner = new Runner(this.#log, next.concurrency);
     this.#schedule();
@@ -179,9 +196,11 @@ export class Daemon {
     const server = this.#server;
     if (server) {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => {
-        resolve();
-      }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     }
     await Promise.allSettled(this.#running.values());
     this.#log.info('stopped');
@@ -200,7 +219,12 @@ export class Daemon {
           send(200, await this.exporter.metrics(), this.exporter.registry.contentType);
         },
       },
-      '/-/healthy': { method: 'GET', handle: () => { send(200, 'Healthy\n'); } },
+      '/-/healthy': {
+        method: 'GET',
+        handle: () => {
+          send(200, 'Healthy\n');
+        },
+      },
       '/-/ready': {
         method: 'GET',
         handle: () => {
@@ -220,7 +244,13 @@ export class Daemon {
       '/': {
         method: 'GET',
         handle: () => {
-          const page = renderStatusPage({ version: VERSION, now: new Date(), families: this.#families, runs: [...this.#lastRuns.values()], running: [...this.#running.keys()] });
+          const page = renderStatusPage({
+            version: VERSION,
+            now: new Date(),
+            families: this.#families,
+            runs: [...this.#lastRuns.values()],
+            running: [...this.#running.keys()],
+          });
           send(200, page, 'text/html; charset=utf-8');
         },
       },

@@ -20,8 +20,7 @@ export interface Hop {
 }
 
 export type PathResult =
-  | { available: true; hops: Hop[] }
-  | { available: false; hops: Hop[]; brokenAt: string; reason: string };
+  { available: true; hops: Hop[] } | { available: false; hops: Hop[]; brokenAt: string; reason: string };
 
 export interface TrustGraph {
   edges: TrustEdge[];
@@ -107,7 +106,12 @@ class EdgeIndex {
     }
     const firstByTrusting = new Map<string, TrustEdge>();
     for (const edge of this.graph.edges) {
-      if (edge.trusted !== fromForest && !firstByTrusting.has(edge.trusting) && trustingFrom.has(this.graph.forestOf(edge.trusted))) firstByTrusting.set(edge.trusting, edge);
+      if (
+        edge.trusted !== fromForest &&
+        !firstByTrusting.has(edge.trusting) &&
+        trustingFrom.has(this.graph.forestOf(edge.trusted))
+      )
+        firstByTrusting.set(edge.trusting, edge);
       if (++count % EDGES_PER_STEP === 0) yield;
     }
     this.#throughThird.set(fromForest, firstByTrusting);
@@ -146,26 +150,42 @@ function walk(index: EdgeIndex, from: string, to: string): PathResult {
   const graph = index.graph;
   const fromForest = graph.forestOf(from);
   const toForest = graph.forestOf(to);
-  const hops: Hop[] = [{ at: from, says: `a user of ${from} asks the KDC of ${from} for a ticket to a service in ${to}` }];
+  const hops: Hop[] = [
+    { at: from, says: `a user of ${from} asks the KDC of ${from} for a ticket to a service in ${to}` },
+  ];
 
-  if (from === to) return { available: true, hops: [...hops, { at: to, says: `${to} is the user's own domain: the KDC issues the service ticket` }] };
+  if (from === to)
+    return {
+      available: true,
+      hops: [...hops, { at: to, says: `${to} is the user's own domain: the KDC issues the service ticket` }],
+    };
 
   if (fromForest === toForest) {
-    hops.push({ at: from, says: `${to} is in the same forest (${fromForest}): the KDC refers the client along the forest's own transitive trusts` });
+    hops.push({
+      at: from,
+      says: `${to} is in the same forest (${fromForest}): the KDC refers the client along the forest's own transitive trusts`,
+    });
     hops.push({ at: to, says: `the KDC of ${to} issues the service ticket` });
     return { available: true, hops };
   }
 
   const direct = index.edge(to, from);
   if (direct !== undefined && direct.kind !== 'forest') {
-    hops.push({ at: from, says: `${describeEdge(direct)}: the KDC gives a referral ticket krbtgt/${realm(to)}@${realm(from)}` });
+    hops.push({
+      at: from,
+      says: `${describeEdge(direct)}: the KDC gives a referral ticket krbtgt/${realm(to)}@${realm(from)}`,
+    });
     hops.push({ at: to, says: `the KDC of ${to} accepts the referral and issues the service ticket` });
     return { available: true, hops };
   }
 
   const forestTrust = index.forestEdge(toForest, fromForest);
   if (forestTrust !== undefined) {
-    if (from !== fromForest) hops.push({ at: from, says: `${to} is outside this forest: the KDC refers the client up to the forest root ${fromForest}` });
+    if (from !== fromForest)
+      hops.push({
+        at: from,
+        says: `${to} is outside this forest: the KDC refers the client up to the forest root ${fromForest}`,
+      });
     hops.push({
       at: fromForest,
       says: `the global catalog matches ${to} against the names of forest ${toForest} in the forest trust (${describeEdge(forestTrust)}): referral ticket krbtgt/${realm(toForest)}@${realm(fromForest)}`,
@@ -182,14 +202,18 @@ function whyNot(index: EdgeIndex, from: string, to: string, fromForest: string, 
   const reasons: string[] = [];
   const reverse = index.edge(from, to) ?? index.forestEdge(fromForest, toForest);
   if (reverse !== undefined) {
-    reasons.push(`the trust runs the other way: ${describeEdge(reverse)}, so users of ${reverse.trusted} may use ${reverse.trusting}, not the reverse`);
+    reasons.push(
+      `the trust runs the other way: ${describeEdge(reverse)}, so users of ${reverse.trusted} may use ${reverse.trusting}, not the reverse`,
+    );
   } else {
     reasons.push(`${to} (forest ${toForest}) has no trust in which it trusts ${from} or its forest ${fromForest}`);
   }
   // A forest trust is not transitive to a third forest, and an external trust not at all.
   const middle = index.throughThirdForest(toForest, fromForest);
   if (middle !== undefined) {
-    reasons.push(`${toForest} trusts ${middle.trusted} and ${middle.trusted} trusts ${fromForest}, but trusts between forests are not transitive through a third forest`);
+    reasons.push(
+      `${toForest} trusts ${middle.trusted} and ${middle.trusted} trusts ${fromForest}, but trusts between forests are not transitive through a third forest`,
+    );
   }
   return reasons.join('; ');
 }

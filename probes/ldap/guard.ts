@@ -81,7 +81,11 @@ class GuardViolation extends Error {
 /** Length of a whole LDAPMessage from its header; undefined while the header is incomplete. */
 export function frameLength(head: Buffer): number | undefined {
   if (head.length < 1) return undefined;
-  if (head[0] !== 0x30) throw new GuardViolation({ kind: 'not_ldap', detail: `tag 0x${(head[0] ?? 0).toString(16).padStart(2, '0')} where an LDAPMessage SEQUENCE (0x30) starts` });
+  if (head[0] !== 0x30)
+    throw new GuardViolation({
+      kind: 'not_ldap',
+      detail: `tag 0x${(head[0] ?? 0).toString(16).padStart(2, '0')} where an LDAPMessage SEQUENCE (0x30) starts`,
+    });
   if (head.length < 2) return undefined;
   const first = head[1] ?? 0;
   if (first < 0x80) return 2 + first;
@@ -97,7 +101,8 @@ export function messageHead(frame: Buffer): { id: number | undefined; op: number
   const second = frame[1] ?? 0;
   const at = second < 0x80 ? 2 : 2 + (second & 0x7f);
   const size = frame[at + 1] ?? 0;
-  if (frame[at] !== 0x02 || size < 1 || size > 4 || at + 2 + size > frame.length) return { id: undefined, op: undefined };
+  if (frame[at] !== 0x02 || size < 1 || size > 4 || at + 2 + size > frame.length)
+    return { id: undefined, op: undefined };
   return { id: frame.readIntBE(at + 2, size), op: frame[at + 2 + size] };
 }
 
@@ -109,8 +114,15 @@ export function guardLdapClient(client: Client, limits: LdapGuardLimits = DEFAUL
   const internals = client as unknown as LdaptsInternals;
   const parser = internals.messageParser;
   const read = parser?.read;
-  if (parser === undefined || typeof read !== 'function' || !(internals.messageDetailsByMessageId instanceof Map) || !Object.hasOwn(client, 'socket')) {
-    throw new Error(`ldapts internals changed (messageParser.read, messageDetailsByMessageId, socket): the LDAP flood guard was written for ldapts ${GUARDED_LDAPTS_RANGE}; check probes/ldap/guard.ts before upgrading`);
+  if (
+    parser === undefined ||
+    typeof read !== 'function' ||
+    !(internals.messageDetailsByMessageId instanceof Map) ||
+    !Object.hasOwn(client, 'socket')
+  ) {
+    throw new Error(
+      `ldapts internals changed (messageParser.read, messageDetailsByMessageId, socket): the LDAP flood guard was written for ldapts ${GUARDED_LDAPTS_RANGE}; check probes/ldap/guard.ts before upgrading`,
+    );
   }
   const deliver = (read as (data: Buffer, pending: Pending) => void).bind(parser);
 
@@ -158,8 +170,9 @@ export function guardLdapClient(client: Client, limits: LdapGuardLimits = DEFAUL
         // messageID 0 is the Notice of Disconnection (RFC 4511 4.4.1), the one unsolicited message allowed.
         if (id !== 0 && (id === undefined || !pending.has(String(id)))) {
           unsolicited++;
-          if (unsolicited > limits.maxUnsolicited) throw new GuardViolation({ kind: 'unsolicited', count: unsolicited });
-        } else if ((op === SEARCH_RESULT_ENTRY || op === SEARCH_RESULT_REFERENCE)) {
+          if (unsolicited > limits.maxUnsolicited)
+            throw new GuardViolation({ kind: 'unsolicited', count: unsolicited });
+        } else if (op === SEARCH_RESULT_ENTRY || op === SEARCH_RESULT_REFERENCE) {
           const count = (entries.get(id) ?? 0) + 1;
           entries.set(id, count);
           if (count > limits.maxEntriesPerResponse) throw new GuardViolation({ kind: 'too_many_entries', count });

@@ -58,19 +58,31 @@ const TLS_FAILURES: Record<string, BindFailure> = {
 export function classifyBindError(error: unknown): { failure: BindFailure; detail: string } {
   if (error instanceof InvalidCredentialsError) {
     const subcode = /\bdata ([0-9a-f]{3,4})\b/i.exec(error.message)?.[1]?.toLowerCase();
-    return { failure: (subcode === undefined ? undefined : AD_BIND_SUBCODES[subcode]) ?? 'wrong credentials', detail: 'the server rejected the bind (invalidCredentials)' };
+    return {
+      failure: (subcode === undefined ? undefined : AD_BIND_SUBCODES[subcode]) ?? 'wrong credentials',
+      detail: 'the server rejected the bind (invalidCredentials)',
+    };
   }
   if (error instanceof StrongAuthRequiredError || error instanceof ConfidentialityRequiredError) {
-    return { failure: 'TLS required', detail: 'the server requires TLS (strongerAuthRequired / confidentialityRequired)' };
+    return {
+      failure: 'TLS required',
+      detail: 'the server requires TLS (strongerAuthRequired / confidentialityRequired)',
+    };
   }
-  if (error instanceof InappropriateAuthError) return { failure: 'wrong credentials', detail: 'the server refused this kind of bind (inappropriateAuthentication)' };
-  if (error instanceof UnavailableError) return { failure: 'refused', detail: 'the server is unavailable (unavailable)' };
+  if (error instanceof InappropriateAuthError)
+    return {
+      failure: 'wrong credentials',
+      detail: 'the server refused this kind of bind (inappropriateAuthentication)',
+    };
+  if (error instanceof UnavailableError)
+    return { failure: 'refused', detail: 'the server is unavailable (unavailable)' };
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== undefined) {
     const tls = TLS_FAILURES[code];
     if (tls !== undefined) return { failure: tls, detail: code };
     if (code === 'ECONNREFUSED' || code === 'ECONNRESET') return { failure: 'refused', detail: code };
-    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { failure: 'unreachable', detail: code };
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+      return { failure: 'unreachable', detail: code };
     if (code === 'ETIMEDOUT') return { failure: 'timeout', detail: code };
   }
   return { failure: 'error', detail: error instanceof Error ? error.message : String(error) };
@@ -170,13 +182,21 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
   const tls = tlsOptions(ldap, url.hostname, ldap.ca?.pem);
   // ldapts opens a TLS connection whenever tlsOptions are given, so ldap:// gets them only at StartTLS.
   const secure = url.protocol === 'ldaps:';
-  const client = new Client({ url: ldap.url, timeout: ctx.timeoutMs, connectTimeout: ctx.timeoutMs, strictDN: false, ...(secure ? { tlsOptions: tls } : {}) });
+  const client = new Client({
+    url: ldap.url,
+    timeout: ctx.timeoutMs,
+    connectTimeout: ctx.timeoutMs,
+    strictDN: false,
+    ...(secure ? { tlsOptions: tls } : {}),
+  });
   const guard = guardLdapClient(client, DEFAULT_GUARD_LIMITS);
   // A deadline closes the connection, so a server that hangs cannot keep the run waiting.
   const close = (): void => {
     client.unbind().catch(() => undefined);
   };
-  const step = async <T>(work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; timeout: boolean; error: unknown }> => {
+  const step = async <T>(
+    work: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false; timeout: boolean; error: unknown }> => {
     const attempt = await ctx.attempt(async (signal) => {
       signal.addEventListener('abort', close, { once: true });
       try {
@@ -185,11 +205,16 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
         signal.removeEventListener('abort', close);
       }
     });
-    return attempt.ok ? { ok: true, value: attempt.value } : { ok: false, timeout: attempt.reason !== 'error', error: attempt.error };
+    return attempt.ok
+      ? { ok: true, value: attempt.value }
+      : { ok: false, timeout: attempt.reason !== 'error', error: attempt.error };
   };
   const entriesBound: LimitHit = { key: 'limits.ldap_entries_per_search', value: limits.entriesPerSearch };
   /** The guard's reason in the words of a finding; undefined when it did not trip. */
-  const violation = (): DomainRead | undefined => (guard.tripped === undefined ? undefined : fail('protocol violation', `${describeTrip(guard.tripped)}; the connection was dropped`));
+  const violation = (): DomainRead | undefined =>
+    guard.tripped === undefined
+      ? undefined
+      : fail('protocol violation', `${describeTrip(guard.tripped)}; the connection was dropped`);
 
   try {
     const bind = await step(async () => {
@@ -207,7 +232,13 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
 
     const problems: string[] = [];
     // Each page is converted as it comes, so that no step handles more than a page of entries.
-    const search = async <T>(what: string, base: string, options: Parameters<Client['search']>[1], convert: (entry: Entry) => T | undefined, limit: LimitHit = entriesBound): Promise<T[]> => {
+    const search = async <T>(
+      what: string,
+      base: string,
+      options: Parameters<Client['search']>[1],
+      convert: (entry: Entry) => T | undefined,
+      limit: LimitHit = entriesBound,
+    ): Promise<T[]> => {
       const result = await step(async () => {
         const items: T[] = [];
         let count = 0;
@@ -227,7 +258,14 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
       if (result.error instanceof LimitExceeded) throw result.error;
       if (result.timeout) throw new DomainTimeout(what);
       const error = result.error;
-      const why = error instanceof InsufficientAccessError ? 'access denied' : error instanceof NoSuchObjectError ? 'no such object' : error instanceof Error ? error.message : String(error);
+      const why =
+        error instanceof InsufficientAccessError
+          ? 'access denied'
+          : error instanceof NoSuchObjectError
+            ? 'no such object'
+            : error instanceof Error
+              ? error.message
+              : String(error);
       problems.push(`cannot read ${what}: ${why}`);
       return [];
     };
@@ -239,22 +277,48 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
       {
         scope: 'one',
         filter: '(objectClass=trustedDomain)',
-        attributes: ['trustPartner', 'flatName', 'securityIdentifier', 'trustDirection', 'trustType', 'trustAttributes', 'msDS-SupportedEncryptionTypes', 'msDS-TrustForestTrustInfo', 'whenCreated', 'whenChanged', 'replPropertyMetaData'],
+        attributes: [
+          'trustPartner',
+          'flatName',
+          'securityIdentifier',
+          'trustDirection',
+          'trustType',
+          'trustAttributes',
+          'msDS-SupportedEncryptionTypes',
+          'msDS-TrustForestTrustInfo',
+          'whenCreated',
+          'whenChanged',
+          'replPropertyMetaData',
+        ],
         explicitBufferAttributes: ['securityIdentifier', 'msDS-TrustForestTrustInfo', 'replPropertyMetaData'],
       },
       (entry) => toTrustRecord(ldap.domain, entry),
-      limits.trustedDomainObjects < limits.entriesPerSearch ? { key: 'limits.trusted_domain_objects', value: limits.trustedDomainObjects } : entriesBound,
+      limits.trustedDomainObjects < limits.entriesPerSearch
+        ? { key: 'limits.trusted_domain_objects', value: limits.trustedDomainObjects }
+        : entriesBound,
     );
     const trustAccounts = await search(
       'the interdomain trust accounts',
       ldap.baseDn,
-      { scope: 'sub', filter: `(userAccountControl:${MATCH_BITS}:=${UAC_INTERDOMAIN_TRUST_ACCOUNT})`, attributes: ['sAMAccountName', 'pwdLastSet'] },
+      {
+        scope: 'sub',
+        filter: `(userAccountControl:${MATCH_BITS}:=${UAC_INTERDOMAIN_TRUST_ACCOUNT})`,
+        attributes: ['sAMAccountName', 'pwdLastSet'],
+      },
       (entry) => {
         const pwdLastSet = text(entry, 'pwdLastSet');
-        return { name: text(entry, 'sAMAccountName') ?? '', pwdLastSet: pwdLastSet === undefined ? undefined : fileTimeToDate(pwdLastSet) };
+        return {
+          name: text(entry, 'sAMAccountName') ?? '',
+          pwdLastSet: pwdLastSet === undefined ? undefined : fileTimeToDate(pwdLastSet),
+        };
       },
     );
-    const root = await search('the rootDSE', '', { scope: 'base', filter: '(objectClass=*)', attributes: ['configurationNamingContext'] }, asIs);
+    const root = await search(
+      'the rootDSE',
+      '',
+      { scope: 'base', filter: '(objectClass=*)', attributes: ['configurationNamingContext'] },
+      asIs,
+    );
     const configurationDn = root[0] === undefined ? undefined : text(root[0], 'configurationNamingContext');
     const partitions =
       configurationDn === undefined
@@ -277,10 +341,20 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
         filter: `(&(objectClass=user)(userAccountControl:${MATCH_BITS}:=${UAC_DONT_REQ_PREAUTH})(!(userAccountControl:${MATCH_BITS}:=${UAC_ACCOUNTDISABLE})))`,
         attributes: ['sAMAccountName', 'adminCount', 'objectClass'],
       },
-      (entry): PreauthAccount => ({ name: text(entry, 'sAMAccountName') ?? entry.dn, privileged: text(entry, 'adminCount') === '1', kind: preauthKind(entry) }),
+      (entry): PreauthAccount => ({
+        name: text(entry, 'sAMAccountName') ?? entry.dn,
+        privileged: text(entry, 'adminCount') === '1',
+        kind: preauthKind(entry),
+      }),
     );
 
-    const localNames = [...new Set(partitions.flatMap((entry) => [...texts(entry, 'dnsRoot'), ...texts(entry, 'uPNSuffixes')]).map((name) => name.toLowerCase()))].sort();
+    const localNames = [
+      ...new Set(
+        partitions
+          .flatMap((entry) => [...texts(entry, 'dnsRoot'), ...texts(entry, 'uPNSuffixes')])
+          .map((name) => name.toLowerCase()),
+      ),
+    ].sort();
     return {
       ok: true,
       domain: ldap.domain,
@@ -294,8 +368,14 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
     };
   } catch (error) {
     if (error instanceof ReadFailed) return error.read;
-    if (error instanceof LimitExceeded) return fail('limit exceeded', `${error.what} number more than ${error.limit.value} (${error.limit.key})`, error.limit);
-    if (error instanceof DomainTimeout) return fail('timeout', `no answer in ${ctx.timeoutMs / 1000}s while reading ${error.what}`);
+    if (error instanceof LimitExceeded)
+      return fail(
+        'limit exceeded',
+        `${error.what} number more than ${error.limit.value} (${error.limit.key})`,
+        error.limit,
+      );
+    if (error instanceof DomainTimeout)
+      return fail('timeout', `no answer in ${ctx.timeoutMs / 1000}s while reading ${error.what}`);
     const { failure, detail } = classifyBindError(error);
     return fail(failure, detail);
   } finally {

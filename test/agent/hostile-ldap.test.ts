@@ -20,14 +20,19 @@ import { makeCertificate, type TestCertificate } from '../support/servers.js';
 const BASE_DN = 'DC=tailspin,DC=test';
 const PASSWORD = 'hostile-ldap-test-password';
 /** The smallest LDAP message ldapts parses and recurses on: SearchResultEntry, messageID 77, empty. */
-const FLOOD = Buffer.concat(Array.from({ length: 20_000 }, () => Buffer.from([0x30, 0x05, 0x02, 0x01, 0x4d, 0x64, 0x00])));
+const FLOOD = Buffer.concat(
+  Array.from({ length: 20_000 }, () => Buffer.from([0x30, 0x05, 0x02, 0x01, 0x4d, 0x64, 0x00])),
+);
 const TRUSTS = 20_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let certificate: TestCertificate;
 let dir: string;
 
-function ldapConfig(url: string, options: { startTls: boolean; listen?: number; schedule?: string; limits?: string }): string {
+function ldapConfig(
+  url: string,
+  options: { startTls: boolean; listen?: number; schedule?: string; limits?: string },
+): string {
   return [
     ...(options.listen === undefined ? [] : [`listen: 127.0.0.1:${options.listen}`]),
     'timeout: 10s',
@@ -64,9 +69,11 @@ function startAgent(configFile: string): { child: ChildProcess; output: () => st
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      resolve(code);
+    }),
+  );
   return { child, output: () => output, exited };
 }
 
@@ -102,7 +109,10 @@ describe('an LDAP server that floods 20,000 tiny messages right after accept', (
         const report = JSON.parse(result.stdout) as { findings: { check: string; status: string; message: string }[] };
         const bind = report.findings.find((finding) => finding.check === 'ldap.bind');
         assert.equal(bind?.status, 'critical');
-        assert.match(bind.message, /: protocol violation \(the server sent 65 unsolicited LDAP messages \(answers to no request\); the connection was dropped\)$/);
+        assert.match(
+          bind.message,
+          /: protocol violation \(the server sent 65 unsolicited LDAP messages \(answers to no request\); the connection was dropped\)$/,
+        );
         assert.ok(!result.stdout.includes(PASSWORD) && !result.stderr.includes(PASSWORD));
       } finally {
         await flood.close();
@@ -116,8 +126,21 @@ describe('an LDAP server that floods 20,000 tiny messages right after accept', (
     const listen = await closedPort();
     const file = join(dir, 'flood-agent.yaml');
     // Two domains: one floods a plain connection, the other the StartTLS request.
-    const config = ldapConfig(`ldap://127.0.0.1:${plain.port}`, { startTls: false, listen, schedule: '* * * * * *' }).concat(
-      ['  wingtip.test:', '    ldap:', `      url: ldap://127.0.0.1:${upgrade.port}`, '      bind_dn: probe@wingtip.test', '      password_file: tailspin.pw', `      ca_file: ${certificate.caFile}`, '      server_name: dca.tailspin.test', ''].join('\n'),
+    const config = ldapConfig(`ldap://127.0.0.1:${plain.port}`, {
+      startTls: false,
+      listen,
+      schedule: '* * * * * *',
+    }).concat(
+      [
+        '  wingtip.test:',
+        '    ldap:',
+        `      url: ldap://127.0.0.1:${upgrade.port}`,
+        '      bind_dn: probe@wingtip.test',
+        '      password_file: tailspin.pw',
+        `      ca_file: ${certificate.caFile}`,
+        '      server_name: dca.tailspin.test',
+        '',
+      ].join('\n'),
     );
     writeFileSync(file, config);
     const agent = startAgent(file);
@@ -127,7 +150,10 @@ describe('an LDAP server that floods 20,000 tiny messages right after accept', (
       // Runs every second: wait for several rounds of floods on both servers.
       const until = Date.now() + 15_000;
       while ((plain.connections < 3 || upgrade.connections < 3) && Date.now() < until) await sleep(200);
-      assert.ok(plain.connections >= 3 && upgrade.connections >= 3, `connections: ${plain.connections}, ${upgrade.connections}\n${agent.output()}`);
+      assert.ok(
+        plain.connections >= 3 && upgrade.connections >= 3,
+        `connections: ${plain.connections}, ${upgrade.connections}\n${agent.output()}`,
+      );
       assert.notEqual(await healthyMs(base), Number.POSITIVE_INFINITY, agent.output());
       assert.equal(agent.child.exitCode, null, agent.output());
       const metrics = await (await fetch(`${base}/metrics`)).text();
@@ -148,9 +174,13 @@ describe(`a directory of ${TRUSTS} trustedDomain objects`, () => {
   let served: () => void = () => undefined;
   before(async () => {
     const trusts = Array.from({ length: TRUSTS }, (_, index) => trustedDomainEntry(BASE_DN, index));
-    ldap = await startLdapServer({ baseDn: BASE_DN, trusts, onTrustsServed: () => {
-      served();
-    } });
+    ldap = await startLdapServer({
+      baseDn: BASE_DN,
+      trusts,
+      onTrustsServed: () => {
+        served();
+      },
+    });
   });
   after(async () => {
     await ldap.close();
@@ -159,7 +189,10 @@ describe(`a directory of ${TRUSTS} trustedDomain objects`, () => {
 
   it('the agent in this process: the event loop keeps turning through the read and the analysis', async () => {
     const file = join(dir, 'big-inprocess.yaml');
-    writeFileSync(file, ldapConfig(ldap.url, { startTls: false, listen: await closedPort(), schedule: '0 0 1 1 *', limits }));
+    writeFileSync(
+      file,
+      ldapConfig(ldap.url, { startTls: false, listen: await closedPort(), schedule: '0 0 1 1 *', limits }),
+    );
     const config = parseConfig(readFileSync(file, 'utf8'), file);
     const daemon = new Daemon({ log: quietLog, config, loadConfig: () => config, families: ['ldap'] });
     const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -180,8 +213,14 @@ describe(`a directory of ${TRUSTS} trustedDomain objects`, () => {
       await daemon.stop();
     }
     const seconds = (performance.now() - started) / 1000;
-    console.log(`# ${TRUSTS} trustedDomain objects read and analysed in ${seconds.toFixed(2)} s; event loop delay max ${(delay.max / 1e6).toFixed(0)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms; slowest /-/healthy ${slowest.toFixed(0)} ms`);
-    assert.notEqual(slowest, Number.POSITIVE_INFINITY, `/-/healthy did not answer within 1 s during the run (event loop delay max ${(delay.max / 1e6).toFixed(0)} ms)`);
+    console.log(
+      `# ${TRUSTS} trustedDomain objects read and analysed in ${seconds.toFixed(2)} s; event loop delay max ${(delay.max / 1e6).toFixed(0)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms; slowest /-/healthy ${slowest.toFixed(0)} ms`,
+    );
+    assert.notEqual(
+      slowest,
+      Number.POSITIVE_INFINITY,
+      `/-/healthy did not answer within 1 s during the run (event loop delay max ${(delay.max / 1e6).toFixed(0)} ms)`,
+    );
     assert.deepEqual(ldap.searches.filter((base) => base.startsWith('CN=System')).length > 0, true);
   });
 

@@ -4,10 +4,11 @@
 // asks (RFC 2696), or answered in one piece when the test wants a server that ignores
 // paging. Entries are encoded once, when the server starts, so that serving 100,000 of
 // them costs the test process a few copies.
-// BER is written by hand here (X.690 definite lengths): enough for RFC 4511's few shapes.
+// BER is written with the project's own layer (probes/wire/ber.ts); requests are read by hand.
 
 import { createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
+import { integer, integerOctets, tlv } from '../../probes/wire/ber.js';
 import type { TestCertificate } from './servers.js';
 
 export type Attributes = Record<string, (string | Buffer)[]>;
@@ -19,31 +20,8 @@ export interface LdapEntry {
 
 // ---- BER writing ----
 
-function berLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  const octets: number[] = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) octets.unshift(rest % 256);
-  return Buffer.from([0x80 | octets.length, ...octets]);
-}
-
-export function tlv(tag: number, ...content: Buffer[]): Buffer {
-  const body = Buffer.concat(content);
-  return Buffer.concat([Buffer.from([tag]), berLength(body.length), body]);
-}
-
-function octets(value: string | Buffer, tag = 0x04): Buffer {
-  return tlv(tag, typeof value === 'string' ? Buffer.from(value, 'utf8') : value);
-}
-
-function integer(value: number, tag = 0x02): Buffer {
-  const bytes: number[] = [];
-  let rest = value;
-  do {
-    bytes.unshift(rest & 0xff);
-    rest = Math.floor(rest / 256);
-  } while (rest > 0);
-  if ((bytes[0] ?? 0) & 0x80) bytes.unshift(0);
-  return tlv(tag, Buffer.from(bytes));
+function octets(value: string | Buffer): Buffer {
+  return tlv(0x04, typeof value === 'string' ? Buffer.from(value, 'utf8') : value);
 }
 
 function message(id: number, op: Buffer): Buffer {
@@ -51,11 +29,13 @@ function message(id: number, op: Buffer): Buffer {
 }
 
 function result(tag: number, code = 0, diagnostic = ''): Buffer {
-  return tlv(tag, integer(code, 0x0a), octets(''), octets(diagnostic));
+  return tlv(tag, tlv(0x0a, integerOctets(code)), octets(''), octets(diagnostic));
 }
 
 export function searchEntry(id: number, entry: LdapEntry): Buffer {
-  const attributes = Object.entries(entry.attributes).map(([name, values]) => tlv(0x30, octets(name), tlv(0x31, ...values.map((value) => octets(value)))));
+  const attributes = Object.entries(entry.attributes).map(([name, values]) =>
+    tlv(0x30, octets(name), tlv(0x31, ...values.map((value) => octets(value)))),
+  );
   return message(id, tlv(0x64, octets(entry.dn), tlv(0x30, ...attributes)));
 }
 
@@ -92,7 +72,7 @@ const PAGED_RESULTS = '1.2.840.113556.1.4.319';
 function pagedControl(frame: Buffer, afterOp: number): { size: number; cookie: string } | undefined {
   const controls = element(frame, afterOp);
   if (controls?.tag !== 0xa0) return undefined;
-  for (let at = controls.start; at < controls.end; ) {
+  for (let at = controls.start; at < controls.end;) {
     const control = element(frame, at);
     if (control === undefined) return undefined;
     at = control.end;
@@ -105,7 +85,10 @@ function pagedControl(frame: Buffer, afterOp: number): { size: number; cookie: s
     const size = value === undefined ? undefined : element(frame, value.start);
     const cookie = size === undefined ? undefined : element(frame, size.end);
     if (size === undefined || cookie === undefined) return undefined;
-    return { size: frame.readUIntBE(size.start, size.end - size.start), cookie: frame.subarray(cookie.start, cookie.end).toString() };
+    return {
+      size: frame.readUIntBE(size.start, size.end - size.start),
+      cookie: frame.subarray(cookie.start, cookie.end).toString(),
+    };
   }
   return undefined;
 }
@@ -158,7 +141,11 @@ export async function startLdapServer(options: LdapServerOptions): Promise<LdapT
         : base.toLowerCase() === options.baseDn.toLowerCase()
           ? (options.accounts ?? [])
           : [];
-  const answerFor = (id: number, base: string, page: { size: number; cookie: string } | undefined): { bytes: Buffer; more: boolean } => {
+  const answerFor = (
+    id: number,
+    base: string,
+    page: { size: number; cookie: string } | undefined,
+  ): { bytes: Buffer; more: boolean } => {
     if (id > 127) throw new Error('the test LDAP server handles messageIDs up to 127');
     const key = base.toLowerCase();
     let template = encoded.get(key);
@@ -185,7 +172,15 @@ export async function startLdapServer(options: LdapServerOptions): Promise<LdapT
     const entries = Buffer.from(template.bytes.subarray(from, template.starts[last] ?? from));
     for (let index = first; index < last; index++) entries[(template.idAt[index] ?? 0) - from] = id;
     const more = last < count && page !== undefined && options.ignorePaging !== true;
-    const control = page === undefined ? [] : [tlv(0xa0, tlv(0x30, octets(PAGED_RESULTS), octets(tlv(0x30, integer(0), octets(more ? String(last) : '')))))];
+    const control =
+      page === undefined
+        ? []
+        : [
+            tlv(
+              0xa0,
+              tlv(0x30, octets(PAGED_RESULTS), octets(tlv(0x30, integer(0), octets(more ? String(last) : '')))),
+            ),
+          ];
     return { bytes: Buffer.concat([entries, tlv(0x30, integer(id), result(0x65), ...control)]), more };
   };
   answerFor(1, `CN=System,${options.baseDn}`, undefined);
@@ -253,15 +248,19 @@ export async function startLdapServer(options: LdapServerOptions): Promise<LdapT
     searches,
     close: async () => {
       for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => {
-        resolve();
-      }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     },
   };
 }
 
 /** A server that writes `flood` as soon as it accepts a connection, and then nothing. */
-export async function floodServer(flood: Buffer): Promise<{ port: number; connections: number; close(): Promise<void> }> {
+export async function floodServer(
+  flood: Buffer,
+): Promise<{ port: number; connections: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   let connections = 0;
   const server = createServer((socket) => {
@@ -281,9 +280,11 @@ export async function floodServer(flood: Buffer): Promise<{ port: number; connec
     },
     close: async () => {
       for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => {
-        resolve();
-      }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     },
   };
 }

@@ -6,7 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'ldapts';
-import { DEFAULT_GUARD_LIMITS, frameLength, GUARDED_LDAPTS_RANGE, guardLdapClient, messageHead } from '../../../probes/ldap/guard.js';
+import {
+  DEFAULT_GUARD_LIMITS,
+  frameLength,
+  GUARDED_LDAPTS_RANGE,
+  guardLdapClient,
+  messageHead,
+} from '../../../probes/ldap/guard.js';
 import { readDomain } from '../../../probes/ldap/read.js';
 import { analyseTrusts } from '../../../probes/analysis/trust-analysis.js';
 import type { DomainRead } from '../../../probes/analysis/domain-read.js';
@@ -39,7 +45,8 @@ const ctx = (timeout = '3s') => contextFor(configFrom(`timeout: ${timeout}\ndoma
 
 /** The ldap family's targets for tailspin.test, as the plan makes them (the URL does not matter to the analysis). */
 function ldapTargets() {
-  const yaml = 'domains:\n  tailspin.test:\n    ldap: { url: ldaps://dca.tailspin.test, bind_dn: probe@tailspin.test, password_env: PW }\n';
+  const yaml =
+    'domains:\n  tailspin.test:\n    ldap: { url: ldaps://dca.tailspin.test, bind_dn: probe@tailspin.test, password_env: PW }\n';
   return planOf(configFrom(yaml, { readFile: () => '', env: { PW: 'guard-test-password' } })).ldap;
 }
 
@@ -58,11 +65,18 @@ after(() => {
 
 describe('the flood guard', () => {
   it('is written for the ldapts that package.json pins, to a tilde range', () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     assert.equal(pkg.dependencies['ldapts'], GUARDED_LDAPTS_RANGE);
-    const installed = (JSON.parse(readFileSync(join(ROOT, 'node_modules', 'ldapts', 'package.json'), 'utf8')) as { version: string }).version;
+    const installed = (
+      JSON.parse(readFileSync(join(ROOT, 'node_modules', 'ldapts', 'package.json'), 'utf8')) as { version: string }
+    ).version;
     const [major, minor] = GUARDED_LDAPTS_RANGE.replace('~', '').split('.');
-    assert.ok(installed.startsWith(`${major ?? ''}.${minor ?? ''}.`), `ldapts ${installed} installed, the guard knows ${GUARDED_LDAPTS_RANGE}`);
+    assert.ok(
+      installed.startsWith(`${major ?? ''}.${minor ?? ''}.`),
+      `ldapts ${installed} installed, the guard knows ${GUARDED_LDAPTS_RANGE}`,
+    );
   });
 
   it('hooks a real ldapts client, and refuses a client whose internals moved', () => {
@@ -83,7 +97,10 @@ describe('the flood guard', () => {
     assert.equal(frameLength(TINY_MESSAGE), 7);
     assert.equal(frameLength(Buffer.from([0x30, 0x82, 0x01])), undefined);
     assert.equal(frameLength(Buffer.from([0x30, 0x82, 0x01, 0x00])), 4 + 256);
-    assert.throws(() => frameLength(Buffer.from('HTTP/1.1 200 OK')), /tag 0x48 where an LDAPMessage SEQUENCE \(0x30\) starts/);
+    assert.throws(
+      () => frameLength(Buffer.from('HTTP/1.1 200 OK')),
+      /tag 0x48 where an LDAPMessage SEQUENCE \(0x30\) starts/,
+    );
     assert.throws(() => frameLength(Buffer.from([0x30, 0x80])), /indefinite BER length/);
     assert.throws(() => frameLength(Buffer.from([0x30, 0x85, 1, 1, 1, 1, 1])), /a BER length of 5 octets/);
     assert.deepEqual(messageHead(TINY_MESSAGE), { id: 77, op: 0x64 });
@@ -100,9 +117,14 @@ describe('readDomain against a server that floods 20,000 tiny messages on accept
       const flood = await floodServer(Buffer.concat(Array.from({ length: 20_000 }, () => TINY_MESSAGE)));
       try {
         const started = performance.now();
-        const read = failed(await readDomain(server(`ldap://127.0.0.1:${flood.port}`, startTls, certificate), LIMITS, ctx()));
+        const read = failed(
+          await readDomain(server(`ldap://127.0.0.1:${flood.port}`, startTls, certificate), LIMITS, ctx()),
+        );
         assert.equal(read.failure, 'protocol violation');
-        assert.equal(read.detail, `the server sent ${DEFAULT_GUARD_LIMITS.maxUnsolicited + 1} unsolicited LDAP messages (answers to no request); the connection was dropped`);
+        assert.equal(
+          read.detail,
+          `the server sent ${DEFAULT_GUARD_LIMITS.maxUnsolicited + 1} unsolicited LDAP messages (answers to no request); the connection was dropped`,
+        );
         assert.equal(read.afterBind, undefined);
         // Dropped at once, not after the 3 s timeout.
         assert.ok(performance.now() - started < 2000);
@@ -115,11 +137,18 @@ describe('readDomain against a server that floods 20,000 tiny messages on accept
 
 describe('readDomain against a small real LDAP server', () => {
   it('reads the trustedDomain objects over StartTLS, through the guard', async () => {
-    const ldap = await startLdapServer({ baseDn: BASE_DN, trusts: [trustedDomainEntry(BASE_DN, 1), trustedDomainEntry(BASE_DN, 2)], certificate });
+    const ldap = await startLdapServer({
+      baseDn: BASE_DN,
+      trusts: [trustedDomainEntry(BASE_DN, 1), trustedDomainEntry(BASE_DN, 2)],
+      certificate,
+    });
     try {
       const read = await readDomain(server(`ldap://127.0.0.1:${ldap.port}`, true, certificate), LIMITS, ctx());
       assert.ok(read.ok, JSON.stringify(read));
-      assert.deepEqual(read.trusts.map((trust) => trust.partner), ['partner1.example', 'partner2.example']);
+      assert.deepEqual(
+        read.trusts.map((trust) => trust.partner),
+        ['partner1.example', 'partner2.example'],
+      );
     } finally {
       await ldap.close();
     }
@@ -138,7 +167,10 @@ describe('readDomain against a small real LDAP server', () => {
       const reads = output.findings.filter((finding) => finding.check === 'ldap.read');
       assert.equal(reads.length, 1);
       assert.equal(reads[0]?.status, 'critical');
-      assert.match(reads[0].message, /^bound to 127\.0\.0\.1:\d+, but reading tailspin\.test failed \(limit exceeded\): the trustedDomain objects number more than 100 \(limits\.trusted_domain_objects\); its trusts were not analysed$/);
+      assert.match(
+        reads[0].message,
+        /^bound to 127\.0\.0\.1:\d+, but reading tailspin\.test failed \(limit exceeded\): the trustedDomain objects number more than 100 \(limits\.trusted_domain_objects\); its trusts were not analysed$/,
+      );
       assert.equal(output.findings.filter((finding) => finding.check.startsWith('trust.')).length, 0);
     } finally {
       await ldap.close();
@@ -146,12 +178,20 @@ describe('readDomain against a small real LDAP server', () => {
   });
 
   it('a search with more entries than limits.ldap_entries_per_search, over its pages: one finding that names the bound', async () => {
-    const accounts = Array.from({ length: 3000 }, (_, index) => ({ dn: `CN=a${index},${BASE_DN}`, attributes: { sAMAccountName: [`a${index}`] } }));
+    const accounts = Array.from({ length: 3000 }, (_, index) => ({
+      dn: `CN=a${index},${BASE_DN}`,
+      attributes: { sAMAccountName: [`a${index}`] },
+    }));
     const ldap = await startLdapServer({ baseDn: BASE_DN, trusts: [trustedDomainEntry(BASE_DN, 1)], accounts });
     try {
-      const read = failed(await readDomain(server(ldap.url, false), { trustedDomainObjects: 100, entriesPerSearch: 1200 }, ctx()));
+      const read = failed(
+        await readDomain(server(ldap.url, false), { trustedDomainObjects: 100, entriesPerSearch: 1200 }, ctx()),
+      );
       assert.equal(read.failure, 'limit exceeded');
-      assert.equal(read.detail, 'the interdomain trust accounts number more than 1200 (limits.ldap_entries_per_search)');
+      assert.equal(
+        read.detail,
+        'the interdomain trust accounts number more than 1200 (limits.ldap_entries_per_search)',
+      );
       assert.deepEqual(read.limit, { key: 'limits.ldap_entries_per_search', value: 1200 });
       assert.equal(read.afterBind, true);
       // Pages of 500: the third page crosses the bound and nothing more is asked for.
@@ -162,12 +202,23 @@ describe('readDomain against a small real LDAP server', () => {
   });
 
   it('a server that ignores paging and answers 20,000 entries at once: dropped after 1,000', async () => {
-    const accounts = Array.from({ length: 20_000 }, (_, index) => ({ dn: `CN=a${index},${BASE_DN}`, attributes: { sAMAccountName: [`a${index}`] } }));
-    const ldap = await startLdapServer({ baseDn: BASE_DN, trusts: [trustedDomainEntry(BASE_DN, 1)], accounts, ignorePaging: true });
+    const accounts = Array.from({ length: 20_000 }, (_, index) => ({
+      dn: `CN=a${index},${BASE_DN}`,
+      attributes: { sAMAccountName: [`a${index}`] },
+    }));
+    const ldap = await startLdapServer({
+      baseDn: BASE_DN,
+      trusts: [trustedDomainEntry(BASE_DN, 1)],
+      accounts,
+      ignorePaging: true,
+    });
     try {
       const read = failed(await readDomain(server(ldap.url, false), LIMITS, ctx()));
       assert.equal(read.failure, 'protocol violation');
-      assert.equal(read.detail, 'the server sent more than 1000 entries in answer to one search request (one page); the connection was dropped');
+      assert.equal(
+        read.detail,
+        'the server sent more than 1000 entries in answer to one search request (one page); the connection was dropped',
+      );
       assert.equal(read.afterBind, true);
     } finally {
       await ldap.close();
@@ -186,7 +237,10 @@ describe('readDomain against a small real LDAP server', () => {
       assert.equal(bind?.status, 'ok');
       const reading = output.findings.find((finding) => finding.check === 'ldap.read');
       assert.equal(reading?.status, 'critical');
-      assert.match(reading.message, /^bound to 127\.0\.0\.1:\d+, but reading tailspin\.test failed \(timeout\): no answer in 0\.5s while reading the trustedDomain objects; its trusts were not analysed$/);
+      assert.match(
+        reading.message,
+        /^bound to 127\.0\.0\.1:\d+, but reading tailspin\.test failed \(timeout\): no answer in 0\.5s while reading the trustedDomain objects; its trusts were not analysed$/,
+      );
       assert.ok(!output.findings.some((finding) => /cannot bind/.test(finding.message)));
     } finally {
       await ldap.close();
@@ -201,13 +255,19 @@ describe('readDomain against a small real LDAP server', () => {
     metadata.writeUInt32LE(0x00090081, 16);
     metadata.writeUInt32LE(1, 20);
     metadata.writeBigInt64LE(0x7fffffffffffffffn, 24);
-    const ldap = await startLdapServer({ baseDn: BASE_DN, trusts: [trustedDomainEntry(BASE_DN, 1, { replPropertyMetaData: [metadata] })] });
+    const ldap = await startLdapServer({
+      baseDn: BASE_DN,
+      trusts: [trustedDomainEntry(BASE_DN, 1, { replPropertyMetaData: [metadata] })],
+    });
     try {
       const read = await readDomain(server(ldap.url, false), LIMITS, ctx());
       assert.ok(read.ok, JSON.stringify(read));
       const output = analyseTrusts(ldapTargets(), [read], new Date('2026-12-01T00:00:00Z'));
       const age = output.findings.find((finding) => finding.check === 'trust.password_age');
-      assert.match(age?.message ?? '', /trust password last changed 2026-11-01T00:00:00Z, 30 day\(s\) ago \(whenChanged of the trust object \(last resort\)\)/);
+      assert.match(
+        age?.message ?? '',
+        /trust password last changed 2026-11-01T00:00:00Z, 30 day\(s\) ago \(whenChanged of the trust object \(last resort\)\)/,
+      );
       assert.ok(output.findings.some((finding) => finding.check === 'trust.inventory'));
     } finally {
       await ldap.close();
