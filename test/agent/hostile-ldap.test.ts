@@ -221,7 +221,7 @@ describe(`a directory of ${TRUSTS} trustedDomain objects`, () => {
       Number.POSITIVE_INFINITY,
       `/-/healthy did not answer within 1 s during the run (event loop delay max ${(delay.max / 1e6).toFixed(0)} ms)`,
     );
-    assert.deepEqual(ldap.searches.filter((base) => base.startsWith('CN=System')).length > 0, true);
+    assert.ok(ldap.searches.some((base) => base.startsWith('CN=System')));
   });
 
   it('probe agent: /-/healthy answers during the analysis, and SIGTERM in the middle of it stops the agent within 5 s', async () => {
@@ -245,11 +245,14 @@ describe(`a directory of ${TRUSTS} trustedDomain objects`, () => {
       console.log(`# slowest /-/healthy while the agent read and analysed ${TRUSTS} objects: ${slowest.toFixed(0)} ms`);
       assert.notEqual(slowest, Number.POSITIVE_INFINITY, `/-/healthy did not answer within 1 s\n${agent.output()}`);
       assert.equal(agent.child.exitCode, null);
+      const midRun = !agent.output().includes('ldap run finished');
       const stopping = performance.now();
       agent.child.kill('SIGTERM');
       const code = await agent.exited;
       const seconds = (performance.now() - stopping) / 1000;
-      console.log(`# SIGTERM to exit: ${seconds.toFixed(2)} s`);
+      console.log(
+        `# SIGTERM ${midRun ? 'during the ldap run' : 'after the ldap run'}; to exit: ${seconds.toFixed(2)} s`,
+      );
       assert.equal(code, 0, agent.output());
       assert.ok(seconds < 5, `stopped after ${seconds.toFixed(2)} s`);
     } finally {
