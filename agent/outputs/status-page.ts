@@ -41,7 +41,7 @@ function statusCell(status: Status): string {
 }
 
 export function renderStatusPage(input: StatusPageInput): string {
-  const findings = distinctFindings(input.runs.flatMap((run) => run.findings));
+  const findings = distinctFindings(input.runs);
   const overall = worstStatus(findings.map((finding) => finding.status));
   const counts = (['critical', 'warning', 'unknown', 'ok'] as const)
     .map((status) => `${findings.filter((finding) => finding.status === status).length} ${status}`)
