@@ -3,6 +3,7 @@
 // POST /-/reload.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import cron, { type ScheduledTask } from 'node-cron';
 import { renderTarget } from '../probes/model/finding.js';
 import { FAMILY_NAMES, type Family, type Logger } from '../probes/model/probe.js';
@@ -25,6 +26,8 @@ export interface WebOptions {
   enableLifecycle: boolean;
   maxConnections: number;
 }
+
+const PROBLEMS_LOGGED_PER_TURN = 200;
 
 export interface DaemonOptions {
   log: Logger;
@@ -161,7 +164,7 @@ export class Daemon {
         findings: result.findings.length,
         problems: problems.length,
       });
-      for (const finding of problems) {
+      for (const [index, finding] of problems.entries()) {
         this.#log.warn(finding.message, {
           family,
           check: finding.check,
@@ -169,6 +172,12 @@ export class Daemon {
           domain: finding.domain,
           target: renderTarget(finding.check, finding.target),
         });
+        // Thousands of problems (a directory with thousands of trusts) are logged a slice at a
+        // time, so that the HTTP endpoints and a stop request are served in between.
+        if (index % PROBLEMS_LOGGED_PER_TURN === PROBLEMS_LOGGED_PER_TURN - 1) {
+          await nextTurn();
+          if (this.#stopping) return;
+        }
       }
     })();
     this.#running.set(family, run);

@@ -57,6 +57,17 @@ export interface TrustConfig {
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
+/** Bounds on what the network may make the agent hold or do (config limits:). */
+export interface Limits {
+  /** Entries one LDAP search may return, over all its pages. */
+  ldapEntriesPerSearch: number;
+  /** trustedDomain objects read from one domain. */
+  trustedDomainObjects: number;
+}
+
+/** Far above any real directory, below what a hostile server can make ldapts hold in one answer. */
+const MAX_LDAP_ENTRIES = 100_000;
+
 export interface Config {
   listen: Endpoint;
   /** Age of a trust password from which it is a warning, then critical (30-day rotation missed once, twice). */
@@ -72,6 +83,7 @@ export interface Config {
   domains: Map<string, DomainConfig>;
   trusts: TrustConfig[];
   preauthAllow: string[];
+  limits: Limits;
 }
 
 export interface ConfigProblem {
@@ -234,6 +246,13 @@ const fileSchema = z
       .default({}),
     concurrency: z.number().int().min(1).max(10_000).default(DEFAULT_CONCURRENCY),
     log_level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+    limits: z
+      .object({
+        ldap_entries_per_search: z.number().int().min(1).max(MAX_LDAP_ENTRIES).default(20_000),
+        trusted_domain_objects: z.number().int().min(1).max(MAX_LDAP_ENTRIES).default(1_000),
+      })
+      .strict()
+      .default({}),
     domains: z.record(z.string(), domainSchema),
     trusts: z.array(trustSchema).default([]),
     preauth: z
@@ -622,6 +641,10 @@ function toConfig(
       return { trusting, trusted, twoWay: trust.between !== undefined, type: trust.type };
     }),
     preauthAllow: file.preauth.allow,
+    limits: {
+      ldapEntriesPerSearch: file.limits.ldap_entries_per_search,
+      trustedDomainObjects: file.limits.trusted_domain_objects,
+    },
   };
 }
 

@@ -54,6 +54,10 @@ export function buildPlan(config: Config, readFile: ReadFile = readFileSync): Pl
               },
             ],
       ),
+      limits: {
+        trustedDomainObjects: config.limits.trustedDomainObjects,
+        entriesPerSearch: config.limits.ldapEntriesPerSearch,
+      },
       trusts: config.trusts.map(({ trusting, trusted, twoWay, type }) => ({ trusting, trusted, twoWay, type })),
       forests: Object.fromEntries([...config.domains.values()].map((domain) => [domain.name, domain.forest])),
       preauthAllow: config.preauthAllow,
@@ -158,6 +162,10 @@ export function describePlan(plan: Plan): Record<string, unknown> {
         server_name: server.serverName ?? null,
         base_dn: server.baseDn,
       })),
+      limits: {
+        trusted_domain_objects: plan.ldap.limits.trustedDomainObjects,
+        ldap_entries_per_search: plan.ldap.limits.entriesPerSearch,
+      },
       trusts: plan.ldap.trusts,
       forests: plan.ldap.forests,
       preauth_allow: plan.ldap.preauthAllow,

@@ -38,7 +38,18 @@ export type BindFailure =
   | 'unreachable'
   | 'timeout'
   | 'ca_file unreadable'
+  /** The server broke the protocol (see probes/ldap/guard.ts); the connection was dropped. */
+  | 'protocol violation'
+  /** The directory holds more than a bound of limits: allows. */
+  | 'limit exceeded'
   | 'error';
+
+/** A bound of the config's limits: mapping that a read ran into. */
+export interface LimitHit {
+  /** The config key, such as limits.trusted_domain_objects. */
+  key: string;
+  value: number;
+}
 
 export type DomainRead =
   | {
@@ -55,4 +66,14 @@ export type DomainRead =
       /** Parts that could not be read, in words; the rest of the read stands. */
       problems: string[];
     }
-  | { ok: false; domain: string; server: string; seconds: number; failure: BindFailure; detail: string };
+  | {
+      ok: false;
+      domain: string;
+      server: string;
+      seconds: number;
+      failure: BindFailure;
+      detail: string;
+      /** Set when the bind succeeded and reading the domain failed afterwards. */
+      afterBind?: boolean;
+      limit?: LimitHit;
+    };

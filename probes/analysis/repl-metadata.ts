@@ -15,7 +15,14 @@ const SECONDS_1601_TO_1970 = 11_644_473_600;
 export interface AttributeChange {
   attrtyp: number;
   version: number;
-  changed: Date;
+  /** Undefined when the time is outside what a date can hold (a directory may store 0x7fffffffffffffff). */
+  changed: Date | undefined;
+}
+
+/** A date from milliseconds since 1970, or undefined outside the range a Date holds. */
+function dateFrom(milliseconds: number): Date | undefined {
+  const date = new Date(milliseconds);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 /** Every entry of the blob, or an error; a count that the bytes cannot hold is an error. */
@@ -41,7 +48,7 @@ export function parseReplMetadata(
     entries.push({
       attrtyp: view.getUint32(at, true),
       version: view.getUint32(at + 4, true),
-      changed: new Date((seconds - SECONDS_1601_TO_1970) * 1000),
+      changed: dateFrom((seconds - SECONDS_1601_TO_1970) * 1000),
     });
   }
   return { ok: true, entries };
@@ -63,7 +70,7 @@ export function fileTimeToDate(text: string): Date | undefined {
   if (!/^\d{1,20}$/.test(text)) return undefined;
   const ticks = BigInt(text);
   if (ticks === 0n || ticks >= 0x7fffffffffffffffn) return undefined;
-  return new Date(Number(ticks / 10_000n) - SECONDS_1601_TO_1970 * 1000);
+  return dateFrom(Number(ticks / 10_000n) - SECONDS_1601_TO_1970 * 1000);
 }
 
 /** Generalized time as LDAP writes it (whenChanged: 20261121043302.0Z). */
@@ -79,5 +86,5 @@ export function generalizedTimeToDate(text: string): Date | undefined {
     number,
     number,
   ];
-  return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  return dateFrom(Date.UTC(year, month - 1, day, hour, minute, second));
 }

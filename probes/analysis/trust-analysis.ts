@@ -7,7 +7,7 @@ import { finding, type Finding, type Status, type Target } from '../model/findin
 import type { Measurement } from '../model/measurement.js';
 import type { ProbeOutput } from '../model/probe.js';
 import type { ExpectedTrust, LdapServer, LdapTargets } from '../model/targets.js';
-import type { DomainRead, TrustRecord } from './domain-read.js';
+import type { DomainRead, TrustAccount, TrustRecord } from './domain-read.js';
 import {
   domainInfoFlagNames,
   parseForestTrustInfo,
@@ -15,7 +15,7 @@ import {
   tlnFlagNames,
   type ForestTrustRecord,
 } from './forest-trust-info.js';
-import { describePath, findPath, type TrustEdge, type TrustGraph } from './trust-paths.js';
+import { describePath, pathFinderSteps, runSteps, type Steps, type TrustEdge, type TrustGraph } from './trust-paths.js';
 import {
   attributeNames,
   directionName,
@@ -35,7 +35,8 @@ type Read = Extract<DomainRead, { ok: true }>;
 const DAY = 86_400_000;
 
 function formatDate(date: Date | undefined): string {
-  return date === undefined ? 'unknown' : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // toISOString always ends in .sssZ; slicing is cheaper than a pattern, once per date of every trust.
+  return date === undefined ? 'unknown' : `${date.toISOString().slice(0, -5)}Z`;
 }
 
 // ---- binds ----
@@ -61,6 +62,10 @@ const BIND_REMEDIATION: Record<string, (ldap: LdapServer, server: string) => str
   timeout: (_ldap, server) =>
     `allow the LDAP port from this host to ${server}, and check that the DC answers (a hung DC accepts connections but answers nothing)`,
   'ca_file unreadable': (ldap) => `make ${ldap.ca?.file ?? 'ca_file'} readable by the agent`,
+  'protocol violation': (_ldap, server) =>
+    `check what answers on the LDAP port of ${server}: it is not behaving as a directory server (a proxy, another service, or an attack)`,
+  'limit exceeded': () =>
+    'if the directory really holds that many, raise the bound named above under limits: in the config',
   error: (_ldap, server) => `check the LDAP service of ${server}; the message above has the details`,
 };
 
@@ -74,10 +79,38 @@ function bindFindings(targets: LdapTargets, reads: DomainRead[]): { findings: Fi
       kind: 'ldap_bind',
       domain: read.domain,
       server: read.server,
-      success: read.ok,
+      success: read.ok || read.afterBind === true,
       seconds: read.seconds,
     });
-    if (read.ok) {
+    if (!read.ok && read.afterBind === true) {
+      // The bind worked; what failed is the read after it, so nothing of the domain was analysed.
+      const fix = BIND_REMEDIATION[read.failure] ?? BIND_REMEDIATION['error'];
+      findings.push(
+        finding({
+          check: 'ldap.bind',
+          status: 'ok',
+          domain: read.domain,
+          target: serverTarget(read),
+          message: `bound to ${read.server} as ${ldap.bindDn}`,
+          observed: { seconds: Number(read.seconds.toFixed(3)) },
+        }),
+      );
+      findings.push(
+        finding({
+          check: 'ldap.read',
+          status: 'critical',
+          domain: read.domain,
+          target: serverTarget(read),
+          message: `bound to ${read.server}, but reading ${read.domain} failed (${read.failure}): ${read.detail}; its trusts were not analysed`,
+          remediation: fix?.(ldap, read.server) ?? '',
+          observed: {
+            failure: read.failure,
+            detail: read.detail,
+            ...(read.limit === undefined ? {} : { limit: read.limit.key, limit_value: read.limit.value }),
+          },
+        }),
+      );
+    } else if (read.ok) {
       findings.push(
         finding({
           check: 'ldap.bind',
@@ -187,12 +220,26 @@ function inventoryFindings(read: Read): { findings: Finding[]; measurements: Mea
   return { findings, measurements };
 }
 
+const accountIndexes = new WeakMap<TrustAccount[], Map<string, TrustAccount>>();
+
+/** The first trust account of a read with this name (in upper case): one lookup, not a scan per trust. */
+function trustAccountNamed(read: Read, upperName: string): TrustAccount | undefined {
+  let index = accountIndexes.get(read.trustAccounts);
+  if (index === undefined) {
+    index = new Map();
+    for (const account of read.trustAccounts) {
+      const name = account.name.toUpperCase();
+      if (!index.has(name)) index.set(name, account);
+    }
+    accountIndexes.set(read.trustAccounts, index);
+  }
+  return index.get(upperName);
+}
+
 /** pwdLastSet of the trust account, else the replication metadata of trustAuth*, else whenChanged. */
 export function passwordLastSet(trust: TrustRecord, read: Read): { at: Date; source: string } | undefined {
   if (includesInbound(trust.direction)) {
-    const account = read.trustAccounts.find(
-      (candidate) => candidate.name.toUpperCase() === `${trust.flatName.toUpperCase()}$`,
-    );
+    const account = trustAccountNamed(read, `${trust.flatName.toUpperCase()}$`);
     if (account?.pwdLastSet !== undefined)
       return { at: account.pwdLastSet, source: `pwdLastSet of the trust account ${account.name}` };
   }
@@ -373,10 +420,8 @@ function expectedFindings(
 ): { findings: Finding[]; measurements: Measurement[] } {
   const findings: Finding[] = [];
   const measurements: Measurement[] = [];
-  const configured = new Set<string>();
   for (const trust of targets.trusts) {
     for (const side of expectedSides(trust)) {
-      configured.add(`${side.domain} ${side.partner}`);
       const read = reads.get(side.domain);
       if (read === undefined) continue;
       const found = read.trusts.find((candidate) => candidate.partner === side.partner);
@@ -422,23 +467,30 @@ function expectedFindings(
       );
     }
   }
-  for (const read of reads.values()) {
-    for (const trust of read.trusts) {
-      if (configured.has(`${trust.domain} ${trust.partner}`)) continue;
-      findings.push(
-        finding({
-          check: 'trust.unexpected',
-          status: 'ok',
-          domain: trust.domain,
-          target: { kind: 'host', host: trust.partner },
-          message: `${trust.domain} -> ${trust.partner}: ${kindLabel(trust)} trust found that the config does not list`,
-          remediation: '',
-          observed: { partner_domain: trust.partner },
-        }),
-      );
-    }
-  }
   return { findings, measurements };
+}
+
+/** Trust objects of one read (a slice of its trusts) that the config does not list. */
+function unexpectedFindings(targets: LdapTargets, read: Read): ProbeOutput {
+  const configured = new Set(
+    targets.trusts.flatMap((trust) => [`${trust.trusting} ${trust.trusted}`, `${trust.trusted} ${trust.trusting}`]),
+  );
+  const findings: Finding[] = [];
+  for (const trust of read.trusts) {
+    if (configured.has(`${trust.domain} ${trust.partner}`)) continue;
+    findings.push(
+      finding({
+        check: 'trust.unexpected',
+        status: 'ok',
+        domain: trust.domain,
+        target: { kind: 'host', host: trust.partner },
+        message: `${trust.domain} -> ${trust.partner}: ${kindLabel(trust)} trust found that the config does not list`,
+        remediation: '',
+        observed: { partner_domain: trust.partner },
+      }),
+    );
+  }
+  return { findings, measurements: [] };
 }
 
 /** The differences between two sides of one trust, in words; empty when they agree. */
@@ -478,7 +530,7 @@ export function sideDifferences(
   ] as const) {
     if (!includesInbound(side.direction)) continue;
     const account = `${side.flatName.toUpperCase()}$`;
-    if (!read.trustAccounts.some((candidate) => candidate.name.toUpperCase() === account))
+    if (trustAccountNamed(read, account) === undefined)
       differences.push(`${read.domain} lacks the trust account ${account} its inbound direction needs`);
   }
   return differences;
@@ -532,38 +584,53 @@ function consistencyFindings(reads: Map<string, Read>): { findings: Finding[]; m
 
 /** A trust counts only if every readable side of it says so. */
 export function trustGraph(targets: LdapTargets, reads: Map<string, Read>): TrustGraph {
-  const claims = new Map<string, { edge: TrustEdge; claimedBy: Set<string> }>();
+  return runSteps(trustGraphSteps(targets, reads));
+}
+
+function* trustGraphSteps(targets: LdapTargets, reads: Map<string, Read>): Steps<TrustGraph> {
+  // Keyed by both ends, the first one's length first, so that no two pairs of names share a key.
+  const claims = new Map<string, { edge: TrustEdge; claimedBy: string[] }>();
   const claim = (trusting: string, trusted: string, kind: TrustEdge['kind'], by: string): void => {
-    const key = `${trusting} ${trusted}`;
-    const entry = claims.get(key) ?? { edge: { trusting, trusted, kind }, claimedBy: new Set<string>() };
-    entry.claimedBy.add(by);
-    claims.set(key, entry);
+    const key = `${trusting.length}:${trusting}${trusted}`;
+    const entry = claims.get(key);
+    if (entry === undefined) claims.set(key, { edge: { trusting, trusted, kind }, claimedBy: [by] });
+    else if (!entry.claimedBy.includes(by)) entry.claimedBy.push(by);
   };
   for (const read of reads.values()) {
+    let count = 0;
     for (const trust of read.trusts) {
       if (includesOutbound(trust.direction)) claim(read.domain, trust.partner, trustKind(trust), read.domain);
       if (includesInbound(trust.direction)) claim(trust.partner, read.domain, trustKind(trust), read.domain);
+      if (++count % TRUSTS_PER_STEP === 0) yield;
     }
   }
-  const edges = [...claims.values()]
-    .filter(({ edge, claimedBy }) =>
-      [edge.trusting, edge.trusted].every((side) => !reads.has(side) || claimedBy.has(side)),
+  const edges: TrustEdge[] = [];
+  for (const { edge, claimedBy } of claims.values()) {
+    if (
+      (!reads.has(edge.trusting) || claimedBy.includes(edge.trusting)) &&
+      (!reads.has(edge.trusted) || claimedBy.includes(edge.trusted))
     )
-    .map(({ edge }) => edge);
-  return { edges, forestOf: (domain) => targets.forests[domain] ?? domain };
+      edges.push(edge);
+  }
+  // Own keys only: a partner named by the directory ("constructor") must not find Object's properties.
+  return {
+    edges,
+    forestOf: (domain) => (Object.hasOwn(targets.forests, domain) ? (targets.forests[domain] ?? domain) : domain),
+  };
 }
 
-function pathFindings(
-  targets: LdapTargets,
-  reads: Map<string, Read>,
-): { findings: Finding[]; measurements: Measurement[] } {
+function* pathFindings(targets: LdapTargets, reads: Map<string, Read>): Steps<ProbeOutput> {
   const findings: Finding[] = [];
   const measurements: Measurement[] = [];
   if (reads.size === 0) return { findings, measurements };
-  const graph = trustGraph(targets, reads);
   const domains = [
     ...new Set([...reads.keys(), ...targets.trusts.flatMap((trust) => [trust.trusting, trust.trusted])]),
   ].sort();
+  const graph = yield* trustGraphSteps(targets, reads);
+  const findPath = yield* pathFinderSteps(
+    graph,
+    domains.map((domain) => graph.forestOf(domain)),
+  );
   const expected = new Set(
     targets.trusts.flatMap((trust) => [
       `${trust.trusted} ${trust.trusting}`,
@@ -573,7 +640,7 @@ function pathFindings(
   for (const from of domains) {
     for (const to of domains) {
       if (from === to) continue;
-      const result = findPath(graph, from, to);
+      const result = findPath(from, to);
       measurements.push({ kind: 'trust_path', fromDomain: from, toDomain: to, available: result.available });
       const wanted = expected.has(`${from} ${to}`);
       const status: Status = wanted && !result.available ? 'critical' : 'ok';
@@ -657,21 +724,51 @@ function preauthFindings(targets: LdapTargets, read: Read): { findings: Finding[
   };
 }
 
-export function analyseTrusts(targets: LdapTargets, results: DomainRead[], now: Date): ProbeOutput {
+/** Trusts analysed in one step; the ldap family lets the event loop turn between steps. */
+const TRUSTS_PER_STEP = 200;
+
+/**
+ * The analysis as a sequence of small parts of its output, in the report's order, with
+ * undefined where a long part pauses. Pure: the ldap family runs it step by step, letting
+ * the event loop turn between steps, so that a directory with tens of thousands of trusts
+ * never blocks the agent for long (issue 15).
+ */
+export function* analysisSteps(
+  targets: LdapTargets,
+  results: DomainRead[],
+  now: Date,
+): Generator<ProbeOutput | undefined> {
   const reads = new Map(results.filter((read): read is Read => read.ok).map((read) => [read.domain, read]));
-  const parts = [
-    bindFindings(targets, results),
-    expectedFindings(targets, reads),
-    consistencyFindings(reads),
-    pathFindings(targets, reads),
+  yield bindFindings(targets, results);
+  yield expectedFindings(targets, reads);
+  for (const read of reads.values()) {
+    for (let start = 0; start < read.trusts.length; start += TRUSTS_PER_STEP)
+      yield unexpectedFindings(targets, { ...read, trusts: read.trusts.slice(start, start + TRUSTS_PER_STEP) });
+  }
+  yield consistencyFindings(reads);
+  yield yield* pathFindings(targets, reads);
+  const perTrust: ((read: Read) => ProbeOutput)[] = [
+    inventoryFindings,
+    (read) => passwordFindings(targets, read, now),
+    (read) => ({ findings: forestInfoFindings(read), measurements: [] }),
   ];
   for (const read of reads.values()) {
-    parts.push(
-      inventoryFindings(read),
-      passwordFindings(targets, read, now),
-      { findings: forestInfoFindings(read), measurements: [] },
-      preauthFindings(targets, read),
-    );
+    for (const part of perTrust) {
+      for (let start = 0; start < read.trusts.length; start += TRUSTS_PER_STEP)
+        yield part({ ...read, trusts: read.trusts.slice(start, start + TRUSTS_PER_STEP) });
+    }
+    yield preauthFindings(targets, read);
   }
-  return { findings: parts.flatMap((part) => part.findings), measurements: parts.flatMap((part) => part.measurements) };
+}
+
+export function analyseTrusts(targets: LdapTargets, results: DomainRead[], now: Date): ProbeOutput {
+  const output: ProbeOutput = { findings: [], measurements: [] };
+  for (const part of analysisSteps(targets, results, now)) if (part !== undefined) appendOutput(output, part);
+  return output;
+}
+
+/** Appends one part to an output in place (a loop: spreading 100,000 items overflows the stack). */
+export function appendOutput(output: ProbeOutput, part: ProbeOutput): void {
+  for (const item of part.findings) output.findings.push(item);
+  for (const item of part.measurements) output.measurements.push(item);
 }

@@ -36,8 +36,118 @@ function describeEdge(edge: TrustEdge): string {
   return `${edge.trusting} trusts ${edge.trusted} (${edge.kind.replace('_', ' ')} trust)`;
 }
 
+/** One key per ordered pair of names, whatever characters a directory puts in them: the length comes first. */
+function endsKey(trusting: string, trusted: string): string {
+  return `${trusting.length}:${trusting}${trusted}`;
+}
+
+/**
+ * Work done a slice at a time: each `yield` is a point where the caller may let the event
+ * loop turn (the ldap family does; `runSteps` does not). The value is the result.
+ */
+export type Steps<T> = Generator<undefined, T, undefined>;
+
+export function runSteps<T>(steps: Steps<T>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+  }
+}
+
+/** Edges handled between two yields. */
+const EDGES_PER_STEP = 2000;
+
+/**
+ * The edges looked up by their ends, built once per graph, so that a question costs the
+ * same whatever the number of trusts read: a directory may hold tens of thousands of
+ * trustedDomain objects, and every pair of configured domains is asked about (issue 15).
+ */
+class EdgeIndex {
+  /** The first edge between two ends, of any kind, by endsKey. */
+  readonly #byEnds = new Map<string, TrustEdge>();
+  /** The first forest edge between two ends. */
+  readonly #forestByEnds = new Map<string, TrustEdge>();
+  /** Per forest of the users, the first edge by which each forest trusts them through a third forest. */
+  readonly #throughThird = new Map<string, Map<string, TrustEdge>>();
+
+  constructor(readonly graph: TrustGraph) {}
+
+  *build(): Steps<void> {
+    let count = 0;
+    for (const edge of this.graph.edges) {
+      const key = endsKey(edge.trusting, edge.trusted);
+      if (!this.#byEnds.has(key)) this.#byEnds.set(key, edge);
+      if (edge.kind === 'forest' && !this.#forestByEnds.has(key)) this.#forestByEnds.set(key, edge);
+      if (++count % EDGES_PER_STEP === 0) yield;
+    }
+  }
+
+  edge(trusting: string, trusted: string): TrustEdge | undefined {
+    return this.#byEnds.get(endsKey(trusting, trusted));
+  }
+
+  forestEdge(trusting: string, trusted: string): TrustEdge | undefined {
+    return this.#forestByEnds.get(endsKey(trusting, trusted));
+  }
+
+  /**
+   * For the forest of some users: per forest, the first edge (in the graph's order) by which
+   * it trusts a domain other than `fromForest` whose forest in turn trusts `fromForest`. Two
+   * passes over the edges, once per forest of users.
+   */
+  *prepareThirdForest(fromForest: string): Steps<Map<string, TrustEdge>> {
+    const known = this.#throughThird.get(fromForest);
+    if (known !== undefined) return known;
+    const trustingFrom = new Set<string>();
+    let count = 0;
+    for (const edge of this.graph.edges) {
+      if (edge.trusted === fromForest) trustingFrom.add(edge.trusting);
+      if (++count % EDGES_PER_STEP === 0) yield;
+    }
+    const firstByTrusting = new Map<string, TrustEdge>();
+    for (const edge of this.graph.edges) {
+      if (
+        edge.trusted !== fromForest &&
+        !firstByTrusting.has(edge.trusting) &&
+        trustingFrom.has(this.graph.forestOf(edge.trusted))
+      )
+        firstByTrusting.set(edge.trusting, edge);
+      if (++count % EDGES_PER_STEP === 0) yield;
+    }
+    this.#throughThird.set(fromForest, firstByTrusting);
+    return firstByTrusting;
+  }
+
+  throughThirdForest(toForest: string, fromForest: string): TrustEdge | undefined {
+    return runSteps(this.prepareThirdForest(fromForest)).get(toForest);
+  }
+}
+
+export type PathFinder = (from: string, to: string) => PathResult;
+
+/**
+ * Answers "can users of `from` reach `to`?" for many pairs of one graph, each in constant
+ * time, once the index is built: in steps, over the edges, then over them again for each
+ * forest of users named in `forests` (the configured ones: the only ones asked about).
+ */
+export function* pathFinderSteps(graph: TrustGraph, forests: string[] = []): Steps<PathFinder> {
+  const index = new EdgeIndex(graph);
+  yield* index.build();
+  for (const forest of new Set(forests)) yield* index.prepareThirdForest(forest);
+  return (from, to) => walk(index, from, to);
+}
+
+export function pathFinder(graph: TrustGraph): PathFinder {
+  return runSteps(pathFinderSteps(graph));
+}
+
 /** Can users of `from` authenticate to resources in `to`, and through which referrals? */
 export function findPath(graph: TrustGraph, from: string, to: string): PathResult {
+  return pathFinder(graph)(from, to);
+}
+
+function walk(index: EdgeIndex, from: string, to: string): PathResult {
+  const graph = index.graph;
   const fromForest = graph.forestOf(from);
   const toForest = graph.forestOf(to);
   const hops: Hop[] = [
@@ -59,7 +169,7 @@ export function findPath(graph: TrustGraph, from: string, to: string): PathResul
     return { available: true, hops };
   }
 
-  const direct = graph.edges.find((edge) => edge.trusting === to && edge.trusted === from);
+  const direct = index.edge(to, from);
   if (direct !== undefined && direct.kind !== 'forest') {
     hops.push({
       at: from,
@@ -69,9 +179,7 @@ export function findPath(graph: TrustGraph, from: string, to: string): PathResul
     return { available: true, hops };
   }
 
-  const forestTrust = graph.edges.find(
-    (edge) => edge.kind === 'forest' && edge.trusting === toForest && edge.trusted === fromForest,
-  );
+  const forestTrust = index.forestEdge(toForest, fromForest);
   if (forestTrust !== undefined) {
     if (from !== fromForest)
       hops.push({
@@ -87,14 +195,12 @@ export function findPath(graph: TrustGraph, from: string, to: string): PathResul
     return { available: true, hops };
   }
 
-  return { available: false, hops, brokenAt: from, reason: whyNot(graph, from, to, fromForest, toForest) };
+  return { available: false, hops, brokenAt: from, reason: whyNot(index, from, to, fromForest, toForest) };
 }
 
-function whyNot(graph: TrustGraph, from: string, to: string, fromForest: string, toForest: string): string {
+function whyNot(index: EdgeIndex, from: string, to: string, fromForest: string, toForest: string): string {
   const reasons: string[] = [];
-  const reverse =
-    graph.edges.find((edge) => edge.trusting === from && edge.trusted === to) ??
-    graph.edges.find((edge) => edge.kind === 'forest' && edge.trusting === fromForest && edge.trusted === toForest);
+  const reverse = index.edge(from, to) ?? index.forestEdge(fromForest, toForest);
   if (reverse !== undefined) {
     reasons.push(
       `the trust runs the other way: ${describeEdge(reverse)}, so users of ${reverse.trusted} may use ${reverse.trusting}, not the reverse`,
@@ -103,11 +209,7 @@ function whyNot(graph: TrustGraph, from: string, to: string, fromForest: string,
     reasons.push(`${to} (forest ${toForest}) has no trust in which it trusts ${from} or its forest ${fromForest}`);
   }
   // A forest trust is not transitive to a third forest, and an external trust not at all.
-  const middle = graph.edges
-    .filter((first) => first.trusting === toForest && first.trusted !== fromForest)
-    .find((first) =>
-      graph.edges.some((second) => second.trusting === graph.forestOf(first.trusted) && second.trusted === fromForest),
-    );
+  const middle = index.throughThirdForest(toForest, fromForest);
   if (middle !== undefined) {
     reasons.push(
       `${toForest} trusts ${middle.trusted} and ${middle.trusted} trusts ${fromForest}, but trusts between forests are not transitive through a third forest`,

@@ -15,11 +15,12 @@ import {
   UnavailableError,
   type Entry,
 } from 'ldapts';
-import type { BindFailure, DomainRead, PreauthAccount, TrustRecord } from '../analysis/domain-read.js';
+import type { BindFailure, DomainRead, LimitHit, PreauthAccount, TrustRecord } from '../analysis/domain-read.js';
 import { formatSid } from '../analysis/forest-trust-info.js';
 import { fileTimeToDate, generalizedTimeToDate, trustAuthChanged } from '../analysis/repl-metadata.js';
 import type { ProbeContext } from '../model/probe.js';
-import type { LdapServer, LdapTargets } from '../model/targets.js';
+import type { LdapLimits, LdapServer, LdapTargets } from '../model/targets.js';
+import { DEFAULT_GUARD_LIMITS, describeTrip, guardLdapClient } from './guard.js';
 
 const UAC_ACCOUNTDISABLE = 0x2;
 const UAC_INTERDOMAIN_TRUST_ACCOUNT = 0x800;
@@ -156,19 +157,25 @@ function preauthKind(entry: Entry): PreauthAccount['kind'] {
   return 'user';
 }
 
+/** Entries asked for per page; AD's own MaxPageSize is 1000. */
+const PAGE_SIZE = 500;
+
 /** Connects, binds and reads one domain. Never throws. */
-export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<DomainRead> {
+export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: ProbeContext): Promise<DomainRead> {
   const url = new URL(ldap.url);
   const server = url.host;
   const started = performance.now();
   const seconds = (): number => (performance.now() - started) / 1000;
-  const fail = (failure: BindFailure, detail: string): DomainRead => ({
+  let bound = false;
+  const fail = (failure: BindFailure, detail: string, limit?: LimitHit): DomainRead => ({
     ok: false,
     domain: ldap.domain,
     server,
     seconds: seconds(),
     failure,
     detail,
+    ...(bound ? { afterBind: true } : {}),
+    ...(limit === undefined ? {} : { limit }),
   });
 
   if (ldap.ca?.ok === false) return fail('ca_file unreadable', `cannot read ${ldap.ca.file}: ${ldap.ca.error}`);
@@ -182,6 +189,7 @@ export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<D
     strictDN: false,
     ...(secure ? { tlsOptions: tls } : {}),
   });
+  const guard = guardLdapClient(client, DEFAULT_GUARD_LIMITS);
   // A deadline closes the connection, so a server that hangs cannot keep the run waiting.
   const close = (): void => {
     client.unbind().catch(() => undefined);
@@ -201,22 +209,53 @@ export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<D
       ? { ok: true, value: attempt.value }
       : { ok: false, timeout: attempt.reason !== 'error', error: attempt.error };
   };
+  const entriesBound: LimitHit = { key: 'limits.ldap_entries_per_search', value: limits.entriesPerSearch };
+  /** The guard's reason in the words of a finding; undefined when it did not trip. */
+  const violation = (): DomainRead | undefined =>
+    guard.tripped === undefined
+      ? undefined
+      : fail('protocol violation', `${describeTrip(guard.tripped)}; the connection was dropped`);
 
   try {
-    const bound = await step(async () => {
+    const bind = await step(async () => {
       if (!secure && ldap.startTls) await client.startTLS(tls);
       await client.bind(ldap.bindDn, ldap.password.reveal());
     });
-    if (!bound.ok) {
-      if (bound.timeout) return fail('timeout', `no answer in ${ctx.timeoutMs / 1000}s`);
-      const { failure, detail } = classifyBindError(bound.error);
+    if (!bind.ok) {
+      const violated = violation();
+      if (violated !== undefined) return violated;
+      if (bind.timeout) return fail('timeout', `no answer in ${ctx.timeoutMs / 1000}s`);
+      const { failure, detail } = classifyBindError(bind.error);
       return fail(failure, detail);
     }
+    bound = true;
 
     const problems: string[] = [];
-    const search = async (what: string, base: string, options: Parameters<Client['search']>[1]): Promise<Entry[]> => {
-      const result = await step(() => client.search(base, { ...options, paged: { pageSize: 500 } }));
-      if (result.ok) return result.value.searchEntries;
+    // Each page is converted as it comes, so that no step handles more than a page of entries.
+    const search = async <T>(
+      what: string,
+      base: string,
+      options: Parameters<Client['search']>[1],
+      convert: (entry: Entry) => T | undefined,
+      limit: LimitHit = entriesBound,
+    ): Promise<T[]> => {
+      const result = await step(async () => {
+        const items: T[] = [];
+        let count = 0;
+        for await (const page of client.searchPaginated(base, { ...options, paged: { pageSize: PAGE_SIZE } })) {
+          count += page.searchEntries.length;
+          if (count > limit.value) throw new LimitExceeded(what, limit);
+          for (const entry of page.searchEntries) {
+            const item = convert(entry);
+            if (item !== undefined) items.push(item);
+          }
+        }
+        return items;
+      });
+      if (result.ok) return result.value;
+      const violated = violation();
+      if (violated !== undefined) throw new ReadFailed(violated);
+      if (result.error instanceof LimitExceeded) throw result.error;
       if (result.timeout) throw new DomainTimeout(what);
       const error = result.error;
       const why =
@@ -230,49 +269,84 @@ export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<D
       problems.push(`cannot read ${what}: ${why}`);
       return [];
     };
+    const asIs = (entry: Entry): Entry => entry;
 
-    const trustEntries = await search('the trustedDomain objects', `CN=System,${ldap.baseDn}`, {
-      scope: 'one',
-      filter: '(objectClass=trustedDomain)',
-      attributes: [
-        'trustPartner',
-        'flatName',
-        'securityIdentifier',
-        'trustDirection',
-        'trustType',
-        'trustAttributes',
-        'msDS-SupportedEncryptionTypes',
-        'msDS-TrustForestTrustInfo',
-        'whenCreated',
-        'whenChanged',
-        'replPropertyMetaData',
-      ],
-      explicitBufferAttributes: ['securityIdentifier', 'msDS-TrustForestTrustInfo', 'replPropertyMetaData'],
-    });
-    const accountEntries = await search('the interdomain trust accounts', ldap.baseDn, {
-      scope: 'sub',
-      filter: `(userAccountControl:${MATCH_BITS}:=${UAC_INTERDOMAIN_TRUST_ACCOUNT})`,
-      attributes: ['sAMAccountName', 'pwdLastSet'],
-    });
-    const root = await search('the rootDSE', '', {
-      scope: 'base',
-      filter: '(objectClass=*)',
-      attributes: ['configurationNamingContext'],
-    });
+    const trusts = await search(
+      'the trustedDomain objects',
+      `CN=System,${ldap.baseDn}`,
+      {
+        scope: 'one',
+        filter: '(objectClass=trustedDomain)',
+        attributes: [
+          'trustPartner',
+          'flatName',
+          'securityIdentifier',
+          'trustDirection',
+          'trustType',
+          'trustAttributes',
+          'msDS-SupportedEncryptionTypes',
+          'msDS-TrustForestTrustInfo',
+          'whenCreated',
+          'whenChanged',
+          'replPropertyMetaData',
+        ],
+        explicitBufferAttributes: ['securityIdentifier', 'msDS-TrustForestTrustInfo', 'replPropertyMetaData'],
+      },
+      (entry) => toTrustRecord(ldap.domain, entry),
+      limits.trustedDomainObjects < limits.entriesPerSearch
+        ? { key: 'limits.trusted_domain_objects', value: limits.trustedDomainObjects }
+        : entriesBound,
+    );
+    const trustAccounts = await search(
+      'the interdomain trust accounts',
+      ldap.baseDn,
+      {
+        scope: 'sub',
+        filter: `(userAccountControl:${MATCH_BITS}:=${UAC_INTERDOMAIN_TRUST_ACCOUNT})`,
+        attributes: ['sAMAccountName', 'pwdLastSet'],
+      },
+      (entry) => {
+        const pwdLastSet = text(entry, 'pwdLastSet');
+        return {
+          name: text(entry, 'sAMAccountName') ?? '',
+          pwdLastSet: pwdLastSet === undefined ? undefined : fileTimeToDate(pwdLastSet),
+        };
+      },
+    );
+    const root = await search(
+      'the rootDSE',
+      '',
+      { scope: 'base', filter: '(objectClass=*)', attributes: ['configurationNamingContext'] },
+      asIs,
+    );
     const configurationDn = root[0] === undefined ? undefined : text(root[0], 'configurationNamingContext');
     const partitions =
       configurationDn === undefined
         ? []
-        : await search('the forest names (CN=Partitions)', `CN=Partitions,${configurationDn}`, {
-            scope: 'sub',
-            filter: `(|(&(objectClass=crossRef)(systemFlags:${MATCH_BITS}:=2))(&(objectClass=crossRefContainer)(uPNSuffixes=*)))`,
-            attributes: ['dnsRoot', 'uPNSuffixes'],
-          });
-    const preauthEntries = await search('the accounts without Kerberos pre-authentication', ldap.baseDn, {
-      scope: 'sub',
-      filter: `(&(objectClass=user)(userAccountControl:${MATCH_BITS}:=${UAC_DONT_REQ_PREAUTH})(!(userAccountControl:${MATCH_BITS}:=${UAC_ACCOUNTDISABLE})))`,
-      attributes: ['sAMAccountName', 'adminCount', 'objectClass'],
-    });
+        : await search(
+            'the forest names (CN=Partitions)',
+            `CN=Partitions,${configurationDn}`,
+            {
+              scope: 'sub',
+              filter: `(|(&(objectClass=crossRef)(systemFlags:${MATCH_BITS}:=2))(&(objectClass=crossRefContainer)(uPNSuffixes=*)))`,
+              attributes: ['dnsRoot', 'uPNSuffixes'],
+            },
+            asIs,
+          );
+    const preauth = await search(
+      'the accounts without Kerberos pre-authentication',
+      ldap.baseDn,
+      {
+        scope: 'sub',
+        filter: `(&(objectClass=user)(userAccountControl:${MATCH_BITS}:=${UAC_DONT_REQ_PREAUTH})(!(userAccountControl:${MATCH_BITS}:=${UAC_ACCOUNTDISABLE})))`,
+        attributes: ['sAMAccountName', 'adminCount', 'objectClass'],
+      },
+      (entry): PreauthAccount => ({
+        name: text(entry, 'sAMAccountName') ?? entry.dn,
+        privileged: text(entry, 'adminCount') === '1',
+        kind: preauthKind(entry),
+      }),
+    );
 
     const localNames = [
       ...new Set(
@@ -286,25 +360,20 @@ export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<D
       domain: ldap.domain,
       server,
       seconds: seconds(),
-      trusts: trustEntries
-        .map((entry) => toTrustRecord(ldap.domain, entry))
-        .filter((trust): trust is TrustRecord => trust !== undefined),
-      trustAccounts: accountEntries.map((entry) => {
-        const pwdLastSet = text(entry, 'pwdLastSet');
-        return {
-          name: text(entry, 'sAMAccountName') ?? '',
-          pwdLastSet: pwdLastSet === undefined ? undefined : fileTimeToDate(pwdLastSet),
-        };
-      }),
+      trusts,
+      trustAccounts,
       localNames,
-      preauth: preauthEntries.map((entry) => ({
-        name: text(entry, 'sAMAccountName') ?? entry.dn,
-        privileged: text(entry, 'adminCount') === '1',
-        kind: preauthKind(entry),
-      })),
+      preauth,
       problems,
     };
   } catch (error) {
+    if (error instanceof ReadFailed) return error.read;
+    if (error instanceof LimitExceeded)
+      return fail(
+        'limit exceeded',
+        `${error.what} number more than ${error.limit.value} (${error.limit.key})`,
+        error.limit,
+      );
     if (error instanceof DomainTimeout)
       return fail('timeout', `no answer in ${ctx.timeoutMs / 1000}s while reading ${error.what}`);
     const { failure, detail } = classifyBindError(error);
@@ -320,7 +389,23 @@ class DomainTimeout extends Error {
   }
 }
 
+class LimitExceeded extends Error {
+  constructor(
+    readonly what: string,
+    readonly limit: LimitHit,
+  ) {
+    super(`${what}: more than ${limit.value} (${limit.key})`);
+  }
+}
+
+/** A read that ended early, already worded. */
+class ReadFailed extends Error {
+  constructor(readonly read: DomainRead) {
+    super('read failed');
+  }
+}
+
 /** Every domain with an ldap section, read side by side. */
 export function readDomains(targets: LdapTargets, ctx: ProbeContext): Promise<DomainRead[]> {
-  return Promise.all(targets.servers.map((server) => readDomain(server, ctx)));
+  return Promise.all(targets.servers.map((server) => readDomain(server, targets.limits, ctx)));
 }

@@ -78,8 +78,17 @@ export interface ExpectedTrust {
   type: 'forest' | 'external';
 }
 
+/** Bounds on what one domain's directory may hand the ldap family (config limits:). */
+export interface LdapLimits {
+  /** trustedDomain objects read from one domain; past it the domain is not analysed. */
+  trustedDomainObjects: number;
+  /** Entries one LDAP search may return, over all its pages. */
+  entriesPerSearch: number;
+}
+
 export interface LdapTargets {
   servers: LdapServer[];
+  limits: LdapLimits;
   trusts: ExpectedTrust[];
   /** Forest root of each configured domain; a domain not listed is its own forest root. */
   forests: Record<string, string>;

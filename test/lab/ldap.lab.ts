@@ -308,3 +308,18 @@ describe('bind failures, in words', () => {
     }
   });
 });
+
+describe('limits against the real lab (issue 15)', () => {
+  it('limits.trusted_domain_objects below what tailspin holds: one ldap.read finding names the bound, no trust analysed there', async () => {
+    const report = await ldapRun(tempConfig(`limits:\n  trusted_domain_objects: 1\n${labText}`));
+    const reads = findings(report, 'ldap.read', (f) => f.domain === 'tailspin.test');
+    assert.equal(reads.length, 1, reads.map((f) => f.message).join(' | '));
+    assert.equal(reads[0]?.status, 'critical');
+    assert.match(
+      reads[0].message,
+      /failed \(limit exceeded\): the trustedDomain objects number more than 1 \(limits\.trusted_domain_objects\); its trusts were not analysed$/,
+    );
+    assert.equal(one(report, 'ldap.bind', 'tailspin.test', reads[0].target).status, 'ok');
+    assert.equal(findings(report, 'trust.inventory', (f) => f.domain === 'tailspin.test').length, 0);
+  });
+});

@@ -35,6 +35,11 @@ function problemsOf(name: string): string[] {
 
 // One fixture per kind of error, each with the exact message a person reads.
 const INVALID: Record<string, string[]> = {
+  'bad-limits': [
+    '2: limits.trusted_domain_objects: must be at least 1',
+    '3: limits.ldap_entries_per_search: must be at most 100000',
+    '4: limits.entries: unknown key "entries"',
+  ],
   'yaml-syntax': [
     '4: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
   ],
@@ -175,6 +180,7 @@ describe('config: valid files', () => {
     assert.deepEqual(config.listen, { host: '0.0.0.0', port: 9788 });
     assert.equal(config.timeoutMs, 5000);
     assert.equal(config.concurrency, 512);
+    assert.deepEqual(config.limits, { ldapEntriesPerSearch: 20_000, trustedDomainObjects: 1000 });
     assert.deepEqual(config.schedule, {
       dns: '*/1 * * * *',
       ports: '*/1 * * * *',
