@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import cron from 'node-cron';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
+import type { Limits } from '../../probes/model/limits.js';
 import type { Endpoint, Family } from '../../probes/model/probe.js';
 import { isHostName, parseDuration, parseHostPort, type Parsed } from './parse.js';
 import { Secret } from './secret.js';
@@ -71,6 +72,7 @@ export interface Config {
   domains: Map<string, DomainConfig>;
   trusts: TrustConfig[];
   preauthAllow: string[];
+  limits: Limits;
 }
 
 export interface ConfigProblem {
@@ -194,6 +196,11 @@ const trustSchema = z
     }
   });
 
+/** A bound under `limits:`: a whole number from 1 to 1,000,000. */
+function bound(fallback: number) {
+  return z.number().int().min(1).max(1_000_000).default(fallback);
+}
+
 const fileSchema = z
   .object({
     // ":9788" means every IPv4 address, as in Prometheus' own flags.
@@ -229,6 +236,16 @@ const fileSchema = z
     trusts: z.array(trustSchema).default([]),
     preauth: z
       .object({ allow: z.array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'must be domain/account, such as tailspin.test/svc_legacy')).default([]) })
+      .strict()
+      .default({}),
+    // What one run may take from the network: see docs/configuration.md for why each default.
+    limits: z
+      .object({
+        dcs_per_domain: bound(50),
+        dns_answers_per_reply: bound(100),
+        findings_per_run: bound(20_000),
+        rpc_ports_per_dc: bound(10),
+      })
       .strict()
       .default({}),
   })
@@ -474,6 +491,12 @@ function toConfig(file: FileConfig, baseDir: string, problems: PendingProblem[],
       return { trusting, trusted, twoWay: trust.between !== undefined, type: trust.type };
     }),
     preauthAllow: file.preauth.allow,
+    limits: {
+      dcsPerDomain: file.limits.dcs_per_domain,
+      dnsAnswersPerReply: file.limits.dns_answers_per_reply,
+      findingsPerRun: file.limits.findings_per_run,
+      rpcPortsPerDc: file.limits.rpc_ports_per_dc,
+    },
   };
 }
 

@@ -1,9 +1,10 @@
 // DNS conditional forwarding between trusting domains: each DNS server of one side must
 // resolve the other side's DC locator records and the addresses of the DCs they name.
 
-import { answersOf, judgeLookup, locatorRecords, lookup, matchingAnswers, resolveHost, serverLabel, srvTargets, type LookupResult } from '../discovery/lookup.js';
+import { answersLimit, answersOf, judgeLookup, locatorRecords, lookup, matchingAnswers, resolveHost, serverLabel, srvTargets, type LookupResult } from '../discovery/lookup.js';
 import { finding, type CheckId, type Finding } from '../model/finding.js';
 import { formatSeconds } from '../model/format.js';
+import { limitFinding, type Limits } from '../model/limits.js';
 import type { Measurement } from '../model/measurement.js';
 import type { Endpoint, ProbeContext, ProbeOutput } from '../model/probe.js';
 import type { DnsPair, DnsTargets } from '../model/targets.js';
@@ -92,7 +93,7 @@ export async function probeDns(targets: DnsTargets, ctx: ProbeContext): Promise<
   const ownView = (pair: DnsPair): Promise<Set<string> | undefined> => {
     let view = ownViews.get(pair.partner);
     if (view === undefined) {
-      view = ownDcSet(pair.partner, pair.partnerServers, ctx);
+      view = ownDcSet(pair.partner, pair.partnerServers, targets.limits, ctx);
       ownViews.set(pair.partner, view);
     }
     return view;
@@ -102,13 +103,22 @@ export async function probeDns(targets: DnsTargets, ctx: ProbeContext): Promise<
     targets.pairs.flatMap((pair) =>
       pair.servers.map(async (server) => {
         const records = locatorRecords(pair.partner, pair.partnerForest);
-        const results = await Promise.all(records.flatMap((name) => (['udp', 'tcp'] as const).map((transport) => lookup(ctx, server, name, 'SRV', transport))));
+        const maxAnswers = targets.limits.dnsAnswersPerReply;
+        const results = await Promise.all(records.flatMap((name) => (['udp', 'tcp'] as const).map((transport) => lookup(ctx, server, name, 'SRV', transport, maxAnswers))));
         for (const result of results) {
           findings.push(lookupFinding('dns.srv', result, pair, ctx));
           measurements.push(lookupMeasurement(result, pair.partner, ctx.timeoutMs));
         }
-        const hosts = [...new Set(results.flatMap(srvTargets))].sort();
-        const hostResults = await Promise.all(hosts.map((host) => resolveHost(ctx, server, host)));
+        const allHosts = [...new Set(results.flatMap(srvTargets))].sort();
+        const hosts = allHosts.slice(0, targets.limits.dcsPerDomain);
+        if (allHosts.length > hosts.length) {
+          findings.push(limitFinding({ limit: 'dcsPerDomain', bound: hosts.length, seen: allHosts.length, domain: pair.local, what: `the locator records of ${pair.partner} via ${serverLabel(server)} named ${allHosts.length} hosts`, remediation: `if ${pair.partner} really has more DCs, raise limits.dcs_per_domain; otherwise find out why ${serverLabel(server)} names so many` }));
+        }
+        const hostResults = await Promise.all(hosts.map((host) => resolveHost(ctx, server, host, maxAnswers)));
+        for (const result of [...results, ...hostResults]) {
+          const reached = answersLimit(result, pair.local);
+          if (reached !== undefined) findings.push(limitFinding(reached));
+        }
         for (const result of hostResults) {
           findings.push(lookupFinding('dns.address', result, pair, ctx));
           measurements.push(lookupMeasurement(result, pair.partner, ctx.timeoutMs));
@@ -124,9 +134,9 @@ export async function probeDns(targets: DnsTargets, ctx: ProbeContext): Promise<
 }
 
 /** The DCs a domain's own DNS servers list for it: the reference forwarded answers are compared with. */
-async function ownDcSet(domain: string, servers: Endpoint[], ctx: ProbeContext): Promise<Set<string> | undefined> {
+async function ownDcSet(domain: string, servers: Endpoint[], limits: Limits, ctx: ProbeContext): Promise<Set<string> | undefined> {
   for (const server of servers) {
-    const result = await lookup(ctx, server, `_ldap._tcp.dc._msdcs.${domain}`, 'SRV', 'udp');
+    const result = await lookup(ctx, server, `_ldap._tcp.dc._msdcs.${domain}`, 'SRV', 'udp', limits.dnsAnswersPerReply);
     if (judgeLookup(result, ctx.timeoutMs).ok) return new Set(srvTargets(result));
   }
   return undefined;

@@ -7,6 +7,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { describeDc, discoveryFinding, findDcs, findGlobalCatalogs, type DcTarget } from '../discovery/dcs.js';
 import { finding, type Finding, type Status, type Target } from '../model/finding.js';
 import { formatSeconds } from '../model/format.js';
+import { limitFinding } from '../model/limits.js';
 import type { Measurement, PortState } from '../model/measurement.js';
 import type { ProbeContext, ProbeOutput } from '../model/probe.js';
 import type { ProtocolsTargets } from '../model/targets.js';
@@ -385,11 +386,12 @@ export async function probeProtocols(targets: ProtocolsTargets, ctx: ProbeContex
   const output: Output = { findings: [], measurements: [] };
   await Promise.all(
     targets.domains.map(async (domain) => {
-      const { targets: dcs, problems } = await findDcs(domain, ctx);
+      const { targets: dcs, problems, limitsReached } = await findDcs(domain, targets.limits, ctx);
       for (const problem of problems) output.findings.push(discoveryFinding(domain.domain, problem));
+      for (const reached of limitsReached) output.findings.push(limitFinding(reached));
       // A DC given only as host:port is probed on those ports only, never with the protocol probes.
       const everyPort = dcs.filter((dc) => dc.everyPort);
-      const gcs = everyPort.length > 0 ? await findGlobalCatalogs(domain, ctx) : new Set<string>();
+      const gcs = everyPort.length > 0 ? await findGlobalCatalogs(domain, targets.limits, ctx) : new Set<string>();
       for (const result of await Promise.all(everyPort.map((dc) => probeDcProtocols(targets, ctx, dc, gcs.has(dc.host))))) {
         output.findings.push(...result.findings);
         output.measurements.push(...result.measurements);
