@@ -66,12 +66,16 @@ export interface TestCertificate {
   cleanup(): void;
 }
 
-/** A self-signed certificate from openssl, for `name`, valid `days` days from now. */
-export function makeCertificate(name: string, days: number): TestCertificate {
+/**
+ * A self-signed certificate from openssl, for `name`, valid `days` days from now. `altNames`
+ * is its subjectAltName (`DNS:x, IP:127.0.0.1`); empty for none, as the lab's certificates.
+ */
+export function makeCertificate(name: string, days: number, altNames = `DNS:${name}`): TestCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'adtrust-cert-'));
   const key = join(dir, 'key.pem');
   const cert = join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', String(days), '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`], { stdio: 'ignore' });
+  const san = altNames === '' ? [] : ['-addext', `subjectAltName=${altNames}`];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', String(days), '-subj', `/CN=${name}`, ...san], { stdio: 'ignore' });
   return { key: readFileSync(key), cert: readFileSync(cert), caFile: cert, cleanup: () => { rmSync(dir, { recursive: true }); } };
 }
 
