@@ -67,11 +67,11 @@ describe('an endpoint mapper that names too much', () => {
     const settings = config();
     const output = await probeDcProtocols(planOf(settings).protocols, contextFor(settings), byName, false, ports);
     for (const name of ['netlogon', 'lsarpc', 'drsuapi']) {
-      const found = all(output, 'port.rpc').filter((finding) => targetText(finding) === `localhost/${name}`);
-      assert.equal(found.length, 1);
-      assert.equal(found[0]?.status, 'critical');
-      assert.match(found[0]?.message ?? '', /cannot learn its port: the endpoint mapper names only TCP port 0 for \w+, which is no port/);
-      assert.equal(found[0]?.observed['port'], null);
+      const [found, ...more] = all(output, 'port.rpc').filter((finding) => targetText(finding) === `localhost/${name}`);
+      assert.ok(found !== undefined && more.length === 0, name);
+      assert.equal(found.status, 'critical');
+      assert.match(found.message, /cannot learn its port: the endpoint mapper names only TCP port 0 for \w+, which is no port/);
+      assert.equal(found.observed['port'], null);
     }
   });
 });
