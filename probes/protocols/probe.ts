@@ -394,16 +394,22 @@ async function probeCertificates(targets: ProtocolsTargets, ctx: ProbeContext, d
   );
 }
 
-/** Every protocol-level probe of one DC. */
-export async function probeDcProtocols(targets: ProtocolsTargets, ctx: ProbeContext, dc: DcTarget, expectGc: boolean, ports: ServicePorts = STANDARD_PORTS): Promise<ProbeOutput> {
+/** The groups of probes of one DC; tests run one group at a time. */
+export type ProbeGroup = 'udp' | 'kerberos-tcp' | 'kpasswd-tcp' | 'rpc' | 'tls';
+
+export const PROBE_GROUPS: readonly ProbeGroup[] = ['udp', 'kerberos-tcp', 'kpasswd-tcp', 'rpc', 'tls'];
+
+/** Every protocol-level probe of one DC (or the groups given). */
+export async function probeDcProtocols(targets: ProtocolsTargets, ctx: ProbeContext, dc: DcTarget, expectGc: boolean, ports: ServicePorts = STANDARD_PORTS, groups: readonly ProbeGroup[] = PROBE_GROUPS): Promise<ProbeOutput> {
   const output: Output = { findings: [], measurements: [] };
-  await Promise.all([
-    probeUdpPorts(targets, ctx, dc, expectGc, ports, output),
-    probeKerberosTcp(ctx, dc, 'KDC', ports.kerberos, output),
-    probeKerberosTcp(ctx, dc, 'kpasswd', ports.kpasswd, output),
-    probeRpc(targets, ctx, dc, ports.endpointMapper, output),
-    probeCertificates(targets, ctx, dc, ports, output),
-  ]);
+  const run: Record<ProbeGroup, () => Promise<void>> = {
+    udp: () => probeUdpPorts(targets, ctx, dc, expectGc, ports, output),
+    'kerberos-tcp': () => probeKerberosTcp(ctx, dc, 'KDC', ports.kerberos, output),
+    'kpasswd-tcp': () => probeKerberosTcp(ctx, dc, 'kpasswd', ports.kpasswd, output),
+    rpc: () => probeRpc(targets, ctx, dc, ports.endpointMapper, output),
+    tls: () => probeCertificates(targets, ctx, dc, ports, output),
+  };
+  await Promise.all(groups.map((group) => run[group]()));
   return output;
 }
 
