@@ -45,7 +45,12 @@ export interface LogOptions {
 
 /** How one line is made: secrets dropped by key, server text cleaned, then JSON or text. */
 export function lineFormat(json: boolean): winston.Logform.Format {
-  return winston.format.combine(redact(), clean(), winston.format.timestamp(), json ? winston.format.json() : winston.format.combine(winston.format.colorize(), text));
+  return winston.format.combine(
+    redact(),
+    clean(),
+    winston.format.timestamp(),
+    json ? winston.format.json() : winston.format.combine(winston.format.colorize(), text),
+  );
 }
 
 export function createLogger({ level, json }: LogOptions): Logger {

@@ -192,7 +192,12 @@ function parseRecord(bytes: Uint8Array, view: DataView, start: number, end: numb
 export function parseForestTrustInfo(bytes: Uint8Array): ForestTrustInfo {
   const records: ForestTrustRecord[] = [];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const fail = (error: string, version: number | undefined): ForestTrustInfo => ({ ok: false, error, version, records });
+  const fail = (error: string, version: number | undefined): ForestTrustInfo => ({
+    ok: false,
+    error,
+    version,
+    records,
+  });
 
   if (bytes.length < HEADER_SIZE) {
     const version = bytes.length >= 4 ? view.getUint32(0, true) : undefined;
@@ -201,19 +206,24 @@ export function parseForestTrustInfo(bytes: Uint8Array): ForestTrustInfo {
   const version = view.getUint32(0, true);
   const count = view.getUint32(4, true);
   // Another version may lay records out differently; reading it as version 1 would invent names.
-  if (version !== SUPPORTED_VERSION) return fail(`version ${version} is not ${SUPPORTED_VERSION}, the only one defined`, version);
+  if (version !== SUPPORTED_VERSION)
+    return fail(`version ${version} is not ${SUPPORTED_VERSION}, the only one defined`, version);
 
   let pos = HEADER_SIZE;
   // Bounded by the input as well as by the count: every pass consumes at least 17 bytes or returns.
   for (let index = 0; index < count; index++) {
     const remaining = bytes.length - pos;
     if (remaining < LENGTH_FIELD_SIZE) {
-      return fail(`the header claims ${count} records but the data ends after ${index} (${remaining} bytes remain)`, version);
+      return fail(
+        `the header claims ${count} records but the data ends after ${index} (${remaining} bytes remain)`,
+        version,
+      );
     }
     const recordLen = view.getUint32(pos, true);
     const start = pos + LENGTH_FIELD_SIZE;
     const available = bytes.length - start;
-    if (recordLen > available) return fail(`record ${index} claims ${recordLen} bytes but ${available} remain`, version);
+    if (recordLen > available)
+      return fail(`record ${index} claims ${recordLen} bytes but ${available} remain`, version);
     if (recordLen < FIXED_FIELDS_SIZE) {
       return fail(
         `record ${index} claims ${recordLen} bytes, fewer than the ${FIXED_FIELDS_SIZE} of its flags, timestamp and type`,
@@ -249,7 +259,8 @@ export function formatSid(bytes: Uint8Array): string | undefined {
   if (revision !== 1 || subCount > MAX_SUB_AUTHORITIES || bytes.length !== 8 + 4 * subCount) return undefined;
   // 48-bit big-endian; fits a double exactly.
   const authority = view.getUint16(2) * 2 ** 32 + view.getUint32(4);
-  const authorityText = authority < 2 ** 32 ? String(authority) : `0x${authority.toString(16).toUpperCase().padStart(12, '0')}`;
+  const authorityText =
+    authority < 2 ** 32 ? String(authority) : `0x${authority.toString(16).toUpperCase().padStart(12, '0')}`;
   const parts = [`S-1-${authorityText}`];
   for (let i = 0; i < subCount; i++) parts.push(String(view.getUint32(8 + 4 * i, true)));
   return parts.join('-');
@@ -327,7 +338,8 @@ export function predictCollisions(partnerRecords: ForestTrustRecord[], localName
   }
   // An empty name would be "above" every name; it is corrupt data, not a claim on the root.
   const usable = (name: string): boolean => name !== '';
-  const excluded = (name: string): boolean => exclusions.some((exclusion) => usable(exclusion) && isAtOrUnder(name, exclusion));
+  const excluded = (name: string): boolean =>
+    exclusions.some((exclusion) => usable(exclusion) && isAtOrUnder(name, exclusion));
   const locals = [...new Set(localNames.map(normalizeName))].filter(usable);
 
   const collisions: NameCollision[] = [];

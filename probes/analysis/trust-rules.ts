@@ -228,19 +228,39 @@ function sidFiltering(trust: TrustObject, kind: TrustKind): Verdict {
   const { domain, partner, attributes } = trust;
   if (trust.direction === 0) return disabled(check);
   if (trust.direction === 1) {
-    return verdict(check, 'not_applicable', `Inbound-only trust: ${partner} holds the resources, so SID filtering is decided on its side, not in ${domain}.`);
+    return verdict(
+      check,
+      'not_applicable',
+      `Inbound-only trust: ${partner} holds the resources, so SID filtering is decided on its side, not in ${domain}.`,
+    );
   }
   if (has(attributes, TrustAttribute.WITHIN_FOREST)) {
-    return verdict(check, 'not_applicable', 'Trust inside the forest (WITHIN_FOREST): SIDs are not filtered between domains of one forest.');
+    return verdict(
+      check,
+      'not_applicable',
+      'Trust inside the forest (WITHIN_FOREST): SIDs are not filtered between domains of one forest.',
+    );
   }
   if (has(attributes, TrustAttribute.PIM_TRUST)) {
-    return verdict(check, 'not_applicable', 'Privileged-access trust (PIM_TRUST): it carries shadow-principal SIDs by design, so SID filtering rules do not apply.');
+    return verdict(
+      check,
+      'not_applicable',
+      'Privileged-access trust (PIM_TRUST): it carries shadow-principal SIDs by design, so SID filtering rules do not apply.',
+    );
   }
   if (kind === 'realm') {
-    return verdict(check, 'not_applicable', 'Trust with an MIT Kerberos realm (trustType 3): no Windows SIDs come across it to filter.');
+    return verdict(
+      check,
+      'not_applicable',
+      'Trust with an MIT Kerberos realm (trustType 3): no Windows SIDs come across it to filter.',
+    );
   }
   if (kind === 'other') {
-    return verdict(check, 'not_applicable', `trustType ${trust.type} (${trustTypeName(trust.type)}) is not an Active Directory trust: SID filtering does not apply.`);
+    return verdict(
+      check,
+      'not_applicable',
+      `trustType ${trust.type} (${trustTypeName(trust.type)}) is not an Active Directory trust: SID filtering does not apply.`,
+    );
   }
   if (kind === 'forest') {
     if (has(attributes, TrustAttribute.TREAT_AS_EXTERNAL)) {
@@ -251,10 +271,18 @@ function sidFiltering(trust: TrustObject, kind: TrustKind): Verdict {
         netdom(domain, partner, '/enablesidhistory:no'),
       );
     }
-    return verdict(check, 'ok', `Forest trust (FOREST_TRANSITIVE) without TREAT_AS_EXTERNAL: SID filtering on, SIDs from outside ${partner}'s forest are dropped.`);
+    return verdict(
+      check,
+      'ok',
+      `Forest trust (FOREST_TRANSITIVE) without TREAT_AS_EXTERNAL: SID filtering on, SIDs from outside ${partner}'s forest are dropped.`,
+    );
   }
   if (has(attributes, TrustAttribute.QUARANTINED_DOMAIN)) {
-    return verdict(check, 'ok', `QUARANTINED_DOMAIN is set: SID filtering on, only SIDs of ${partner} itself are accepted.`);
+    return verdict(
+      check,
+      'ok',
+      `QUARANTINED_DOMAIN is set: SID filtering on, only SIDs of ${partner} itself are accepted.`,
+    );
   }
   // Attributes 0 is also what a Windows 2000-era trust inside one forest carries; the object
   // cannot tell the two apart, so the reason says so instead of guessing.
@@ -282,16 +310,28 @@ function tgtDelegation(trust: TrustObject, kind: TrustKind): Verdict {
   const check = 'trust.tgt_delegation';
   const { domain, partner, attributes } = trust;
   if (kind === 'within_forest') {
-    return verdict(check, 'not_applicable', 'Trust inside the forest (WITHIN_FOREST): TGT delegation between domains of one forest is not limited by the trust.');
+    return verdict(
+      check,
+      'not_applicable',
+      'Trust inside the forest (WITHIN_FOREST): TGT delegation between domains of one forest is not limited by the trust.',
+    );
   }
   const obsolete = has(attributes, TrustAttribute.CROSS_ORGANIZATION_NO_TGT_DELEGATION)
     ? ' CROSS_ORGANIZATION_NO_TGT_DELEGATION (0x200) is also set; it has meant nothing since the 2019 update that disabled TGT delegation by default, so it is not counted.'
     : '';
   if (!has(attributes, TrustAttribute.CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION)) {
-    return verdict(check, 'ok', `CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION is not set: TGTs of ${domain}'s users are not delegated across the trust.${obsolete}`);
+    return verdict(
+      check,
+      'ok',
+      `CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION is not set: TGTs of ${domain}'s users are not delegated across the trust.${obsolete}`,
+    );
   }
   if (kind !== 'forest') {
-    return verdict(check, 'ok', `CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION (0x800) is set, but this is not a forest trust (no FOREST_TRANSITIVE), where the flag is judged.${obsolete}`);
+    return verdict(
+      check,
+      'ok',
+      `CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION (0x800) is set, but this is not a forest trust (no FOREST_TRANSITIVE), where the flag is judged.${obsolete}`,
+    );
   }
   if (!includesInbound(trust.direction)) {
     return verdict(
@@ -319,16 +359,32 @@ function selectiveAuth(trust: TrustObject, kind: TrustKind): Verdict {
   const { domain, partner } = trust;
   if (trust.direction === 0) return disabled(check);
   if (kind === 'within_forest') {
-    return verdict(check, 'not_applicable', 'Trust inside the forest (WITHIN_FOREST): selective authentication does not exist between domains of one forest.');
+    return verdict(
+      check,
+      'not_applicable',
+      'Trust inside the forest (WITHIN_FOREST): selective authentication does not exist between domains of one forest.',
+    );
   }
   if (trust.direction === 1) {
-    return verdict(check, 'not_applicable', `Inbound-only trust: ${partner}'s users do not authenticate to ${domain} over it; selective authentication would be set on ${partner}'s side.`);
+    return verdict(
+      check,
+      'not_applicable',
+      `Inbound-only trust: ${partner}'s users do not authenticate to ${domain} over it; selective authentication would be set on ${partner}'s side.`,
+    );
   }
   if (has(trust.attributes, TrustAttribute.CROSS_ORGANIZATION)) {
-    return verdict(check, 'ok', `Selective authentication on (CROSS_ORGANIZATION): ${partner}'s users reach only the resources that grant them "Allowed to authenticate".`);
+    return verdict(
+      check,
+      'ok',
+      `Selective authentication on (CROSS_ORGANIZATION): ${partner}'s users reach only the resources that grant them "Allowed to authenticate".`,
+    );
   }
   const scope = kind === 'forest' ? 'Forest-wide' : 'Domain-wide';
-  return verdict(check, 'ok', `${scope} authentication (CROSS_ORGANIZATION not set): every partner user can authenticate to every resource.`);
+  return verdict(
+    check,
+    'ok',
+    `${scope} authentication (CROSS_ORGANIZATION not set): every partner user can authenticate to every resource.`,
+  );
 }
 
 /**
@@ -343,7 +399,12 @@ function authTargetValidation(trust: TrustObject): Verdict {
     const fix = includesInbound(trust.direction)
       ? netdom(partner, domain, '/AuthTargetValidation:yes')
       : netdom(domain, partner, '/AuthTargetValidation:yes');
-    return verdict(check, 'warning', 'DISABLE_AUTH_TARGET_VALIDATION (0x1000) is set: authentication target validation is off for this trust.', fix);
+    return verdict(
+      check,
+      'warning',
+      'DISABLE_AUTH_TARGET_VALIDATION (0x1000) is set: authentication target validation is off for this trust.',
+      fix,
+    );
   }
   return verdict(check, 'ok', 'DISABLE_AUTH_TARGET_VALIDATION is not set: authentication target validation is on.');
 }
@@ -370,31 +431,62 @@ function encryption(trust: TrustObject): Verdict {
   const v = trust.encryptionTypes;
   const rc4Flag = has(trust.attributes, TrustAttribute.USES_RC4_ENCRYPTION);
   if (trust.type === 1 || trust.type === 2) {
-    const ignored = rc4Flag ? ' USES_RC4_ENCRYPTION (0x80) is set but means nothing on an Active Directory trust, so it is ignored.' : '';
+    const ignored = rc4Flag
+      ? ' USES_RC4_ENCRYPTION (0x80) is set but means nothing on an Active Directory trust, so it is ignored.'
+      : '';
     if (v === undefined || u32(v) === 0) {
-      return verdict(check, 'warning', `msDS-SupportedEncryptionTypes is unset: RC4 by default on older systems, no AES.${ignored}`, aesFix(trust));
+      return verdict(
+        check,
+        'warning',
+        `msDS-SupportedEncryptionTypes is unset: RC4 by default on older systems, no AES.${ignored}`,
+        aesFix(trust),
+      );
     }
     if (has(v, AES)) {
       const des = has(v, DES) ? ' DES is listed too.' : '';
       return verdict(check, 'ok', `AES allowed: ${etypes(v)}.${des}${ignored}`);
     }
     if (has(v, DES) && !has(v, EncryptionType.RC4_HMAC)) {
-      return verdict(check, 'critical', `DES only: ${etypes(v)} has neither AES (0x8, 0x10) nor RC4 (0x4).${ignored}`, aesFix(trust));
+      return verdict(
+        check,
+        'critical',
+        `DES only: ${etypes(v)} has neither AES (0x8, 0x10) nor RC4 (0x4).${ignored}`,
+        aesFix(trust),
+      );
     }
-    return verdict(check, 'warning', `No AES: ${etypes(v)} has neither AES128 (0x8) nor AES256 (0x10), so RC4 is used.${ignored}`, aesFix(trust));
+    return verdict(
+      check,
+      'warning',
+      `No AES: ${etypes(v)} has neither AES128 (0x8) nor AES256 (0x10), so RC4 is used.${ignored}`,
+      aesFix(trust),
+    );
   }
   if (trust.type === 3) {
     if (v !== undefined && has(v, AES)) return verdict(check, 'ok', `AES allowed: ${etypes(v)}.`);
     const rc4Types = v !== undefined && has(v, EncryptionType.RC4_HMAC);
     if (rc4Flag || rc4Types) {
       const why = rc4Flag ? 'USES_RC4_ENCRYPTION (0x80) is set' : `${etypes(v ?? 0)} lists RC4_HMAC`;
-      return verdict(check, 'warning', `RC4 only on this MIT realm trust: ${why} and no AES type is listed.`, aesFix(trust));
+      return verdict(
+        check,
+        'warning',
+        `RC4 only on this MIT realm trust: ${why} and no AES type is listed.`,
+        aesFix(trust),
+      );
     }
     // Without the flag and without AES or RC4 types, only DES keys are derived for a realm trust.
     const listed = v === undefined || u32(v) === 0 ? 'msDS-SupportedEncryptionTypes is unset' : etypes(v);
-    return verdict(check, 'critical', `DES only on this MIT realm trust: ${listed} and USES_RC4_ENCRYPTION (0x80) is not set.`, aesFix(trust));
+    return verdict(
+      check,
+      'critical',
+      `DES only on this MIT realm trust: ${listed} and USES_RC4_ENCRYPTION (0x80) is not set.`,
+      aesFix(trust),
+    );
   }
-  return verdict(check, 'not_applicable', `trustType ${trust.type} (${trustTypeName(trust.type)}): no Active Directory or MIT Kerberos trust key to judge.`);
+  return verdict(
+    check,
+    'not_applicable',
+    `trustType ${trust.type} (${trustTypeName(trust.type)}): no Active Directory or MIT Kerberos trust key to judge.`,
+  );
 }
 
 /** A downlevel (NT4-style) trust speaks NTLM only, so it loses Kerberos and everything above. */
@@ -408,8 +500,13 @@ function downlevel(trust: TrustObject): Verdict {
       `remove the trust and create it again with the DNS name ${trust.partner} (netdom trust ... /remove, then /add), so it is made as an Active Directory (uplevel) trust`,
     );
   }
-  if (trust.type === 2) return verdict(check, 'ok', 'trustType 2 (uplevel): an Active Directory trust, Kerberos and NTLM.');
-  return verdict(check, 'not_applicable', `trustType ${trust.type} (${trustTypeName(trust.type)}) is not a Windows domain trust.`);
+  if (trust.type === 2)
+    return verdict(check, 'ok', 'trustType 2 (uplevel): an Active Directory trust, Kerberos and NTLM.');
+  return verdict(
+    check,
+    'not_applicable',
+    `trustType ${trust.type} (${trustTypeName(trust.type)}) is not a Windows domain trust.`,
+  );
 }
 
 /** All six verdicts, always in TRUST_CHECKS order. */

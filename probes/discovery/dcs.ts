@@ -8,7 +8,7 @@ import { finding, type Finding } from '../model/finding.js';
 import type { Endpoint, ProbeContext } from '../model/probe.js';
 import type { DomainTargets } from '../model/targets.js';
 import type { LimitReached, Limits } from '../model/limits.js';
-import { addresses, answersLimit, judgeLookup, lookup, resolveHost, serverLabel, srvTargets } from './lookup.js';
+import { addresses, answersLimit, firstSrvAnswer, judgeLookup, resolveHost, serverLabel } from './lookup.js';
 
 export const TRUST_TCP_PORTS = [53, 88, 135, 389, 445, 464, 636, 3268, 3269] as const;
 
@@ -28,12 +28,18 @@ export function describeDc(dc: DcTarget): string {
 
 type Resolution = { ok: true; addresses: string[] } | { ok: false; problem: string };
 
-async function resolveAddress(ctx: ProbeContext, servers: Endpoint[], host: string, maxAnswers: number): Promise<Resolution> {
+async function resolveAddress(
+  ctx: ProbeContext,
+  servers: Endpoint[],
+  host: string,
+  maxAnswers: number,
+): Promise<Resolution> {
   if (isIP(host) !== 0) return { ok: true, addresses: [host] };
   if (servers.length === 0) {
     // No DNS server is configured on either side: the operator's own resolver is all there is.
     const attempt = await ctx.attempt(() => systemLookup(host, { all: true }));
-    if (attempt.ok && attempt.value.length > 0) return { ok: true, addresses: attempt.value.map((entry) => entry.address) };
+    if (attempt.ok && attempt.value.length > 0)
+      return { ok: true, addresses: attempt.value.map((entry) => entry.address) };
     return { ok: false, problem: `the system resolver did not resolve ${host}` };
   }
   const problems: string[] = [];
@@ -47,12 +53,13 @@ async function resolveAddress(ctx: ProbeContext, servers: Endpoint[], host: stri
 }
 
 /** The hosts `_gc._tcp.<forest>` names: those DCs must advertise the global catalog. */
-export async function findGlobalCatalogs(domain: DomainTargets, limits: Limits, ctx: ProbeContext): Promise<Set<string>> {
-  for (const server of domain.resolvers) {
-    const result = await lookup(ctx, server, `_gc._tcp.${domain.forest}`, 'SRV', 'udp', limits.dnsAnswersPerReply);
-    if (judgeLookup(result, ctx.timeoutMs).ok) return new Set(srvTargets(result));
-  }
-  return new Set();
+export async function findGlobalCatalogs(
+  domain: DomainTargets,
+  limits: Limits,
+  ctx: ProbeContext,
+): Promise<Set<string>> {
+  const answer = await firstSrvAnswer(ctx, domain.resolvers, `_gc._tcp.${domain.forest}`, limits.dnsAnswersPerReply);
+  return new Set(answer.ok ? answer.hosts : []);
 }
 
 export interface DiscoveryProblem {
@@ -94,25 +101,30 @@ export async function findDcs(domain: DomainTargets, limits: Limits, ctx: ProbeC
       wanted.set(dc.host, entry);
     }
   } else if (servers.length === 0) {
-    discoveryProblems.push(`no DNS server is configured for ${domain.domain} or its partners, and no dcs: nothing to discover its DCs with`);
+    discoveryProblems.push(
+      `no DNS server is configured for ${domain.domain} or its partners, and no dcs: nothing to discover its DCs with`,
+    );
   } else {
     const record = `_ldap._tcp.dc._msdcs.${domain.domain}`;
-    for (const server of servers) {
-      const result = await lookup(ctx, server, record, 'SRV', 'udp', limits.dnsAnswersPerReply);
-      const verdict = judgeLookup(result, ctx.timeoutMs);
-      if (verdict.ok) {
-        const answers = answersLimit(result, domain.domain);
-        if (answers !== undefined) limitsReached.push(answers);
-        const hosts = [...new Set(srvTargets(result))];
-        if (hosts.length > limits.dcsPerDomain) limitsReached.push(tooMany(hosts.length, `${record} via ${serverLabel(server)} named ${hosts.length} DCs`));
-        for (const host of hosts.slice(0, limits.dcsPerDomain)) wanted.set(host, { ports: [], everyPort: true });
-        break;
-      }
-      discoveryProblems.push(`${record} via ${serverLabel(server)}: ${verdict.problem}`);
+    const answer = await firstSrvAnswer(ctx, servers, record, limits.dnsAnswersPerReply);
+    if (answer.ok) {
+      const answers = answersLimit(answer.result, domain.domain);
+      if (answers !== undefined) limitsReached.push(answers);
+      const hosts = [...new Set(answer.hosts)];
+      if (hosts.length > limits.dcsPerDomain)
+        limitsReached.push(
+          tooMany(hosts.length, `${record} via ${serverLabel(answer.result.server)} named ${hosts.length} DCs`),
+        );
+      for (const host of hosts.slice(0, limits.dcsPerDomain)) wanted.set(host, { ports: [], everyPort: true });
+    } else {
+      discoveryProblems.push(...answer.problems);
     }
   }
   // A server that failed matters only when no other one named any DC.
-  const problems = wanted.size === 0 && discoveryProblems.length > 0 ? [{ target: domain.domain, problem: discoveryProblems.join('; ') }] : [];
+  const problems =
+    wanted.size === 0 && discoveryProblems.length > 0
+      ? [{ target: domain.domain, problem: discoveryProblems.join('; ') }]
+      : [];
   const targets: DcTarget[] = [];
   await Promise.all(
     [...wanted].map(async ([host, { ports, everyPort }]) => {
@@ -122,13 +134,16 @@ export async function findDcs(domain: DomainTargets, limits: Limits, ctx: ProbeC
         return;
       }
       const all = [...new Set([...(everyPort ? TRUST_TCP_PORTS : []), ...ports])].sort((a, b) => a - b);
-      for (const address of resolution.addresses) targets.push({ domain: domain.domain, host, address, ports: all, everyPort });
+      for (const address of resolution.addresses)
+        targets.push({ domain: domain.domain, host, address, ports: all, everyPort });
     }),
   );
   targets.sort((a, b) => a.host.localeCompare(b.host) || a.address.localeCompare(b.address));
   // Discovered DCs with many addresses each: the bound is on what gets probed.
   if (domain.dcs.length === 0 && targets.length > limits.dcsPerDomain) {
-    limitsReached.push(tooMany(targets.length, `the DCs discovered for ${domain.domain} resolved to ${targets.length} addresses`));
+    limitsReached.push(
+      tooMany(targets.length, `the DCs discovered for ${domain.domain} resolved to ${targets.length} addresses`),
+    );
     targets.length = limits.dcsPerDomain;
   }
   return { targets, problems, limitsReached };
@@ -141,7 +156,10 @@ export function discoveryFinding(domain: string, { target, problem }: DiscoveryP
     status: 'critical',
     domain,
     target: { kind: 'host', host: target },
-    message: target === domain ? `cannot find the DCs of ${domain}: ${problem}` : `cannot find the address of ${target}: ${problem}`,
+    message:
+      target === domain
+        ? `cannot find the DCs of ${domain}: ${problem}`
+        : `cannot find the address of ${target}: ${problem}`,
     remediation: `fix DNS resolution of ${domain} (see the dns.* findings), or list its DCs under domains.${domain}.dcs`,
     observed: { problem },
   });

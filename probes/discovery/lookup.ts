@@ -36,18 +36,33 @@ export function serverLabel(server: Endpoint): string {
 
 /** The DC locator records one side must resolve for its partner (ad-trust-facts.md section 7). */
 export function locatorRecords(partner: string, partnerForest: string): string[] {
-  return [`_ldap._tcp.dc._msdcs.${partner}`, `_kerberos._tcp.${partner}`, `_kpasswd._tcp.${partner}`, `_gc._tcp.${partnerForest}`];
+  return [
+    `_ldap._tcp.dc._msdcs.${partner}`,
+    `_kerberos._tcp.${partner}`,
+    `_kpasswd._tcp.${partner}`,
+    `_gc._tcp.${partnerForest}`,
+  ];
 }
 
 /** Asks `name`/`type` of one server and keeps at most `maxAnswers` of the answers that match the question. */
-export async function lookup(ctx: ProbeContext, server: Endpoint, name: string, type: RecordType, transport: Transport, maxAnswers: number): Promise<LookupResult> {
+export async function lookup(
+  ctx: ProbeContext,
+  server: Endpoint,
+  name: string,
+  type: RecordType,
+  transport: Transport,
+  maxAnswers: number,
+): Promise<LookupResult> {
   const first = await ctx.attempt((signal) => queryDns(server, name, type, transport, signal));
   const base = { server, name, type, transport, retriedOverTcp: false };
   if (!first.ok) return withAnswers({ ...base, seconds: first.seconds, outcome: failure(first) }, maxAnswers);
   if (first.value.kind === 'reply' && first.value.truncated && transport === 'udp') {
     const retry = await ctx.attempt((signal) => queryDns(server, name, type, 'tcp', signal));
     const seconds = first.seconds + retry.seconds;
-    return withAnswers({ ...base, retriedOverTcp: true, seconds, outcome: retry.ok ? retry.value : failure(retry) }, maxAnswers);
+    return withAnswers(
+      { ...base, retriedOverTcp: true, seconds, outcome: retry.ok ? retry.value : failure(retry) },
+      maxAnswers,
+    );
   }
   return withAnswers({ ...base, seconds: first.seconds, outcome: first.value }, maxAnswers);
 }
@@ -56,19 +71,32 @@ function sameName(a: string, b: string): boolean {
   return a.toLowerCase().replace(/\.$/, '') === b.toLowerCase().replace(/\.$/, '');
 }
 
-function withAnswers(result: Omit<LookupResult, 'answers' | 'answersInReply' | 'foreignAnswers'>, maxAnswers: number): LookupResult {
+function withAnswers(
+  result: Omit<LookupResult, 'answers' | 'answersInReply' | 'foreignAnswers'>,
+  maxAnswers: number,
+): LookupResult {
   const all = result.outcome.kind === 'reply' ? (result.outcome.packet.answers ?? []) : [];
   // The names that answer the question: the asked one and the CNAME chain from it, within this reply.
   const owners = [result.name];
   for (let index = 0; index < owners.length && owners.length <= all.length; index++) {
     const owner = owners[index] as string;
     for (const answer of all) {
-      if (answer.type === 'CNAME' && sameName(answer.name, owner) && !owners.some((known) => sameName(known, answer.data))) owners.push(answer.data);
+      if (
+        answer.type === 'CNAME' &&
+        sameName(answer.name, owner) &&
+        !owners.some((known) => sameName(known, answer.data))
+      )
+        owners.push(answer.data);
     }
   }
   const owned = all.filter((answer) => owners.some((owner) => sameName(answer.name, owner)));
   const matching = owned.filter((answer) => answer.type === result.type);
-  return { ...result, answers: matching.slice(0, maxAnswers), answersInReply: matching.length, foreignAnswers: all.length - owned.length };
+  return {
+    ...result,
+    answers: matching.slice(0, maxAnswers),
+    answersInReply: matching.length,
+    foreignAnswers: all.length - owned.length,
+  };
 }
 
 function failure(attempt: { reason: string; error?: unknown }): LookupResult['outcome'] {
@@ -77,7 +105,7 @@ function failure(attempt: { reason: string; error?: unknown }): LookupResult['ou
   return { kind: 'error', reason: error instanceof Error ? error.message : attempt.reason };
 }
 
-export function answersOf(result: LookupResult): DnsOutcome & { kind: 'reply' } | undefined {
+export function answersOf(result: LookupResult): (DnsOutcome & { kind: 'reply' }) | undefined {
   return result.outcome.kind === 'reply' ? result.outcome : undefined;
 }
 
@@ -90,7 +118,10 @@ export function srvTargets(result: LookupResult): string[] {
 
 export function addresses(result: LookupResult): string[] {
   return result.answers
-    .filter((answer): answer is StringAnswer => answer.type === result.type && (answer.type === 'A' || answer.type === 'AAAA'))
+    .filter(
+      (answer): answer is StringAnswer =>
+        answer.type === result.type && (answer.type === 'A' || answer.type === 'AAAA'),
+    )
     .map((answer) => answer.data);
 }
 
@@ -131,10 +162,17 @@ export function judgeLookup(result: LookupResult, timeoutMs: number): Verdict {
     case 'refused-connection':
       return { ok: false, problem: outcome.reason };
     case 'reply': {
-      if (outcome.rcode !== 'NOERROR') return { ok: false, problem: `${outcome.rcode}: ${RCODE_MEANING[outcome.rcode] ?? 'the server returned an error'}` };
+      if (outcome.rcode !== 'NOERROR')
+        return {
+          ok: false,
+          problem: `${outcome.rcode}: ${RCODE_MEANING[outcome.rcode] ?? 'the server returned an error'}`,
+        };
       if (outcome.truncated) return { ok: false, problem: 'answer truncated even over TCP' };
       if (matchingAnswers(result) === 0) {
-        const foreign = result.foreignAnswers > 0 ? ` (its ${result.foreignAnswers} record(s) are owned by other names, and ignored)` : '';
+        const foreign =
+          result.foreignAnswers > 0
+            ? ` (its ${result.foreignAnswers} record(s) are owned by other names, and ignored)`
+            : '';
         return { ok: false, problem: `no ${result.type} record: NOERROR with an empty answer${foreign}` };
       }
       return { ok: true, problem: '' };
@@ -151,9 +189,34 @@ const RCODE_MEANING: Record<string, string> = {
 };
 
 /** A then, when there is no A record, AAAA: the addresses of one DC, asked of one server. */
-export async function resolveHost(ctx: ProbeContext, server: Endpoint, host: string, maxAnswers: number): Promise<LookupResult> {
+export async function resolveHost(
+  ctx: ProbeContext,
+  server: Endpoint,
+  host: string,
+  maxAnswers: number,
+): Promise<LookupResult> {
   const v4 = await lookup(ctx, server, host, 'A', 'udp', maxAnswers);
   if (addresses(v4).length > 0 || v4.outcome.kind !== 'reply') return v4;
   const v6 = await lookup(ctx, server, host, 'AAAA', 'udp', maxAnswers);
   return addresses(v6).length > 0 ? v6 : v4;
+}
+
+/**
+ * Asks each server in turn for an SRV record over UDP, until one answers it: the hosts
+ * that answer names (with the lookup, for its bounds), or what each server said instead.
+ */
+export async function firstSrvAnswer(
+  ctx: ProbeContext,
+  servers: Endpoint[],
+  record: string,
+  maxAnswers: number,
+): Promise<{ ok: true; hosts: string[]; result: LookupResult } | { ok: false; problems: string[] }> {
+  const problems: string[] = [];
+  for (const server of servers) {
+    const result = await lookup(ctx, server, record, 'SRV', 'udp', maxAnswers);
+    const verdict = judgeLookup(result, ctx.timeoutMs);
+    if (verdict.ok) return { ok: true, hosts: srvTargets(result), result };
+    problems.push(`${record} via ${serverLabel(server)}: ${verdict.problem}`);
+  }
+  return { ok: false, problems };
 }

@@ -1,7 +1,19 @@
 // DNS conditional forwarding between trusting domains: each DNS server of one side must
 // resolve the other side's DC locator records and the addresses of the DCs they name.
 
-import { answersLimit, answersOf, judgeLookup, locatorRecords, lookup, matchingAnswers, resolveHost, serverLabel, srvTargets, type LookupResult } from '../discovery/lookup.js';
+import {
+  answersLimit,
+  answersOf,
+  firstSrvAnswer,
+  judgeLookup,
+  locatorRecords,
+  lookup,
+  matchingAnswers,
+  resolveHost,
+  serverLabel,
+  srvTargets,
+  type LookupResult,
+} from '../discovery/lookup.js';
 import { finding, type CheckId, type Finding } from '../model/finding.js';
 import { formatSeconds } from '../model/format.js';
 import { limitFinding, type Limits } from '../model/limits.js';
@@ -29,7 +41,9 @@ function observedOf(result: LookupResult, partnerDomain: string): Finding['obser
 }
 
 function partnerServers(pair: DnsPair): string {
-  return pair.partnerServers.length > 0 ? pair.partnerServers.map(serverLabel).join(', ') : `the DNS servers of ${pair.partner}`;
+  return pair.partnerServers.length > 0
+    ? pair.partnerServers.map(serverLabel).join(', ')
+    : `the DNS servers of ${pair.partner}`;
 }
 
 function remediationFor(result: LookupResult, pair: DnsPair): string {
@@ -46,7 +60,8 @@ function remediationFor(result: LookupResult, pair: DnsPair): string {
       return `check what answers on ${result.transport.toUpperCase()} 53 at ${server}: it is not a working DNS server`;
     case 'reply':
       if (outcome.rcode === 'REFUSED') return forwarder;
-      if (outcome.rcode === 'SERVFAIL') return `check that ${server} reaches ${partnerServers(pair)} on UDP and TCP 53, and its forwarder for ${partner}`;
+      if (outcome.rcode === 'SERVFAIL')
+        return `check that ${server} reaches ${partnerServers(pair)} on UDP and TCP 53, and its forwarder for ${partner}`;
       if (outcome.truncated) return `allow TCP 53 from this host to ${server}: large answers need it`;
       return `check that the DCs of ${partner} register their DC locator records (dcdiag /test:dns, nltest /dsregdns), or ${forwarder}`;
   }
@@ -104,7 +119,11 @@ export async function probeDns(targets: DnsTargets, ctx: ProbeContext): Promise<
       pair.servers.map(async (server) => {
         const records = locatorRecords(pair.partner, pair.partnerForest);
         const maxAnswers = targets.limits.dnsAnswersPerReply;
-        const results = await Promise.all(records.flatMap((name) => (['udp', 'tcp'] as const).map((transport) => lookup(ctx, server, name, 'SRV', transport, maxAnswers))));
+        const results = await Promise.all(
+          records.flatMap((name) =>
+            (['udp', 'tcp'] as const).map((transport) => lookup(ctx, server, name, 'SRV', transport, maxAnswers)),
+          ),
+        );
         for (const result of results) {
           findings.push(lookupFinding('dns.srv', result, pair, ctx));
           measurements.push(lookupMeasurement(result, pair.partner, ctx.timeoutMs));
@@ -112,7 +131,16 @@ export async function probeDns(targets: DnsTargets, ctx: ProbeContext): Promise<
         const allHosts = [...new Set(results.flatMap(srvTargets))].sort();
         const hosts = allHosts.slice(0, targets.limits.dcsPerDomain);
         if (allHosts.length > hosts.length) {
-          findings.push(limitFinding({ limit: 'dcsPerDomain', bound: hosts.length, seen: allHosts.length, domain: pair.local, what: `the locator records of ${pair.partner} via ${serverLabel(server)} named ${allHosts.length} hosts`, remediation: `if ${pair.partner} really has more DCs, raise limits.dcs_per_domain; otherwise find out why ${serverLabel(server)} names so many` }));
+          findings.push(
+            limitFinding({
+              limit: 'dcsPerDomain',
+              bound: hosts.length,
+              seen: allHosts.length,
+              domain: pair.local,
+              what: `the locator records of ${pair.partner} via ${serverLabel(server)} named ${allHosts.length} hosts`,
+              remediation: `if ${pair.partner} really has more DCs, raise limits.dcs_per_domain; otherwise find out why ${serverLabel(server)} names so many`,
+            }),
+          );
         }
         const hostResults = await Promise.all(hosts.map((host) => resolveHost(ctx, server, host, maxAnswers)));
         for (const result of [...results, ...hostResults]) {
@@ -126,7 +154,8 @@ export async function probeDns(targets: DnsTargets, ctx: ProbeContext): Promise<
         const dcRecord = records[0] as string;
         const forwarded = new Set(results.filter((result) => result.name === dcRecord).flatMap(srvTargets));
         const own = await ownView(pair);
-        if (own !== undefined && forwarded.size > 0) findings.push(dcSetFinding(pair.local, pair.partner, server, forwarded, own));
+        if (own !== undefined && forwarded.size > 0)
+          findings.push(dcSetFinding(pair.local, pair.partner, server, forwarded, own));
       }),
     ),
   );
@@ -134,20 +163,31 @@ export async function probeDns(targets: DnsTargets, ctx: ProbeContext): Promise<
 }
 
 /** The DCs a domain's own DNS servers list for it: the reference forwarded answers are compared with. */
-async function ownDcSet(domain: string, servers: Endpoint[], limits: Limits, ctx: ProbeContext): Promise<Set<string> | undefined> {
-  for (const server of servers) {
-    const result = await lookup(ctx, server, `_ldap._tcp.dc._msdcs.${domain}`, 'SRV', 'udp', limits.dnsAnswersPerReply);
-    if (judgeLookup(result, ctx.timeoutMs).ok) return new Set(srvTargets(result));
-  }
-  return undefined;
+async function ownDcSet(
+  domain: string,
+  servers: Endpoint[],
+  limits: Limits,
+  ctx: ProbeContext,
+): Promise<Set<string> | undefined> {
+  const answer = await firstSrvAnswer(ctx, servers, `_ldap._tcp.dc._msdcs.${domain}`, limits.dnsAnswersPerReply);
+  return answer.ok ? new Set(answer.hosts) : undefined;
 }
 
-function dcSetFinding(local: string, partner: string, server: Endpoint, forwarded: Set<string>, own: Set<string>): Finding {
+function dcSetFinding(
+  local: string,
+  partner: string,
+  server: Endpoint,
+  forwarded: Set<string>,
+  own: Set<string>,
+): Finding {
   const missing = [...own].filter((dc) => !forwarded.has(dc)).sort();
   const extra = [...forwarded].filter((dc) => !own.has(dc)).sort();
   const same = missing.length === 0 && extra.length === 0;
   const label = serverLabel(server);
-  const parts = [missing.length > 0 ? `missing ${missing.join(', ')}` : '', extra.length > 0 ? `extra ${extra.join(', ')}` : ''].filter(Boolean);
+  const parts = [
+    missing.length > 0 ? `missing ${missing.join(', ')}` : '',
+    extra.length > 0 ? `extra ${extra.join(', ')}` : '',
+  ].filter(Boolean);
   return finding({
     check: 'dns.dc_set',
     status: same ? 'ok' : 'warning',

@@ -11,8 +11,9 @@ export const REDACTED = '<redacted>';
 
 // ANSI/VT escape sequences whole (CSI, OSC, and two-character escapes), so none of their
 // parameters is left behind as text.
-// eslint-disable-next-line no-control-regex
-const ESCAPE_SEQUENCES = /\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]?/g;
+const ESCAPE_SEQUENCES =
+  // eslint-disable-next-line no-control-regex
+  /\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]?/g;
 const LINE_BREAKS = /[\t\n\r\v\f\u2028\u2029]+/g;
 // C0 and C1 controls, DEL, and the invisible format characters that reorder or hide text.
 // eslint-disable-next-line no-control-regex

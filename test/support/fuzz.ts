@@ -17,7 +17,18 @@ export function randomBytes(random: Random, length: number): Buffer {
 /** What a fuzzing server sends back: bytes, silence, or (TCP) a hang-up. */
 export type Reply = { kind: 'bytes'; bytes: Buffer } | { kind: 'silence' } | { kind: 'close' };
 
-const SHAPES = ['silence', 'random', 'random', 'random', 'flipped', 'flipped', 'flipped', 'cut', 'junk-tail', 'valid'] as const;
+const SHAPES = [
+  'silence',
+  'random',
+  'random',
+  'random',
+  'flipped',
+  'flipped',
+  'flipped',
+  'cut',
+  'junk-tail',
+  'valid',
+] as const;
 
 /** One reply drawn from `random`: one of SHAPES, built on `valid` where there is one. */
 export function fuzzReply(random: Random, valid: Buffer, maxRandom: number, tcp: boolean): Reply {
@@ -31,7 +42,8 @@ export function fuzzReply(random: Random, valid: Buffer, maxRandom: number, tcp:
     case 'flipped': {
       const bytes = Buffer.from(valid);
       const flips = 1 + Math.floor(random() * 8);
-      for (let flip = 0; flip < flips && bytes.length > 0; flip++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+      for (let flip = 0; flip < flips && bytes.length > 0; flip++)
+        bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
       return { kind: 'bytes', bytes };
     }
     case 'cut':
@@ -49,11 +61,11 @@ export function replies(protocol: number): () => Random {
   return () => mulberry32((FUZZ_SEED + protocol * 1_000_003 + count++ * 7_919) >>> 0);
 }
 
-
 /** An LDAP response to `request`: success to a bind, StartTLS or search, with the request's message ID. */
 export function ldapValid(request: Buffer): Buffer | undefined {
   const asked = messageIdOf(request);
-  if (asked === undefined) return Buffer.of(0x30, 0x0c, 0x02, 0x01, 0x01, 0x61, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00);
+  if (asked === undefined)
+    return Buffer.of(0x30, 0x0c, 0x02, 0x01, 0x01, 0x61, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00);
   if (asked.op === 0x42) return undefined; // unbind: no answer
   const op = asked.op === 0x60 ? 0x61 : asked.op === 0x77 ? 0x78 : 0x65;
   const result = Buffer.of(0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00);
@@ -62,7 +74,11 @@ export function ldapValid(request: Buffer): Buffer | undefined {
 }
 
 export function berLength(length: number): Buffer {
-  return length < 0x80 ? Buffer.of(length) : length < 0x100 ? Buffer.of(0x81, length) : Buffer.of(0x82, length >> 8, length & 0xff);
+  return length < 0x80
+    ? Buffer.of(length)
+    : length < 0x100
+      ? Buffer.of(0x81, length)
+      : Buffer.of(0x82, length >> 8, length & 0xff);
 }
 
 /** The messageID element (02 len id) of an LDAP request, and the tag of the operation after it. */

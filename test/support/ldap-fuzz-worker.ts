@@ -17,7 +17,8 @@ const server = await tcpServer((socket, chunk) => {
   if (valid === undefined) return;
   exchanges++;
   const reply = fuzzReply(next(), valid, 70_000, true);
-  if (process.env['FUZZ_TRACE'] !== undefined && reply.kind === 'bytes') process.stderr.write(`reply ${exchanges}: ${reply.bytes.toString('hex').slice(0, 200)}\n`);
+  if (process.env['FUZZ_TRACE'] !== undefined && reply.kind === 'bytes')
+    process.stderr.write(`reply ${exchanges}: ${reply.bytes.toString('hex').slice(0, 200)}\n`);
   if (reply.kind === 'close') socket.destroy();
   else if (reply.kind === 'bytes') socket.write(reply.bytes);
 });
@@ -39,5 +40,7 @@ await Promise.all(
   }),
 );
 await server.close();
-console.log(`# LDAP (ldapts bind and search): ${runs} runs, ${exchanges} exchanges, ${familyErrors} ended in ldap.probe_error`);
+console.log(
+  `# LDAP (ldapts bind and search): ${runs} runs, ${exchanges} exchanges, ${familyErrors} ended in ldap.probe_error`,
+);
 process.exit(familyErrors === 0 ? 0 : 1);

@@ -4,7 +4,10 @@
 import { tcpServer, type Running } from './servers.js';
 
 /** Samba 4.17's bind_ack to encodeBind(1), captured in the lab (see test/probes/wire/rpc.test.ts). */
-const SAMBA_BIND_ACK = Buffer.from('05000c03100000003c00000001000000d016d016468f000004003133350000000100000000000000045d888aeb1cc9119fe808002b10486002000000', 'hex');
+const SAMBA_BIND_ACK = Buffer.from(
+  '05000c03100000003c00000001000000d016d016468f000004003133350000000100000000000000045d888aeb1cc9119fe808002b10486002000000',
+  'hex',
+);
 
 function u32(value: number): Buffer {
   const bytes = Buffer.alloc(4);
@@ -23,7 +26,12 @@ function tcpTower(port: number): Buffer {
   const floor = (lhs: Buffer, rhs: Buffer) => Buffer.concat([u16(lhs.length), lhs, u16(rhs.length), rhs]);
   const portBytes = Buffer.alloc(2);
   portBytes.writeUInt16BE(port, 0);
-  return Buffer.concat([u16(3), floor(Buffer.of(0x0b), u16(0)), floor(Buffer.of(0x07), portBytes), floor(Buffer.of(0x09), Buffer.of(127, 0, 0, 1))]);
+  return Buffer.concat([
+    u16(3),
+    floor(Buffer.of(0x0b), u16(0)),
+    floor(Buffer.of(0x07), portBytes),
+    floor(Buffer.of(0x09), Buffer.of(127, 0, 0, 1)),
+  ]);
 }
 
 /** An ept_map response PDU for `callId` naming `ports`, laid out as NDR: pointers, then towers. */

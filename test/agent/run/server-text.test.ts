@@ -118,7 +118,12 @@ describe('the log formatter', () => {
     configFor(1); // loads the password, as the agent does at start
     createLogger({ level: 'error', json: false }); // registers the level colours the text format uses
     for (const json of [false, true]) {
-      const info = lineFormat(json).transform({ [Symbol.for('level')]: 'warn', level: 'warn', message: `bind failed: ${hostileText(PASSWORD)}`, detail: { reason: `\x1b[1m${PASSWORD}` } });
+      const info = lineFormat(json).transform({
+        [Symbol.for('level')]: 'warn',
+        level: 'warn',
+        message: `bind failed: ${hostileText(PASSWORD)}`,
+        detail: { reason: `\x1b[1m${PASSWORD}` },
+      });
       assert.ok(info !== false);
       const line = String((info as unknown as Record<symbol, unknown>)[Symbol.for('message')]);
       // On a terminal the level is coloured by the agent itself; what follows it is the server's.
@@ -142,7 +147,13 @@ describe('cleanText', () => {
 describe('findings per run', () => {
   const many = (count: number): Finding[] =>
     Array.from({ length: count }, (_, index) =>
-      finding({ check: 'port.tcp', status: index % 10 === 0 ? 'critical' : 'ok', domain: 'wingtip.test', target: { kind: 'port', host: `dc${index}`, port: 88, transport: 'tcp' }, message: `m${index}` }),
+      finding({
+        check: 'port.tcp',
+        status: index % 10 === 0 ? 'critical' : 'ok',
+        domain: 'wingtip.test',
+        target: { kind: 'port', host: `dc${index}`, port: 88, transport: 'tcp' },
+        message: `m${index}`,
+      }),
     );
 
   it('past limits.findings_per_run: the worst are kept, and one finding says which bound was hit', () => {
@@ -151,11 +162,20 @@ describe('findings per run', () => {
     assert.equal(bounded.filter((item) => item.status === 'critical').length, 50);
     const last = bounded.at(-1);
     assert.equal(last?.check, 'run.limit');
-    assert.equal(last.message, 'limits.findings_per_run (50) reached: the ports run made 1000 findings, the worst of which were kept; only the first 50 were used');
+    assert.equal(
+      last.message,
+      'limits.findings_per_run (50) reached: the ports run made 1000 findings, the worst of which were kept; only the first 50 were used',
+    );
   });
 
   it('a bound reached many times is one finding per domain', () => {
-    const reached = finding({ check: 'run.limit', status: 'warning', domain: 'wingtip.test', target: { kind: 'limit', limit: 'dcs_per_domain' }, message: 'x' });
+    const reached = finding({
+      check: 'run.limit',
+      status: 'warning',
+      domain: 'wingtip.test',
+      target: { kind: 'limit', limit: 'dcs_per_domain' },
+      message: 'x',
+    });
     assert.equal(boundFindings('ports', [reached, reached, { ...reached, domain: 'tailspin.test' }], 100).length, 2);
   });
 });

@@ -36,7 +36,11 @@ preauth:
   { readFile: () => '', env: { PW: 'secret-Pw-123' } },
 );
 
-const FLAT: Record<string, string> = { 'tailspin.test': 'TAILSPIN', 'wingtip.test': 'WINGTIP', 'fabrikam.test': 'FABRIKAM' };
+const FLAT: Record<string, string> = {
+  'tailspin.test': 'TAILSPIN',
+  'wingtip.test': 'WINGTIP',
+  'fabrikam.test': 'FABRIKAM',
+};
 
 /** msDS-TrustForestTrustInfo with one top-level name record per name (MS-ADTS 6.1.6.9.3). */
 function forestInfo(names: { name: string; flags?: number }[]): Buffer {
@@ -56,7 +60,13 @@ function forestInfo(names: { name: string; flags?: number }[]): Buffer {
   return Buffer.concat([header, ...records]);
 }
 
-function tdo(domain: string, partner: string, direction: number, attributes: number, extra: Partial<TrustRecord> = {}): TrustRecord {
+function tdo(
+  domain: string,
+  partner: string,
+  direction: number,
+  attributes: number,
+  extra: Partial<TrustRecord> = {},
+): TrustRecord {
   return {
     domain,
     partner,
@@ -87,9 +97,30 @@ function labReads(): Map<string, Read> {
     problems: [],
   });
   return new Map([
-    ['tailspin.test', read('tailspin.test', [tdo('tailspin.test', 'wingtip.test', 3, 8), tdo('tailspin.test', 'fabrikam.test', 2, 4)], ['WINGTIP$'])],
-    ['wingtip.test', read('wingtip.test', [tdo('wingtip.test', 'tailspin.test', 3, 8), tdo('wingtip.test', 'fabrikam.test', 3, 8)], ['TAILSPIN$', 'FABRIKAM$'])],
-    ['fabrikam.test', read('fabrikam.test', [tdo('fabrikam.test', 'wingtip.test', 3, 8), tdo('fabrikam.test', 'tailspin.test', 1, 4)], ['WINGTIP$', 'TAILSPIN$'])],
+    [
+      'tailspin.test',
+      read(
+        'tailspin.test',
+        [tdo('tailspin.test', 'wingtip.test', 3, 8), tdo('tailspin.test', 'fabrikam.test', 2, 4)],
+        ['WINGTIP$'],
+      ),
+    ],
+    [
+      'wingtip.test',
+      read(
+        'wingtip.test',
+        [tdo('wingtip.test', 'tailspin.test', 3, 8), tdo('wingtip.test', 'fabrikam.test', 3, 8)],
+        ['TAILSPIN$', 'FABRIKAM$'],
+      ),
+    ],
+    [
+      'fabrikam.test',
+      read(
+        'fabrikam.test',
+        [tdo('fabrikam.test', 'wingtip.test', 3, 8), tdo('fabrikam.test', 'tailspin.test', 1, 4)],
+        ['WINGTIP$', 'TAILSPIN$'],
+      ),
+    ],
   ]);
 }
 
@@ -98,7 +129,9 @@ function run(reads: Map<string, Read>, extra: DomainRead[] = []) {
 }
 
 function only(findings: Finding[], check: string, domain: string, target: string): Finding {
-  const found = findings.filter((finding) => finding.check === check && finding.domain === domain && targetText(finding) === target);
+  const found = findings.filter(
+    (finding) => finding.check === check && finding.domain === domain && targetText(finding) === target,
+  );
   assert.equal(found.length, 1, `${check} ${domain} ${target}: ${found.length} findings`);
   return found[0] as Finding;
 }
@@ -107,7 +140,10 @@ describe('trust analysis on the lab topology', () => {
   it('healthy: every trust expected, consistent, no problem', () => {
     const output = run(labReads());
     const problems = output.findings.filter((finding) => finding.status !== 'ok');
-    assert.deepEqual(problems.map((f) => `${f.check} ${f.domain} ${targetText(f)}: ${f.message}`), []);
+    assert.deepEqual(
+      problems.map((f) => `${f.check} ${f.domain} ${targetText(f)}: ${f.message}`),
+      [],
+    );
     assert.equal(output.findings.filter((f) => f.check === 'trust.expected').length, 6);
     assert.equal(output.findings.filter((f) => f.check === 'trust.consistent').length, 6);
     const present = output.measurements.filter((m) => m.kind === 'trust_present');
@@ -126,50 +162,88 @@ describe('trust analysis on the lab topology', () => {
     const blocked = findPath(graph, 'tailspin.test', 'fabrikam.test');
     assert.equal(blocked.available, false);
     assert.ok(!blocked.available);
-    assert.match(blocked.reason, /the trust runs the other way: tailspin\.test trusts fabrikam\.test \(external trust\)/);
+    assert.match(
+      blocked.reason,
+      /the trust runs the other way: tailspin\.test trusts fabrikam\.test \(external trust\)/,
+    );
     assert.match(blocked.reason, /not transitive through a third forest/);
-    assert.match(describePath('tailspin.test', 'fabrikam.test', blocked), /NOT available\n {2}1\. \[tailspin\.test\] .*\n {2}2\. \[tailspin\.test\] breaks here: /);
+    assert.match(
+      describePath('tailspin.test', 'fabrikam.test', blocked),
+      /NOT available\n {2}1\. \[tailspin\.test\] .*\n {2}2\. \[tailspin\.test\] breaks here: /,
+    );
     const chain = describePath('wingtip.test', 'tailspin.test', findPath(graph, 'wingtip.test', 'tailspin.test'));
     assert.match(chain, /referral ticket krbtgt\/TAILSPIN\.TEST@WINGTIP\.TEST/);
     const paths = run(labReads()).measurements.filter((m) => m.kind === 'trust_path');
     assert.equal(paths.length, 6);
-    assert.deepEqual(paths.filter((m) => !m.available).map((m) => `${m.fromDomain}->${m.toDomain}`), ['tailspin.test->fabrikam.test']);
+    assert.deepEqual(
+      paths.filter((m) => !m.available).map((m) => `${m.fromDomain}->${m.toDomain}`),
+      ['tailspin.test->fabrikam.test'],
+    );
   });
 
   it('one side deleted: expected missing (critical), inconsistent on both sides, the path gone', () => {
     const reads = labReads();
     const wingtip = reads.get('wingtip.test') as Read;
-    reads.set('wingtip.test', { ...wingtip, trusts: wingtip.trusts.filter((trust) => trust.partner !== 'tailspin.test') });
+    reads.set('wingtip.test', {
+      ...wingtip,
+      trusts: wingtip.trusts.filter((trust) => trust.partner !== 'tailspin.test'),
+    });
     const output = run(reads);
     const expected = only(output.findings, 'trust.expected', 'wingtip.test', 'tailspin.test');
     assert.equal(expected.status, 'critical');
-    assert.equal(expected.message, 'wingtip.test has no trust object for tailspin.test (expected forest, bidirectional)');
+    assert.equal(
+      expected.message,
+      'wingtip.test has no trust object for tailspin.test (expected forest, bidirectional)',
+    );
     const consistent = only(output.findings, 'trust.consistent', 'tailspin.test', 'wingtip.test');
     assert.equal(consistent.status, 'critical');
-    assert.match(consistent.message, /wingtip\.test has no trust object for tailspin\.test, but tailspin\.test has one \(bidirectional\)/);
+    assert.match(
+      consistent.message,
+      /wingtip\.test has no trust object for tailspin\.test, but tailspin\.test has one \(bidirectional\)/,
+    );
     assert.equal(only(output.findings, 'trust.consistent', 'wingtip.test', 'tailspin.test').status, 'critical');
     const path = only(output.findings, 'trust.path', 'wingtip.test', 'wingtip.test->tailspin.test');
     assert.equal(path.status, 'critical');
     assert.match(path.message, /though the config expects it/);
-    assert.ok(output.measurements.some((m) => m.kind === 'trust_present' && m.domain === 'wingtip.test' && m.partnerDomain === 'tailspin.test' && !m.present));
+    assert.ok(
+      output.measurements.some(
+        (m) =>
+          m.kind === 'trust_present' &&
+          m.domain === 'wingtip.test' &&
+          m.partnerDomain === 'tailspin.test' &&
+          !m.present,
+      ),
+    );
   });
 
   it('one direction changed: the directions no longer mirror', () => {
     const reads = labReads();
     const tailspin = reads.get('tailspin.test') as Read;
-    reads.set('tailspin.test', { ...tailspin, trusts: tailspin.trusts.map((trust) => (trust.partner === 'wingtip.test' ? { ...trust, direction: 1 } : trust)) });
+    reads.set('tailspin.test', {
+      ...tailspin,
+      trusts: tailspin.trusts.map((trust) => (trust.partner === 'wingtip.test' ? { ...trust, direction: 1 } : trust)),
+    });
     const output = run(reads);
     const expected = only(output.findings, 'trust.expected', 'tailspin.test', 'wingtip.test');
     assert.equal(expected.status, 'critical');
-    assert.equal(expected.message, 'tailspin.test -> wingtip.test: found forest, inbound, expected forest, bidirectional');
+    assert.equal(
+      expected.message,
+      'tailspin.test -> wingtip.test: found forest, inbound, expected forest, bidirectional',
+    );
     const consistent = only(output.findings, 'trust.consistent', 'tailspin.test', 'wingtip.test');
-    assert.match(consistent.message, /directions do not mirror: tailspin\.test says inbound, wingtip\.test says bidirectional/);
+    assert.match(
+      consistent.message,
+      /directions do not mirror: tailspin\.test says inbound, wingtip\.test says bidirectional/,
+    );
   });
 
   it('a missing trust account on the inbound side is an inconsistency', () => {
     const reads = labReads();
     const fabrikam = reads.get('fabrikam.test') as Read;
-    reads.set('fabrikam.test', { ...fabrikam, trustAccounts: fabrikam.trustAccounts.filter((account) => account.name !== 'TAILSPIN$') });
+    reads.set('fabrikam.test', {
+      ...fabrikam,
+      trustAccounts: fabrikam.trustAccounts.filter((account) => account.name !== 'TAILSPIN$'),
+    });
     const consistent = only(run(reads).findings, 'trust.consistent', 'fabrikam.test', 'tailspin.test');
     assert.equal(consistent.status, 'critical');
     assert.match(consistent.message, /fabrikam\.test lacks the trust account TAILSPIN\$ its inbound direction needs/);
@@ -178,7 +252,10 @@ describe('trust analysis on the lab topology', () => {
   it('a trust found but not configured is reported as information', () => {
     const reads = labReads();
     const tailspin = reads.get('tailspin.test') as Read;
-    reads.set('tailspin.test', { ...tailspin, trusts: [...tailspin.trusts, tdo('tailspin.test', 'contoso.test', 2, 4)] });
+    reads.set('tailspin.test', {
+      ...tailspin,
+      trusts: [...tailspin.trusts, tdo('tailspin.test', 'contoso.test', 2, 4)],
+    });
     const unexpected = only(run(reads).findings, 'trust.unexpected', 'tailspin.test', 'contoso.test');
     assert.equal(unexpected.status, 'ok');
     assert.match(unexpected.message, /trust found that the config does not list/);
@@ -193,7 +270,9 @@ describe('forest trust info', () => {
     reads.set('tailspin.test', {
       ...tailspin,
       localNames: ['tailspin.test', 'eu.corp.test'],
-      trusts: tailspin.trusts.map((trust) => (trust.partner === 'wingtip.test' ? { ...trust, forestTrustInfo: info } : trust)),
+      trusts: tailspin.trusts.map((trust) =>
+        trust.partner === 'wingtip.test' ? { ...trust, forestTrustInfo: info } : trust,
+      ),
     });
     const output = run(reads);
     const names = only(output.findings, 'trust.forest_info', 'tailspin.test', 'wingtip.test');
@@ -208,7 +287,12 @@ describe('forest trust info', () => {
     const reads = labReads();
     const tailspin = reads.get('tailspin.test') as Read;
     const broken = forestInfo([{ name: 'wingtip.test' }]).subarray(0, 20);
-    reads.set('tailspin.test', { ...tailspin, trusts: tailspin.trusts.map((trust) => (trust.partner === 'wingtip.test' ? { ...trust, forestTrustInfo: broken } : trust)) });
+    reads.set('tailspin.test', {
+      ...tailspin,
+      trusts: tailspin.trusts.map((trust) =>
+        trust.partner === 'wingtip.test' ? { ...trust, forestTrustInfo: broken } : trust,
+      ),
+    });
     const finding = only(run(reads).findings, 'trust.forest_info', 'tailspin.test', 'wingtip.test');
     assert.equal(finding.status, 'warning');
     assert.match(finding.message, /does not parse: record 0/);
@@ -223,11 +307,23 @@ describe('trust password age', () => {
     assert.deepEqual(last, { at: daysAgo(5), source: 'pwdLastSet of the trust account WINGTIP$' });
   });
   it('else the replication metadata of trustAuth*, else whenChanged, and says which', () => {
-    const outbound = tdo('tailspin.test', 'fabrikam.test', 2, 4, { trustAuthChanged: { incoming: daysAgo(40), outgoing: daysAgo(10) } });
-    assert.deepEqual(passwordLastSet(outbound, read), { at: daysAgo(10), source: 'replication metadata of trustAuthIncoming/trustAuthOutgoing' });
-    assert.deepEqual(passwordLastSet(tdo('tailspin.test', 'fabrikam.test', 2, 4), read), { at: daysAgo(3), source: 'whenChanged of the trust object (last resort)' });
+    const outbound = tdo('tailspin.test', 'fabrikam.test', 2, 4, {
+      trustAuthChanged: { incoming: daysAgo(40), outgoing: daysAgo(10) },
+    });
+    assert.deepEqual(passwordLastSet(outbound, read), {
+      at: daysAgo(10),
+      source: 'replication metadata of trustAuthIncoming/trustAuthOutgoing',
+    });
+    assert.deepEqual(passwordLastSet(tdo('tailspin.test', 'fabrikam.test', 2, 4), read), {
+      at: daysAgo(3),
+      source: 'whenChanged of the trust object (last resort)',
+    });
   });
-  for (const [days, status] of [[44, 'ok'], [46, 'warning'], [61, 'critical']] as const) {
+  for (const [days, status] of [
+    [44, 'ok'],
+    [46, 'warning'],
+    [61, 'critical'],
+  ] as const) {
     it(`${days} days old: ${status}`, () => {
       const reads = labReads();
       const tailspin = reads.get('tailspin.test') as Read;
@@ -271,15 +367,29 @@ describe('bind failures', () => {
   it('a failed bind is critical, says why in words, and never carries the password', () => {
     const reads = labReads();
     reads.delete('fabrikam.test');
-    const failed: DomainRead = { ok: false, domain: 'fabrikam.test', server: 'dcc.fabrikam.test:636', seconds: 0.1, failure: 'wrong credentials', detail: 'the server rejected the bind (invalidCredentials)' };
+    const failed: DomainRead = {
+      ok: false,
+      domain: 'fabrikam.test',
+      server: 'dcc.fabrikam.test:636',
+      seconds: 0.1,
+      failure: 'wrong credentials',
+      detail: 'the server rejected the bind (invalidCredentials)',
+    };
     const output = run(reads, [failed]);
     const bind = only(output.findings, 'ldap.bind', 'fabrikam.test', 'dcc.fabrikam.test:636');
     assert.equal(bind.status, 'critical');
-    assert.equal(bind.message, 'cannot bind to dcc.fabrikam.test:636 as probe@fabrikam.test: wrong credentials (the server rejected the bind (invalidCredentials))');
+    assert.equal(
+      bind.message,
+      'cannot bind to dcc.fabrikam.test:636 as probe@fabrikam.test: wrong credentials (the server rejected the bind (invalidCredentials))',
+    );
     assert.match(bind.remediation, /password_file or password_env for probe@fabrikam\.test/);
     assert.ok(!JSON.stringify(output).includes('secret-Pw-123'));
     // Consistency needs both sides; with one unreadable it is not claimed either way.
-    assert.ok(!output.findings.some((finding) => finding.check === 'trust.consistent' && targetText(finding) === 'fabrikam.test'));
+    assert.ok(
+      !output.findings.some(
+        (finding) => finding.check === 'trust.consistent' && targetText(finding) === 'fabrikam.test',
+      ),
+    );
     assert.ok(output.measurements.some((m) => m.kind === 'ldap_bind' && m.domain === 'fabrikam.test' && !m.success));
   });
 });

@@ -36,7 +36,10 @@ trusts:
 
 function find(findings: Finding[], check: string, target: string): Finding {
   const found = findings.find((finding) => finding.check === check && targetText(finding) === target);
-  assert.ok(found, `no ${check} finding for ${target}; have: ${findings.map((f) => `${f.check} ${targetText(f)}`).join(', ')}`);
+  assert.ok(
+    found,
+    `no ${check} finding for ${target}; have: ${findings.map((f) => `${f.check} ${targetText(f)}`).join(', ')}`,
+  );
   return found;
 }
 
@@ -49,7 +52,10 @@ describe('DNS answers are checked against the question', () => {
       const { findings } = await probeDns(planOf(config).dns, contextFor(config));
       const srv = find(findings, 'dns.srv', `${DC_RECORD}@127.0.0.1:${server.port}/udp`);
       assert.equal(srv.status, 'critical');
-      assert.match(srv.message, /no SRV record: NOERROR with an empty answer \(its 1 record\(s\) are owned by other names, and ignored\)/);
+      assert.match(
+        srv.message,
+        /no SRV record: NOERROR with an empty answer \(its 1 record\(s\) are owned by other names, and ignored\)/,
+      );
       assert.equal(srv.observed['answers'], 0);
       const found = await findDcs(domainTargetsOf(config, 'wingtip.test'), config.limits, contextFor(config));
       assert.deepEqual(found.targets, []);
@@ -96,15 +102,25 @@ describe('one DNS reply naming hundreds of DCs', () => {
     await withServer(floodZone(400), async (server) => {
       const config = configFor(server.port, 'limits: { dcs_per_domain: 5, dns_answers_per_reply: 50 }');
       const { findings } = await probePorts(planOf(config).ports, contextFor(config));
-      const probed = new Set(findings.filter((finding) => finding.check === 'port.tcp').map((finding) => (finding.target.kind === 'port' ? finding.target.host : '')));
+      const probed = new Set(
+        findings
+          .filter((finding) => finding.check === 'port.tcp')
+          .map((finding) => (finding.target.kind === 'port' ? finding.target.host : '')),
+      );
       assert.equal(probed.size, 5);
       const limits = findings.filter((finding) => finding.check === 'run.limit');
       assert.deepEqual(limits.map(targetText).sort(), ['limits.dcs_per_domain', 'limits.dns_answers_per_reply']);
       const dcs = find(limits, 'run.limit', 'limits.dcs_per_domain');
       assert.equal(dcs.status, 'warning');
-      assert.equal(dcs.message, `limits.dcs_per_domain (5) reached: ${DC_RECORD} via 127.0.0.1:${server.port} named 50 DCs; only the first 5 were used`);
+      assert.equal(
+        dcs.message,
+        `limits.dcs_per_domain (5) reached: ${DC_RECORD} via 127.0.0.1:${server.port} named 50 DCs; only the first 5 were used`,
+      );
       const answers = find(limits, 'run.limit', 'limits.dns_answers_per_reply');
-      assert.equal(answers.message, `limits.dns_answers_per_reply (50) reached: ${DC_RECORD} SRV via 127.0.0.1:${server.port} answered with 400 records; only the first 50 were used`);
+      assert.equal(
+        answers.message,
+        `limits.dns_answers_per_reply (50) reached: ${DC_RECORD} SRV via 127.0.0.1:${server.port} answered with 400 records; only the first 50 were used`,
+      );
       assert.deepEqual(answers.observed, { limit: 'dns_answers_per_reply', bound: 50, seen: 400 });
     });
   });

@@ -29,21 +29,46 @@ async function start(server: Promise<Running>): Promise<number> {
 
 function config(extra = '', caFile?: string, timeout = '400ms') {
   const domain = caFile === undefined ? ' {}' : `\n    ca_file: ${caFile}`;
-  return configFrom(`timeout: ${timeout}\n${extra}\ndomains:\n  wingtip.test:${domain}\ntrusts: [{ between: [tailspin.test, wingtip.test], type: forest }]\n`);
+  return configFrom(
+    `timeout: ${timeout}\n${extra}\ndomains:\n  wingtip.test:${domain}\ntrusts: [{ between: [tailspin.test, wingtip.test], type: forest }]\n`,
+  );
 }
 
 /** Every service on a closed port but the ones the test gives. */
 async function portsWith(given: Partial<ServicePorts>): Promise<ServicePorts> {
   const closed = await closedPort();
-  return { dns: closed, kerberos: closed, ntp: closed, cldap: closed, kpasswd: closed, endpointMapper: closed, ldap: closed, ldaps: closed, globalCatalogTls: closed, ...given };
+  return {
+    dns: closed,
+    kerberos: closed,
+    ntp: closed,
+    cldap: closed,
+    kpasswd: closed,
+    endpointMapper: closed,
+    ldap: closed,
+    ldaps: closed,
+    globalCatalogTls: closed,
+    ...given,
+  };
 }
 
 function all(output: ProbeOutput, check: string): Finding[] {
   return output.findings.filter((finding) => finding.check === check);
 }
 
-const byName: DcTarget = { domain: 'wingtip.test', host: 'localhost', address: '127.0.0.1', ports: [], everyPort: true };
-const byAddress: DcTarget = { domain: 'wingtip.test', host: '127.0.0.1', address: '127.0.0.1', ports: [], everyPort: true };
+const byName: DcTarget = {
+  domain: 'wingtip.test',
+  host: 'localhost',
+  address: '127.0.0.1',
+  ports: [],
+  everyPort: true,
+};
+const byAddress: DcTarget = {
+  domain: 'wingtip.test',
+  host: '127.0.0.1',
+  address: '127.0.0.1',
+  ports: [],
+  everyPort: true,
+};
 
 describe('an endpoint mapper that names too much', () => {
   it('1,000 ports for every interface: at most limits.rpc_ports_per_dc ports are connected to, each once, and one finding says so', async () => {
@@ -56,10 +81,17 @@ describe('an endpoint mapper that names too much', () => {
     const connected = new Set(rpc.map((finding) => finding.observed['port']));
     assert.equal(connected.size, 6, rpc.map((finding) => finding.message).join('\n'));
     // Each interface gets its first port before any gets a second.
-    for (const name of ['netlogon', 'lsarpc', 'drsuapi']) assert.ok(rpc.some((finding) => targetText(finding) === `localhost/${name}`), name);
+    for (const name of ['netlogon', 'lsarpc', 'drsuapi'])
+      assert.ok(
+        rpc.some((finding) => targetText(finding) === `localhost/${name}`),
+        name,
+      );
     const limits = all(output, 'run.limit');
     assert.equal(limits.length, 1);
-    assert.equal(limits[0]?.message, 'limits.rpc_ports_per_dc (6) reached: the endpoint mapper of localhost (127.0.0.1) named 1000 TCP ports; only the first 6 were used');
+    assert.equal(
+      limits[0]?.message,
+      'limits.rpc_ports_per_dc (6) reached: the endpoint mapper of localhost (127.0.0.1) named 1000 TCP ports; only the first 6 were used',
+    );
   });
 
   it('port 0 is no port: the interface has no port to probe, and nothing connects to 0', async () => {
@@ -70,7 +102,10 @@ describe('an endpoint mapper that names too much', () => {
       const [found, ...more] = all(output, 'port.rpc').filter((finding) => targetText(finding) === `localhost/${name}`);
       assert.ok(found !== undefined && more.length === 0, name);
       assert.equal(found.status, 'critical');
-      assert.match(found.message, /cannot learn its port: the endpoint mapper names only TCP port 0 for \w+, which is no port/);
+      assert.match(
+        found.message,
+        /cannot learn its port: the endpoint mapper names only TCP port 0 for \w+, which is no port/,
+      );
       assert.equal(found.observed['port'], null);
     }
   });
@@ -104,7 +139,7 @@ describe('a DC named by its address', () => {
     assert.doesNotMatch(tls.message, /does not verify against/);
   });
 
-  it('a certificate without subjectAltName (as the lab\'s) still verifies by the host name in its CN', async () => {
+  it("a certificate without subjectAltName (as the lab's) still verifies by the host name in its CN", async () => {
     const certificate = makeCertificate('localhost', 300, '');
     certificates.push(certificate);
     const ports = await portsWith({ ldaps: await start(tlsServer(certificate)) });
