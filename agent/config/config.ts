@@ -206,7 +206,12 @@ const trustSchema = z
 
 /** A bound under `limits:`: a whole number from 1 to 1,000,000. */
 function bound(fallback: number) {
-  return z.number().int().min(1).max(1_000_000).default(fallback);
+  return z
+    .number()
+    .int({ message: `must be a whole number (such as ${fallback})` })
+    .min(1)
+    .max(1_000_000)
+    .default(fallback);
 }
 
 const fileSchema = z

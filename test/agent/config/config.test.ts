@@ -70,6 +70,12 @@ const INVALID: Record<string, string[]> = {
   ],
   'bad-preauth-allow': ['4: preauth.allow[0]: must be domain/account, such as tailspin.test/svc_legacy'],
   'bad-concurrency': ['1: concurrency: must be at least 1'],
+  'bad-limits': [
+    '4: limits.dcs_per_domain: must be at least 1',
+    '5: limits.rpc_ports_per_dc: must be a whole number (such as 10), got number 2.5',
+    '6: limits.findings_per_run: expected a number, got the text "many"',
+    '7: limits.answers: unknown key "answers"',
+  ],
   'plain-bind': [
     '7: domains.tailspin.test.ldap.starttls: is false on a plain ldap:// URL, so the bind password would cross the network in clear: use ldaps://, keep starttls, or set allow_plain_bind: true to accept that',
   ],
