@@ -111,7 +111,7 @@ function printPlan(options: { config?: string; only?: string }): number {
   const families = parseFamilies(options.only);
   const plan = describePlan(buildPlan(loadConfigFile(configPath(options.config))));
   process.stdout.write(
-    `${JSON.stringify(Object.fromEntries(Object.entries(plan).filter(([key]) => key === 'timeout_seconds' || (families as string[]).includes(key))), null, 2)}\n`,
+    `${JSON.stringify(Object.fromEntries(Object.entries(plan).filter(([key]) => key === 'timeout_seconds' || key === 'limits' || (families as string[]).includes(key))), null, 2)}\n`,
   );
   return 0;
 }
