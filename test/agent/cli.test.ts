@@ -244,6 +244,10 @@ describe('probe (the built command)', () => {
     const only = await runProbe(['plan', '-c', join(dir, 'plan.yaml'), '--only', 'port'], {
       env: { ADTRUST_TEST_PW: 'x' },
     });
-    assert.deepEqual(Object.keys(JSON.parse(only.stdout) as Record<string, unknown>), ['timeout_seconds', 'limits', 'ports']);
+    assert.deepEqual(Object.keys(JSON.parse(only.stdout) as Record<string, unknown>), [
+      'timeout_seconds',
+      'limits',
+      'ports',
+    ]);
   });
 });
