@@ -8,8 +8,10 @@ import { trustGraph } from '../probes/analysis/trust-analysis.js';
 import { describePath, findPath } from '../probes/analysis/trust-paths.js';
 import { readDomains } from '../probes/ldap/read.js';
 import { FAMILY_NAMES, type Family } from '../probes/model/probe.js';
+import { cleanText } from '../probes/model/server-text.js';
 import { ConfigError, DEFAULT_CONFIG_PATHS, loadConfigFile, resolveConfigPath } from './config/config.js';
 import { loadWebConfigFile } from './config/web-config.js';
+import { loadedSecrets } from './config/secret.js';
 import { Daemon } from './daemon.js';
 import { createLogger } from './log.js';
 import { buildReport, renderText, reportJson } from './outputs/report.js';
@@ -94,13 +96,15 @@ async function tracePath(from: string, to: string, options: { config?: string })
   for (const read of reads) {
     if (!read.ok)
       process.stderr.write(
-        `cannot read ${read.domain} over LDAP (${read.failure}: ${read.detail}); its side of the trusts is unknown\n`,
+        `${cleanText(`cannot read ${read.domain} over LDAP (${read.failure}: ${read.detail}); its side of the trusts is unknown`, loadedSecrets())}\n`,
       );
   }
   const readable = new Map(reads.flatMap((read) => (read.ok ? [[read.domain, read] as const] : [])));
   const [source, destination] = [from, to].map((name) => name.toLowerCase().replace(/\.$/, '')) as [string, string];
   const result = findPath(trustGraph(plan.ldap, readable), source, destination);
-  process.stdout.write(`${describePath(source, destination, result)}\n`);
+  // Domain names in the path come from the directories read: cleaned line by line, as findings are.
+  const lines = describePath(source, destination, result).split('\n');
+  process.stdout.write(`${lines.map((line) => cleanText(line, loadedSecrets())).join('\n')}\n`);
   return result.available ? 0 : 2;
 }
 
@@ -109,7 +113,7 @@ function printPlan(options: { config?: string; only?: string }): number {
   const families = parseFamilies(options.only);
   const plan = describePlan(buildPlan(loadConfigFile(configPath(options.config))));
   process.stdout.write(
-    `${JSON.stringify(Object.fromEntries(Object.entries(plan).filter(([key]) => key === 'timeout_seconds' || (families as string[]).includes(key))), null, 2)}\n`,
+    `${JSON.stringify(Object.fromEntries(Object.entries(plan).filter(([key]) => key === 'timeout_seconds' || key === 'limits' || (families as string[]).includes(key))), null, 2)}\n`,
   );
   return 0;
 }

@@ -3,7 +3,9 @@
 
 import winston from 'winston';
 import type { Logger } from '../probes/model/probe.js';
+import { cleanData } from '../probes/model/server-text.js';
 import type { LogLevel } from './config/config.js';
+import { loadedSecrets } from './config/secret.js';
 
 const SECRET_KEY = /pass(word)?|secret|credential/i;
 
@@ -11,6 +13,18 @@ const SECRET_KEY = /pass(word)?|secret|credential/i;
 const redact = winston.format((info) => {
   for (const key of Object.keys(info)) {
     if (SECRET_KEY.test(key)) info[key] = '<redacted>';
+  }
+  return info;
+});
+
+/**
+ * Every field of every line, the message included, may carry a server's words (an error it
+ * sent, a name it gave): bounded, without control characters, and without any loaded secret.
+ */
+const clean = winston.format((info) => {
+  const secrets = loadedSecrets();
+  for (const key of Object.keys(info)) {
+    if (key !== 'level') info[key] = cleanData(info[key], secrets);
   }
   return info;
 });
@@ -29,14 +43,20 @@ export interface LogOptions {
   json: boolean;
 }
 
+/** How one line is made: secrets dropped by key, server text cleaned, then JSON or text. */
+export function lineFormat(json: boolean): winston.Logform.Format {
+  return winston.format.combine(
+    redact(),
+    clean(),
+    winston.format.timestamp(),
+    json ? winston.format.json() : winston.format.combine(winston.format.colorize(), text),
+  );
+}
+
 export function createLogger({ level, json }: LogOptions): Logger {
   const logger = winston.createLogger({
     level,
-    format: winston.format.combine(
-      redact(),
-      winston.format.timestamp(),
-      json ? winston.format.json() : winston.format.combine(winston.format.colorize(), text),
-    ),
+    format: lineFormat(json),
     transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
   });
   return {

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import cron from 'node-cron';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, visit } from 'yaml';
 import { z } from 'zod';
+import type { Limits } from '../../probes/model/limits.js';
 import type { Endpoint, Family } from '../../probes/model/probe.js';
 import { isHostName, parseDuration, parseHostPort, type Parsed } from './parse.js';
 import { Secret } from './secret.js';
@@ -56,14 +57,6 @@ export interface TrustConfig {
 }
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
-
-/** Bounds on what the network may make the agent hold or do (config limits:). */
-export interface Limits {
-  /** Entries one LDAP search may return, over all its pages. */
-  ldapEntriesPerSearch: number;
-  /** trustedDomain objects read from one domain. */
-  trustedDomainObjects: number;
-}
 
 /** Far above any real directory, below what a hostile server can make ldapts hold in one answer. */
 const MAX_LDAP_ENTRIES = 100_000;
@@ -215,6 +208,16 @@ const trustSchema = z
     }
   });
 
+/** A bound under `limits:`: a whole number from 1 to `max` (1,000,000 unless said). */
+function bound(fallback: number, max = 1_000_000) {
+  return z
+    .number()
+    .int({ message: `must be a whole number (such as ${fallback})` })
+    .min(1)
+    .max(max)
+    .default(fallback);
+}
+
 const fileSchema = z
   .object({
     // ":9788" means every IPv4 address, as in Prometheus' own flags.
@@ -246,13 +249,6 @@ const fileSchema = z
       .default({}),
     concurrency: z.number().int().min(1).max(10_000).default(DEFAULT_CONCURRENCY),
     log_level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
-    limits: z
-      .object({
-        ldap_entries_per_search: z.number().int().min(1).max(MAX_LDAP_ENTRIES).default(20_000),
-        trusted_domain_objects: z.number().int().min(1).max(MAX_LDAP_ENTRIES).default(1_000),
-      })
-      .strict()
-      .default({}),
     domains: z.record(z.string(), domainSchema),
     trusts: z.array(trustSchema).default([]),
     preauth: z
@@ -260,6 +256,18 @@ const fileSchema = z
         allow: z
           .array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'must be domain/account, such as tailspin.test/svc_legacy'))
           .default([]),
+      })
+      .strict()
+      .default({}),
+    // What one run may take from the network: see docs/configuration.md for why each default.
+    limits: z
+      .object({
+        dcs_per_domain: bound(50),
+        dns_answers_per_reply: bound(100),
+        findings_per_run: bound(20_000),
+        ldap_entries_per_search: bound(20_000, MAX_LDAP_ENTRIES),
+        rpc_ports_per_dc: bound(10),
+        trusted_domain_objects: bound(1_000, MAX_LDAP_ENTRIES),
       })
       .strict()
       .default({}),
@@ -642,7 +650,11 @@ function toConfig(
     }),
     preauthAllow: file.preauth.allow,
     limits: {
+      dcsPerDomain: file.limits.dcs_per_domain,
+      dnsAnswersPerReply: file.limits.dns_answers_per_reply,
+      findingsPerRun: file.limits.findings_per_run,
       ldapEntriesPerSearch: file.limits.ldap_entries_per_search,
+      rpcPortsPerDc: file.limits.rpc_ports_per_dc,
       trustedDomainObjects: file.limits.trusted_domain_objects,
     },
   };

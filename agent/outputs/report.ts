@@ -178,6 +178,7 @@ const SECTION: Record<CheckId, Section> = {
   'trust.path': 'paths',
   'preauth.privileged': 'accounts',
   'preauth.unexpected': 'accounts',
+  'run.limit': 'other',
 };
 
 /** Where a finding sits inside its domain's group: a DC, the LDAP bind, one trust, paths, accounts. */

@@ -3,6 +3,7 @@
 // a CA replaced on disk is picked up at the next run, as before. `probe plan` prints it.
 
 import { readFileSync } from 'node:fs';
+import { LIMIT_KEYS, type Limits } from '../../probes/model/limits.js';
 import type { Endpoint } from '../../probes/model/probe.js';
 import type { CaBundle, DnsPair, DomainTargets, LdapServer, Plan } from '../../probes/model/targets.js';
 import type { Config } from '../config/config.js';
@@ -27,8 +28,9 @@ export function buildPlan(config: Config, readFile: ReadFile = readFileSync): Pl
   const domains = trustDomains(config).map((domain) => domainTargets(config, domain));
   return {
     timeoutMs: config.timeoutMs,
-    dns: { pairs: resolutionPairs(config) },
-    ports: { domains },
+    limits: config.limits,
+    dns: { pairs: resolutionPairs(config), limits: config.limits },
+    ports: { domains, limits: config.limits },
     protocols: {
       domains: domains.map((domain) => {
         const settings = config.domains.get(domain.domain);
@@ -36,6 +38,7 @@ export function buildPlan(config: Config, readFile: ReadFile = readFileSync): Pl
       }),
       certificateWarningMs: config.certificateWarningMs,
       certificateCriticalMs: config.certificateCriticalMs,
+      limits: config.limits,
     },
     ldap: {
       servers: [...config.domains.values()].flatMap((domain): LdapServer[] =>
@@ -139,6 +142,9 @@ export function describePlan(plan: Plan): Record<string, unknown> {
   });
   return {
     timeout_seconds: plan.timeoutMs / 1000,
+    limits: Object.fromEntries(
+      Object.entries(plan.limits).map(([name, bound]) => [LIMIT_KEYS[name as keyof Limits], bound]),
+    ),
     dns: plan.dns.pairs.map((pair) => ({
       local: pair.local,
       partner: pair.partner,

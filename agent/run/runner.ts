@@ -5,12 +5,15 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { probeDns } from '../../probes/dns/probe.js';
 import { probeLdap } from '../../probes/ldap/probe.js';
-import { finding, type CheckId, type Finding, type Status } from '../../probes/model/finding.js';
+import { finding, renderTarget, type CheckId, type Finding, type Status } from '../../probes/model/finding.js';
+import { limitFinding } from '../../probes/model/limits.js';
 import type { Measurement } from '../../probes/model/measurement.js';
 import type { Attempt, Family, FamilyProbe, Logger, ProbeContext, ProbeOutput } from '../../probes/model/probe.js';
 import type { Plan } from '../../probes/model/targets.js';
 import { probePorts } from '../../probes/ports/probe.js';
 import { probeProtocols } from '../../probes/protocols/probe.js';
+import { cleanData } from '../../probes/model/server-text.js';
+import { loadedSecrets } from '../config/secret.js';
 
 /** Each family, called with its own slice of the plan. Adding a family is one entry here. */
 export type Families = { [F in Family]: FamilyProbe<Plan[F]> };
@@ -161,13 +164,46 @@ export class Runner {
       };
     }
     const durationSeconds = (performance.now() - started) / 1000;
-    return { family, startedAt, durationSeconds, findings: output.findings, measurements: output.measurements };
+    // The one place server text passes on its way to the report, the metrics and the status page.
+    const secrets = [...plan.ldap.servers.map((server) => server.password.reveal()), ...loadedSecrets()];
+    const findings = cleanData(boundFindings(family, output.findings, plan.limits.findingsPerRun), secrets);
+    return { family, startedAt, durationSeconds, findings, measurements: cleanData(output.measurements, secrets) };
   }
 
   /** Families run side by side, under the one concurrency bound. */
   runAll(families: Family[], plan: Plan, signal: AbortSignal): Promise<FamilyRun[]> {
     return Promise.all(families.map((family) => this.runFamily(family, plan, signal)));
   }
+}
+
+/**
+ * One `run.limit` finding per bound and domain, however often a family reached it, then at
+ * most `max` findings, the worst ones, and one more that says the bound was reached.
+ */
+export function boundFindings(family: Family, findings: Finding[], max: number): Finding[] {
+  const seen = new Set<string>();
+  const once = findings.filter((finding) => {
+    if (finding.check !== 'run.limit') return true;
+    const key = `${finding.domain} ${renderTarget(finding.check, finding.target)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (once.length <= max) return once;
+  const kept = once
+    .map((finding, index) => ({ finding, index }))
+    .sort((a, b) => SEVERITY[b.finding.status] - SEVERITY[a.finding.status] || a.index - b.index)
+    .slice(0, max)
+    .map(({ finding }) => finding);
+  const bound = limitFinding({
+    limit: 'findingsPerRun',
+    bound: max,
+    seen: once.length,
+    domain: '',
+    what: `the ${family} run made ${once.length} findings, the worst of which were kept`,
+    remediation: 'the worst findings were kept; if the domains really need more, raise limits.findings_per_run',
+  });
+  return [...kept, bound];
 }
 
 const SEVERITY: Record<Status, number> = { ok: 0, unknown: 1, warning: 2, critical: 3 };

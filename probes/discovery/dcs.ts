@@ -7,7 +7,8 @@ import { isIP } from 'node:net';
 import { finding, type Finding } from '../model/finding.js';
 import type { Endpoint, ProbeContext } from '../model/probe.js';
 import type { DomainTargets } from '../model/targets.js';
-import { addresses, firstSrvAnswer, judgeLookup, resolveHost, serverLabel } from './lookup.js';
+import type { LimitReached, Limits } from '../model/limits.js';
+import { addresses, answersLimit, firstSrvAnswer, judgeLookup, resolveHost, serverLabel } from './lookup.js';
 
 export const TRUST_TCP_PORTS = [53, 88, 135, 389, 445, 464, 636, 3268, 3269] as const;
 
@@ -27,7 +28,12 @@ export function describeDc(dc: DcTarget): string {
 
 type Resolution = { ok: true; addresses: string[] } | { ok: false; problem: string };
 
-async function resolveAddress(ctx: ProbeContext, servers: Endpoint[], host: string): Promise<Resolution> {
+async function resolveAddress(
+  ctx: ProbeContext,
+  servers: Endpoint[],
+  host: string,
+  maxAnswers: number,
+): Promise<Resolution> {
   if (isIP(host) !== 0) return { ok: true, addresses: [host] };
   if (servers.length === 0) {
     // No DNS server is configured on either side: the operator's own resolver is all there is.
@@ -38,7 +44,7 @@ async function resolveAddress(ctx: ProbeContext, servers: Endpoint[], host: stri
   }
   const problems: string[] = [];
   for (const server of servers) {
-    const result = await resolveHost(ctx, server, host);
+    const result = await resolveHost(ctx, server, host, maxAnswers);
     const found = addresses(result);
     if (found.length > 0) return { ok: true, addresses: found };
     problems.push(`${serverLabel(server)}: ${judgeLookup(result, ctx.timeoutMs).problem}`);
@@ -47,8 +53,12 @@ async function resolveAddress(ctx: ProbeContext, servers: Endpoint[], host: stri
 }
 
 /** The hosts `_gc._tcp.<forest>` names: those DCs must advertise the global catalog. */
-export async function findGlobalCatalogs(domain: DomainTargets, ctx: ProbeContext): Promise<Set<string>> {
-  const answer = await firstSrvAnswer(ctx, domain.resolvers, `_gc._tcp.${domain.forest}`);
+export async function findGlobalCatalogs(
+  domain: DomainTargets,
+  limits: Limits,
+  ctx: ProbeContext,
+): Promise<Set<string>> {
+  const answer = await firstSrvAnswer(ctx, domain.resolvers, `_gc._tcp.${domain.forest}`, limits.dnsAnswersPerReply);
   return new Set(answer.ok ? answer.hosts : []);
 }
 
@@ -58,11 +68,27 @@ export interface DiscoveryProblem {
   problem: string;
 }
 
-/** Configured DCs, or the DCs the SRV record _ldap._tcp.dc._msdcs.<domain> names. */
-export async function findDcs(
-  domain: DomainTargets,
-  ctx: ProbeContext,
-): Promise<{ targets: DcTarget[]; problems: DiscoveryProblem[] }> {
+export interface FoundDcs {
+  targets: DcTarget[];
+  problems: DiscoveryProblem[];
+  /** Bounds that cut the discovery short: each becomes a `run.limit` finding. */
+  limitsReached: LimitReached[];
+}
+
+/**
+ * Configured DCs, or the DCs the SRV record _ldap._tcp.dc._msdcs.<domain> names: at most
+ * limits.dcsPerDomain of those (host and address pairs), whatever the answer holds.
+ */
+export async function findDcs(domain: DomainTargets, limits: Limits, ctx: ProbeContext): Promise<FoundDcs> {
+  const limitsReached: LimitReached[] = [];
+  const tooMany = (seen: number, what: string): LimitReached => ({
+    limit: 'dcsPerDomain',
+    bound: limits.dcsPerDomain,
+    seen,
+    domain: domain.domain,
+    what,
+    remediation: `if ${domain.domain} really has more DCs, raise limits.dcs_per_domain or list the ones to probe under domains.${domain.domain}.dcs; otherwise find out why its DNS names so many`,
+  });
   const servers = domain.resolvers;
   // Per host: the ports written as host:port, and whether it was also named without one.
   const wanted = new Map<string, { ports: number[]; everyPort: boolean }>();
@@ -80,9 +106,19 @@ export async function findDcs(
     );
   } else {
     const record = `_ldap._tcp.dc._msdcs.${domain.domain}`;
-    const answer = await firstSrvAnswer(ctx, servers, record);
-    if (answer.ok) for (const host of answer.hosts) wanted.set(host, { ports: [], everyPort: true });
-    else discoveryProblems.push(...answer.problems);
+    const answer = await firstSrvAnswer(ctx, servers, record, limits.dnsAnswersPerReply);
+    if (answer.ok) {
+      const answers = answersLimit(answer.result, domain.domain);
+      if (answers !== undefined) limitsReached.push(answers);
+      const hosts = [...new Set(answer.hosts)];
+      if (hosts.length > limits.dcsPerDomain)
+        limitsReached.push(
+          tooMany(hosts.length, `${record} via ${serverLabel(answer.result.server)} named ${hosts.length} DCs`),
+        );
+      for (const host of hosts.slice(0, limits.dcsPerDomain)) wanted.set(host, { ports: [], everyPort: true });
+    } else {
+      discoveryProblems.push(...answer.problems);
+    }
   }
   // A server that failed matters only when no other one named any DC.
   const problems =
@@ -92,7 +128,7 @@ export async function findDcs(
   const targets: DcTarget[] = [];
   await Promise.all(
     [...wanted].map(async ([host, { ports, everyPort }]) => {
-      const resolution = await resolveAddress(ctx, servers, host);
+      const resolution = await resolveAddress(ctx, servers, host, limits.dnsAnswersPerReply);
       if (!resolution.ok) {
         problems.push({ target: host, problem: resolution.problem });
         return;
@@ -103,7 +139,14 @@ export async function findDcs(
     }),
   );
   targets.sort((a, b) => a.host.localeCompare(b.host) || a.address.localeCompare(b.address));
-  return { targets, problems };
+  // Discovered DCs with many addresses each: the bound is on what gets probed.
+  if (domain.dcs.length === 0 && targets.length > limits.dcsPerDomain) {
+    limitsReached.push(
+      tooMany(targets.length, `the DCs discovered for ${domain.domain} resolved to ${targets.length} addresses`),
+    );
+    targets.length = limits.dcsPerDomain;
+  }
+  return { targets, problems, limitsReached };
 }
 
 /** A domain whose DCs were not found, or a DC whose name did not resolve. */

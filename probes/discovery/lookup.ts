@@ -1,9 +1,10 @@
 // One DNS question asked directly of one server, and what its answer means: shared by
 // the dns family (forwarding) and by DC discovery (ports, protocols).
 
-import type { RecordType, SrvAnswer, StringAnswer } from 'dns-packet';
+import type { Answer, RecordType, SrvAnswer, StringAnswer } from 'dns-packet';
 import { formatSeconds } from '../model/format.js';
 import type { Transport } from '../model/measurement.js';
+import type { LimitReached } from '../model/limits.js';
 import type { Endpoint, ProbeContext } from '../model/probe.js';
 import { queryDns, type DnsOutcome } from '../transport/dns-client.js';
 
@@ -17,6 +18,16 @@ export interface LookupResult {
   retriedOverTcp: boolean;
   seconds: number;
   outcome: DnsOutcome | { kind: 'timeout' } | { kind: 'error'; reason: string };
+  /**
+   * The answers of the asked type owned by the asked name (or by a CNAME the reply leads
+   * it to), at most `maxAnswers` of them: a record owned by any other name answers
+   * nothing that was asked, and is never used.
+   */
+  answers: Answer[];
+  /** How many such answers the reply held, when that is more than were kept. */
+  answersInReply: number;
+  /** How many answers were owned by other names and ignored. */
+  foreignAnswers: number;
 }
 
 export function serverLabel(server: Endpoint): string {
@@ -33,22 +44,59 @@ export function locatorRecords(partner: string, partnerForest: string): string[]
   ];
 }
 
+/** Asks `name`/`type` of one server and keeps at most `maxAnswers` of the answers that match the question. */
 export async function lookup(
   ctx: ProbeContext,
   server: Endpoint,
   name: string,
   type: RecordType,
   transport: Transport,
+  maxAnswers: number,
 ): Promise<LookupResult> {
   const first = await ctx.attempt((signal) => queryDns(server, name, type, transport, signal));
   const base = { server, name, type, transport, retriedOverTcp: false };
-  if (!first.ok) return { ...base, seconds: first.seconds, outcome: failure(first) };
+  if (!first.ok) return withAnswers({ ...base, seconds: first.seconds, outcome: failure(first) }, maxAnswers);
   if (first.value.kind === 'reply' && first.value.truncated && transport === 'udp') {
     const retry = await ctx.attempt((signal) => queryDns(server, name, type, 'tcp', signal));
     const seconds = first.seconds + retry.seconds;
-    return { ...base, retriedOverTcp: true, seconds, outcome: retry.ok ? retry.value : failure(retry) };
+    return withAnswers(
+      { ...base, retriedOverTcp: true, seconds, outcome: retry.ok ? retry.value : failure(retry) },
+      maxAnswers,
+    );
   }
-  return { ...base, seconds: first.seconds, outcome: first.value };
+  return withAnswers({ ...base, seconds: first.seconds, outcome: first.value }, maxAnswers);
+}
+
+function sameName(a: string, b: string): boolean {
+  return a.toLowerCase().replace(/\.$/, '') === b.toLowerCase().replace(/\.$/, '');
+}
+
+function withAnswers(
+  result: Omit<LookupResult, 'answers' | 'answersInReply' | 'foreignAnswers'>,
+  maxAnswers: number,
+): LookupResult {
+  const all = result.outcome.kind === 'reply' ? (result.outcome.packet.answers ?? []) : [];
+  // The names that answer the question: the asked one and the CNAME chain from it, within this reply.
+  const owners = [result.name];
+  for (let index = 0; index < owners.length && owners.length <= all.length; index++) {
+    const owner = owners[index] as string;
+    for (const answer of all) {
+      if (
+        answer.type === 'CNAME' &&
+        sameName(answer.name, owner) &&
+        !owners.some((known) => sameName(known, answer.data))
+      )
+        owners.push(answer.data);
+    }
+  }
+  const owned = all.filter((answer) => owners.some((owner) => sameName(answer.name, owner)));
+  const matching = owned.filter((answer) => answer.type === result.type);
+  return {
+    ...result,
+    answers: matching.slice(0, maxAnswers),
+    answersInReply: matching.length,
+    foreignAnswers: all.length - owned.length,
+  };
 }
 
 function failure(attempt: { reason: string; error?: unknown }): LookupResult['outcome'] {
@@ -62,18 +110,14 @@ export function answersOf(result: LookupResult): (DnsOutcome & { kind: 'reply' }
 }
 
 export function srvTargets(result: LookupResult): string[] {
-  const reply = answersOf(result);
-  if (!reply) return [];
-  return (reply.packet.answers ?? [])
+  return result.answers
     .filter((answer): answer is SrvAnswer => answer.type === 'SRV')
     .map((answer) => answer.data.target.toLowerCase().replace(/\.$/, ''))
     .filter((target) => target !== '');
 }
 
 export function addresses(result: LookupResult): string[] {
-  const reply = answersOf(result);
-  if (!reply) return [];
-  return (reply.packet.answers ?? [])
+  return result.answers
     .filter(
       (answer): answer is StringAnswer =>
         answer.type === result.type && (answer.type === 'A' || answer.type === 'AAAA'),
@@ -82,8 +126,21 @@ export function addresses(result: LookupResult): string[] {
 }
 
 export function matchingAnswers(result: LookupResult): number {
-  const reply = answersOf(result);
-  return (reply?.packet.answers ?? []).filter((answer) => answer.type === result.type).length;
+  return result.answers.length;
+}
+
+/** The `run.limit` finding's facts when a reply held more matching answers than were kept. */
+export function answersLimit(result: LookupResult, domain: string): LimitReached | undefined {
+  if (result.answersInReply <= result.answers.length) return undefined;
+  const server = serverLabel(result.server);
+  return {
+    limit: 'dnsAnswersPerReply',
+    bound: result.answers.length,
+    seen: result.answersInReply,
+    domain,
+    what: `${result.name} ${result.type} via ${server} answered with ${result.answersInReply} records`,
+    remediation: `find out why ${server} answers ${result.name} with so many records; raise limits.dns_answers_per_reply only if the domain really has that many`,
+  };
 }
 
 export interface Verdict {
@@ -111,8 +168,13 @@ export function judgeLookup(result: LookupResult, timeoutMs: number): Verdict {
           problem: `${outcome.rcode}: ${RCODE_MEANING[outcome.rcode] ?? 'the server returned an error'}`,
         };
       if (outcome.truncated) return { ok: false, problem: 'answer truncated even over TCP' };
-      if (matchingAnswers(result) === 0)
-        return { ok: false, problem: `no ${result.type} record: NOERROR with an empty answer` };
+      if (matchingAnswers(result) === 0) {
+        const foreign =
+          result.foreignAnswers > 0
+            ? ` (its ${result.foreignAnswers} record(s) are owned by other names, and ignored)`
+            : '';
+        return { ok: false, problem: `no ${result.type} record: NOERROR with an empty answer${foreign}` };
+      }
       return { ok: true, problem: '' };
     }
   }
@@ -127,27 +189,33 @@ const RCODE_MEANING: Record<string, string> = {
 };
 
 /** A then, when there is no A record, AAAA: the addresses of one DC, asked of one server. */
-export async function resolveHost(ctx: ProbeContext, server: Endpoint, host: string): Promise<LookupResult> {
-  const v4 = await lookup(ctx, server, host, 'A', 'udp');
+export async function resolveHost(
+  ctx: ProbeContext,
+  server: Endpoint,
+  host: string,
+  maxAnswers: number,
+): Promise<LookupResult> {
+  const v4 = await lookup(ctx, server, host, 'A', 'udp', maxAnswers);
   if (addresses(v4).length > 0 || v4.outcome.kind !== 'reply') return v4;
-  const v6 = await lookup(ctx, server, host, 'AAAA', 'udp');
+  const v6 = await lookup(ctx, server, host, 'AAAA', 'udp', maxAnswers);
   return addresses(v6).length > 0 ? v6 : v4;
 }
 
 /**
  * Asks each server in turn for an SRV record over UDP, until one answers it: the hosts
- * that answer names, or what each server said instead.
+ * that answer names (with the lookup, for its bounds), or what each server said instead.
  */
 export async function firstSrvAnswer(
   ctx: ProbeContext,
   servers: Endpoint[],
   record: string,
-): Promise<{ ok: true; hosts: string[] } | { ok: false; problems: string[] }> {
+  maxAnswers: number,
+): Promise<{ ok: true; hosts: string[]; result: LookupResult } | { ok: false; problems: string[] }> {
   const problems: string[] = [];
   for (const server of servers) {
-    const result = await lookup(ctx, server, record, 'SRV', 'udp');
+    const result = await lookup(ctx, server, record, 'SRV', 'udp', maxAnswers);
     const verdict = judgeLookup(result, ctx.timeoutMs);
-    if (verdict.ok) return { ok: true, hosts: srvTargets(result) };
+    if (verdict.ok) return { ok: true, hosts: srvTargets(result), result };
     problems.push(`${record} via ${serverLabel(server)}: ${verdict.problem}`);
   }
   return { ok: false, problems };

@@ -2,6 +2,7 @@
 // resolve the other side's DC locator records and the addresses of the DCs they name.
 
 import {
+  answersLimit,
   answersOf,
   firstSrvAnswer,
   judgeLookup,
@@ -15,6 +16,7 @@ import {
 } from '../discovery/lookup.js';
 import { finding, type CheckId, type Finding } from '../model/finding.js';
 import { formatSeconds } from '../model/format.js';
+import { limitFinding, type Limits } from '../model/limits.js';
 import type { Measurement } from '../model/measurement.js';
 import type { Endpoint, ProbeContext, ProbeOutput } from '../model/probe.js';
 import type { DnsPair, DnsTargets } from '../model/targets.js';
@@ -106,7 +108,7 @@ export async function probeDns(targets: DnsTargets, ctx: ProbeContext): Promise<
   const ownView = (pair: DnsPair): Promise<Set<string> | undefined> => {
     let view = ownViews.get(pair.partner);
     if (view === undefined) {
-      view = ownDcSet(pair.partner, pair.partnerServers, ctx);
+      view = ownDcSet(pair.partner, pair.partnerServers, targets.limits, ctx);
       ownViews.set(pair.partner, view);
     }
     return view;
@@ -116,17 +118,35 @@ export async function probeDns(targets: DnsTargets, ctx: ProbeContext): Promise<
     targets.pairs.flatMap((pair) =>
       pair.servers.map(async (server) => {
         const records = locatorRecords(pair.partner, pair.partnerForest);
+        const maxAnswers = targets.limits.dnsAnswersPerReply;
         const results = await Promise.all(
           records.flatMap((name) =>
-            (['udp', 'tcp'] as const).map((transport) => lookup(ctx, server, name, 'SRV', transport)),
+            (['udp', 'tcp'] as const).map((transport) => lookup(ctx, server, name, 'SRV', transport, maxAnswers)),
           ),
         );
         for (const result of results) {
           findings.push(lookupFinding('dns.srv', result, pair, ctx));
           measurements.push(lookupMeasurement(result, pair.partner, ctx.timeoutMs));
         }
-        const hosts = [...new Set(results.flatMap(srvTargets))].sort();
-        const hostResults = await Promise.all(hosts.map((host) => resolveHost(ctx, server, host)));
+        const allHosts = [...new Set(results.flatMap(srvTargets))].sort();
+        const hosts = allHosts.slice(0, targets.limits.dcsPerDomain);
+        if (allHosts.length > hosts.length) {
+          findings.push(
+            limitFinding({
+              limit: 'dcsPerDomain',
+              bound: hosts.length,
+              seen: allHosts.length,
+              domain: pair.local,
+              what: `the locator records of ${pair.partner} via ${serverLabel(server)} named ${allHosts.length} hosts`,
+              remediation: `if ${pair.partner} really has more DCs, raise limits.dcs_per_domain; otherwise find out why ${serverLabel(server)} names so many`,
+            }),
+          );
+        }
+        const hostResults = await Promise.all(hosts.map((host) => resolveHost(ctx, server, host, maxAnswers)));
+        for (const result of [...results, ...hostResults]) {
+          const reached = answersLimit(result, pair.local);
+          if (reached !== undefined) findings.push(limitFinding(reached));
+        }
         for (const result of hostResults) {
           findings.push(lookupFinding('dns.address', result, pair, ctx));
           measurements.push(lookupMeasurement(result, pair.partner, ctx.timeoutMs));
@@ -143,8 +163,13 @@ export async function probeDns(targets: DnsTargets, ctx: ProbeContext): Promise<
 }
 
 /** The DCs a domain's own DNS servers list for it: the reference forwarded answers are compared with. */
-async function ownDcSet(domain: string, servers: Endpoint[], ctx: ProbeContext): Promise<Set<string> | undefined> {
-  const answer = await firstSrvAnswer(ctx, servers, `_ldap._tcp.dc._msdcs.${domain}`);
+async function ownDcSet(
+  domain: string,
+  servers: Endpoint[],
+  limits: Limits,
+  ctx: ProbeContext,
+): Promise<Set<string> | undefined> {
+  const answer = await firstSrvAnswer(ctx, servers, `_ldap._tcp.dc._msdcs.${domain}`, limits.dnsAnswersPerReply);
   return answer.ok ? new Set(answer.hosts) : undefined;
 }
 

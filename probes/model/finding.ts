@@ -42,6 +42,7 @@ export const CHECK_IDS = [
   'trust.downlevel',
   'preauth.privileged',
   'preauth.unexpected',
+  'run.limit',
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -61,7 +62,9 @@ export type Target =
   /** A trust path, from the users' domain to the resources': `from->to`. */
   | { kind: 'path'; from: string; to: string }
   /** A whole family, when it failed before it finished. */
-  | { kind: 'family'; family: Family };
+  | { kind: 'family'; family: Family }
+  /** A bound of the config's `limits:` that a run reached: `limits.<key>`. */
+  | { kind: 'limit'; limit: string };
 
 export interface Finding {
   /** Stable dotted identifier; the first part says what was checked. */
@@ -114,6 +117,8 @@ export function renderTarget(check: CheckId, target: Target): string {
       return `${target.from}->${target.to}`;
     case 'family':
       return target.family;
+    case 'limit':
+      return `limits.${target.limit}`;
   }
 }
 
@@ -126,6 +131,8 @@ export function targetHost(target: Target): string {
       return target.from;
     case 'family':
       return target.family;
+    case 'limit':
+      return `limits.${target.limit}`;
     default:
       return target.host;
   }

@@ -1,6 +1,7 @@
 // What each family is given to probe: its slice of the plan that agent/plan builds from
 // the validated config. A family sees only its slice, never the config file's shape.
 
+import type { Limits } from './limits.js';
 import type { Endpoint } from './probe.js';
 
 /** One domain's DNS servers asked for its partner's DC locator records. */
@@ -17,6 +18,7 @@ export interface DnsPair {
 
 export interface DnsTargets {
   pairs: DnsPair[];
+  limits: Limits;
 }
 
 /** A DC as the config names it: `host` (every trust port and protocol) or `host:port` (that port alone). */
@@ -37,6 +39,7 @@ export interface DomainTargets {
 
 export interface PortsTargets {
   domains: DomainTargets[];
+  limits: Limits;
 }
 
 /** A CA bundle read from a file, or why it could not be read (a finding, not a crash). */
@@ -47,6 +50,7 @@ export interface ProtocolsTargets {
   /** Time left before a DC's certificate expires from which it is a warning, then critical. */
   certificateWarningMs: number;
   certificateCriticalMs: number;
+  limits: Limits;
 }
 
 /** Anything that hands out a password only when asked (agent's Secret). */
@@ -102,6 +106,8 @@ export interface LdapTargets {
 export interface Plan {
   /** Budget of one network probe. */
   timeoutMs: number;
+  /** The bounds the runner applies itself (findings per run); each family has its own copy. */
+  limits: Limits;
   dns: DnsTargets;
   ports: PortsTargets;
   protocols: ProtocolsTargets;

@@ -4,6 +4,7 @@
 
 import { describeDc, discoveryFinding, findDcs, type DcTarget } from '../discovery/dcs.js';
 import { finding, type Finding } from '../model/finding.js';
+import { limitFinding } from '../model/limits.js';
 import { formatSeconds } from '../model/format.js';
 import type { Measurement, PortState } from '../model/measurement.js';
 import type { ProbeContext, ProbeOutput } from '../model/probe.js';
@@ -35,8 +36,9 @@ export async function probePorts(targets: PortsTargets, ctx: ProbeContext): Prom
   const measurements: Measurement[] = [];
   await Promise.all(
     targets.domains.map(async (domain) => {
-      const { targets: dcs, problems } = await findDcs(domain, ctx);
+      const { targets: dcs, problems, limitsReached } = await findDcs(domain, targets.limits, ctx);
       for (const problem of problems) findings.push(discoveryFinding(domain.domain, problem));
+      for (const reached of limitsReached) findings.push(limitFinding(reached));
       const probes = dcs.flatMap((dc) => dc.ports.map((port) => ({ dc, port })));
       const results = await Promise.all(
         probes.map(({ dc, port }) => ctx.attempt((signal) => tcpConnect(dc.address, port, signal))),

@@ -7,6 +7,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { describeDc, discoveryFinding, findDcs, findGlobalCatalogs, type DcTarget } from '../discovery/dcs.js';
 import { finding, type Finding, type Status, type Target } from '../model/finding.js';
 import { formatSeconds } from '../model/format.js';
+import { limitFinding } from '../model/limits.js';
 import type { Measurement, PortState } from '../model/measurement.js';
 import type { ProbeContext, ProbeOutput } from '../model/probe.js';
 import type { ProtocolsTargets } from '../model/targets.js';
@@ -508,71 +509,120 @@ async function mapInterface(
   }
 }
 
-async function probeRpc(ctx: ProbeContext, dc: DcTarget, mapperPort: number, output: Output): Promise<void> {
-  await Promise.all(
-    (Object.keys(INTERFACES) as (keyof typeof INTERFACES)[]).map(async (name) => {
-      const label = INTERFACE_LABEL[name];
-      const target: Target = { kind: 'rpc', host: dc.host, interface: name };
-      const mapped = await ctx.attempt((signal) => mapInterface(dc, name, mapperPort, signal));
-      if (!mapped.ok || 'problem' in mapped.value) {
-        const problem =
-          mapped.ok && 'problem' in mapped.value
-            ? mapped.value.problem
-            : `no answer from the endpoint mapper in ${formatSeconds(ctx.timeoutMs / 1000)}`;
-        output.findings.push(
-          finding({
-            check: 'port.rpc',
-            status: 'critical',
-            domain: dc.domain,
-            target,
-            message: `${label} on ${describeDc(dc)}: cannot learn its port: ${problem}`,
-            remediation: `allow TCP ${mapperPort} from this host to ${dc.host}, and check that the DC's RPC services run`,
-            observed: { interface: name, port: null, state: null },
-          }),
-        );
-        output.measurements.push({
-          kind: 'rpc',
-          partnerDomain: dc.domain,
-          target: dc.host,
-          iface: name,
-          port: 0,
-          up: false,
-        });
-        return;
-      }
-      for (const port of mapped.value.ports) {
-        const connected = await ctx.attempt((signal) => tcpConnect(dc.address, port, signal));
-        const state: PortState = connected.ok ? connected.value.state : 'filtered';
-        output.measurements.push({
-          kind: 'rpc',
-          partnerDomain: dc.domain,
-          target: dc.host,
-          iface: name,
-          port,
-          up: state === 'open',
-        });
-        output.findings.push(
-          finding({
-            check: 'port.rpc',
-            status: state === 'open' ? 'ok' : 'critical',
-            domain: dc.domain,
-            target,
-            message:
-              state === 'open'
-                ? `${label} on ${describeDc(dc)}: the endpoint mapper names TCP ${port}, open`
-                : `${label} on ${describeDc(dc)}: the endpoint mapper names TCP ${port}, but it is ${state}: this breaks ${INTERFACE_BREAKS[name]}`,
-            remediation: `allow TCP ${port} (RPC dynamic ports, 49152-65535 by default) from this host and the partner DCs to ${dc.host} (${dc.address})`,
-            observed: {
-              interface: name,
-              uuid: INTERFACES[name].uuid,
-              port,
-              state,
-            },
-          }),
-        );
-      }
-    }),
+async function probeRpc(
+  targets: ProtocolsTargets,
+  ctx: ProbeContext,
+  dc: DcTarget,
+  mapperPort: number,
+  output: Output,
+): Promise<void> {
+  const names = Object.keys(INTERFACES) as (keyof typeof INTERFACES)[];
+  const mapped = await Promise.all(
+    names.map((name) => ctx.attempt((signal) => mapInterface(dc, name, mapperPort, signal))),
   );
+  const named = new Map<keyof typeof INTERFACES, number[]>();
+  names.forEach((name, index) => {
+    const attempt = mapped[index];
+    if (attempt === undefined) return;
+    const target: Target = { kind: 'rpc', host: dc.host, interface: name };
+    // Port 0 is no port: a mapper that names it has nothing to offer for the interface.
+    const ports = attempt.ok && 'ports' in attempt.value ? attempt.value.ports.filter((port) => port !== 0) : [];
+    if (ports.length > 0) {
+      named.set(name, ports);
+      return;
+    }
+    const problem = !attempt.ok
+      ? `no answer from the endpoint mapper in ${formatSeconds(ctx.timeoutMs / 1000)}`
+      : 'problem' in attempt.value
+        ? attempt.value.problem
+        : `the endpoint mapper names only TCP port 0 for ${INTERFACE_LABEL[name]}, which is no port`;
+    output.findings.push(
+      finding({
+        check: 'port.rpc',
+        status: 'critical',
+        domain: dc.domain,
+        target,
+        message: `${INTERFACE_LABEL[name]} on ${describeDc(dc)}: cannot learn its port: ${problem}`,
+        remediation: `allow TCP ${mapperPort} from this host to ${dc.host}, and check that the DC's RPC services run`,
+        observed: { interface: name, port: null, state: null },
+      }),
+    );
+    output.measurements.push({
+      kind: 'rpc',
+      partnerDomain: dc.domain,
+      target: dc.host,
+      iface: name,
+      port: 0,
+      up: false,
+    });
+  });
+  // Each interface's first port before any interface's second, so that a bound reached
+  // still probes every interface; a port two interfaces share is connected to once.
+  const followed: { name: keyof typeof INTERFACES; port: number }[] = [];
+  const distinct = new Set<number>();
+  const allPorts = new Set([...named.values()].flat());
+  for (let rank = 0; [...named.values()].some((ports) => rank < ports.length); rank++) {
+    for (const [name, ports] of named) {
+      const port = ports[rank];
+      if (port === undefined) continue;
+      if (!distinct.has(port) && distinct.size >= targets.limits.rpcPortsPerDc) continue;
+      distinct.add(port);
+      followed.push({ name, port });
+    }
+  }
+  if (allPorts.size > distinct.size) {
+    output.findings.push(
+      limitFinding({
+        limit: 'rpcPortsPerDc',
+        bound: targets.limits.rpcPortsPerDc,
+        seen: allPorts.size,
+        domain: dc.domain,
+        what: `the endpoint mapper of ${describeDc(dc)} named ${allPorts.size} TCP ports`,
+        remediation: `find out why the endpoint mapper of ${dc.host} names so many ports for Netlogon, LSARPC and DRSUAPI; raise limits.rpc_ports_per_dc only if it really serves them on that many`,
+      }),
+    );
+  }
+  const states = new Map<number, Promise<PortState>>();
+  for (const port of distinct) {
+    states.set(
+      port,
+      ctx
+        .attempt((signal) => tcpConnect(dc.address, port, signal))
+        .then((connected) => (connected.ok ? connected.value.state : 'filtered')),
+    );
+  }
+  for (const { name, port } of followed) {
+    const state = await (states.get(port) as Promise<PortState>);
+    const label = INTERFACE_LABEL[name];
+    const target: Target = { kind: 'rpc', host: dc.host, interface: name };
+    output.measurements.push({
+      kind: 'rpc',
+      partnerDomain: dc.domain,
+      target: dc.host,
+      iface: name,
+      port,
+      up: state === 'open',
+    });
+    output.findings.push(
+      finding({
+        check: 'port.rpc',
+        status: state === 'open' ? 'ok' : 'critical',
+        domain: dc.domain,
+        target,
+        message:
+          state === 'open'
+            ? `${label} on ${describeDc(dc)}: the endpoint mapper names TCP ${port}, open`
+            : `${label} on ${describeDc(dc)}: the endpoint mapper names TCP ${port}, but it is ${state}: this breaks ${INTERFACE_BREAKS[name]}`,
+        remediation: `allow TCP ${port} (RPC dynamic ports, 49152-65535 by default) from this host and the partner DCs to ${dc.host} (${dc.address})`,
+        observed: {
+          interface: name,
+          uuid: INTERFACES[name].uuid,
+          port,
+          state,
+        },
+      }),
+    );
+  }
 }
 
 // ---- TLS ----
@@ -699,22 +749,29 @@ async function probeCertificates(
   );
 }
 
-/** Every protocol-level probe of one DC. */
+/** The groups of probes of one DC; tests run one group at a time. */
+export type ProbeGroup = 'udp' | 'kerberos-tcp' | 'kpasswd-tcp' | 'rpc' | 'tls';
+
+export const PROBE_GROUPS: readonly ProbeGroup[] = ['udp', 'kerberos-tcp', 'kpasswd-tcp', 'rpc', 'tls'];
+
+/** Every protocol-level probe of one DC (or the groups given). */
 export async function probeDcProtocols(
   targets: ProtocolsTargets,
   ctx: ProbeContext,
   dc: DcTarget,
   expectGc: boolean,
   ports: ServicePorts = STANDARD_PORTS,
+  groups: readonly ProbeGroup[] = PROBE_GROUPS,
 ): Promise<ProbeOutput> {
   const output: Output = { findings: [], measurements: [] };
-  await Promise.all([
-    probeUdpPorts(targets, ctx, dc, expectGc, ports, output),
-    probeKerberosTcp(ctx, dc, 'KDC', ports.kerberos, output),
-    probeKerberosTcp(ctx, dc, 'kpasswd', ports.kpasswd, output),
-    probeRpc(ctx, dc, ports.endpointMapper, output),
-    probeCertificates(targets, ctx, dc, ports, output),
-  ]);
+  const run: Record<ProbeGroup, () => Promise<void>> = {
+    udp: () => probeUdpPorts(targets, ctx, dc, expectGc, ports, output),
+    'kerberos-tcp': () => probeKerberosTcp(ctx, dc, 'KDC', ports.kerberos, output),
+    'kpasswd-tcp': () => probeKerberosTcp(ctx, dc, 'kpasswd', ports.kpasswd, output),
+    rpc: () => probeRpc(targets, ctx, dc, ports.endpointMapper, output),
+    tls: () => probeCertificates(targets, ctx, dc, ports, output),
+  };
+  await Promise.all(groups.map((group) => run[group]()));
   return output;
 }
 
@@ -727,11 +784,12 @@ export async function probeProtocols(targets: ProtocolsTargets, ctx: ProbeContex
   const output: Output = { findings: [], measurements: [] };
   await Promise.all(
     targets.domains.map(async (domain) => {
-      const { targets: dcs, problems } = await findDcs(domain, ctx);
+      const { targets: dcs, problems, limitsReached } = await findDcs(domain, targets.limits, ctx);
       for (const problem of problems) output.findings.push(discoveryFinding(domain.domain, problem));
+      for (const reached of limitsReached) output.findings.push(limitFinding(reached));
       // A DC given only as host:port is probed on those ports only, never with the protocol probes.
       const everyPort = dcs.filter((dc) => dc.everyPort);
-      const gcs = everyPort.length > 0 ? await findGlobalCatalogs(domain, ctx) : new Set<string>();
+      const gcs = everyPort.length > 0 ? await findGlobalCatalogs(domain, targets.limits, ctx) : new Set<string>();
       for (const result of await Promise.all(
         everyPort.map((dc) => probeDcProtocols(targets, ctx, dc, gcs.has(dc.host))),
       )) {

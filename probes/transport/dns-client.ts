@@ -55,8 +55,18 @@ export function decodeReply(bytes: Buffer, id: number, name: string, type: Recor
   if (packet.id !== id)
     return { kind: 'malformed', reason: `reply id ${packet.id ?? '?'} does not match query id ${id}` };
   if (!packet.flag_qr) return { kind: 'malformed', reason: 'reply has the query bit, not the response bit' };
-  const question = packet.questions?.[0];
-  if (question !== undefined && (question.name.toLowerCase() !== name.toLowerCase() || question.type !== type)) {
+  // A reply must say what it answers (RFC 1035 4.1.2): one without the question could be the answer to anything.
+  const questions = packet.questions ?? [];
+  if (questions.length !== 1)
+    return {
+      kind: 'malformed',
+      reason: `reply carries ${questions.length} questions, not the one asked (${name} ${type})`,
+    };
+  const question = questions[0] as (typeof questions)[number];
+  if (
+    question.name.toLowerCase().replace(/\.$/, '') !== name.toLowerCase().replace(/\.$/, '') ||
+    question.type !== type
+  ) {
     return { kind: 'malformed', reason: `reply answers ${question.name} ${question.type}, not ${name} ${type}` };
   }
   const flags = packet.flags ?? 0;

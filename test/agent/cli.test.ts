@@ -204,7 +204,13 @@ describe('probe (the built command)', () => {
     assert.ok(performance.now() - started < 4000);
     assert.ok(!result.stdout.includes('Hunter2'));
     const plan = JSON.parse(result.stdout) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(plan), ['timeout_seconds', 'dns', 'ports', 'protocols', 'ldap']);
+    assert.deepEqual(Object.keys(plan), ['timeout_seconds', 'limits', 'dns', 'ports', 'protocols', 'ldap']);
+    assert.deepEqual(plan['limits'], {
+      dcs_per_domain: 50,
+      dns_answers_per_reply: 100,
+      findings_per_run: 20000,
+      rpc_ports_per_dc: 10,
+    });
     assert.deepEqual(plan['dns'], [
       {
         local: 'tailspin.test',
@@ -238,6 +244,10 @@ describe('probe (the built command)', () => {
     const only = await runProbe(['plan', '-c', join(dir, 'plan.yaml'), '--only', 'port'], {
       env: { ADTRUST_TEST_PW: 'x' },
     });
-    assert.deepEqual(Object.keys(JSON.parse(only.stdout) as Record<string, unknown>), ['timeout_seconds', 'ports']);
+    assert.deepEqual(Object.keys(JSON.parse(only.stdout) as Record<string, unknown>), [
+      'timeout_seconds',
+      'limits',
+      'ports',
+    ]);
   });
 });

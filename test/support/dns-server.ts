@@ -20,7 +20,11 @@ export type Behaviour =
   /** Random bytes with the query's id. */
   | 'garbage'
   /** A header that promises answers the message does not hold. */
-  | 'cut-short';
+  | 'cut-short'
+  /** The zone's records, but owned by another name (`attacker.example`), as a spoofer would send them. */
+  | 'foreign-owner'
+  /** The zone's answer without the question section. */
+  | 'no-question';
 
 export interface Zone {
   srv?: Record<string, { target: string; port: number }[]>;
@@ -61,7 +65,7 @@ export function answerQuery(
   const name = question.name.toLowerCase();
   log.push({ name, type: question.type, transport });
   const behaviour = zone.behaviour?.[name] ?? 'answer';
-  const reply = (rcode: number, answers: Answer[], extraFlags = 0): Buffer =>
+  const reply = (rcode: number, answers: Answer[], extraFlags = 0, questions = [question]): Buffer =>
     dnsPacket.encode({
       type: 'response',
       id: packet.id,
@@ -71,7 +75,7 @@ export function answerQuery(
         (zone.authoritative ? dnsPacket.AUTHORITATIVE_ANSWER : 0) |
         extraFlags |
         rcode,
-      questions: [question],
+      questions,
       answers,
     });
   switch (behaviour) {
@@ -92,6 +96,13 @@ export function answerQuery(
     }
     case 'cut-short':
       return reply(RCODE.NOERROR, recordsFor(zone, name, question.type)).subarray(0, 20);
+    case 'foreign-owner':
+      return reply(
+        RCODE.NOERROR,
+        recordsFor(zone, name, question.type).map((answer) => ({ ...answer, name: 'attacker.example' })),
+      );
+    case 'no-question':
+      return reply(RCODE.NOERROR, recordsFor(zone, name, question.type), 0, []);
     case 'truncate':
       if (transport === 'udp') return reply(RCODE.NOERROR, [], dnsPacket.TRUNCATED_RESPONSE);
       return reply(RCODE.NOERROR, recordsFor(zone, name, question.type));

@@ -69,11 +69,15 @@ export interface TestCertificate {
   cleanup(): void;
 }
 
-/** A self-signed certificate from openssl, for `name`, valid `days` days from now. */
-export function makeCertificate(name: string, days: number): TestCertificate {
+/**
+ * A self-signed certificate from openssl, for `name`, valid `days` days from now. `altNames`
+ * is its subjectAltName (`DNS:x, IP:127.0.0.1`); empty for none, as the lab's certificates.
+ */
+export function makeCertificate(name: string, days: number, altNames = `DNS:${name}`): TestCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'adtrust-cert-'));
   const key = join(dir, 'key.pem');
   const cert = join(dir, 'cert.pem');
+  const san = altNames === '' ? [] : ['-addext', `subjectAltName=${altNames}`];
   execFileSync(
     'openssl',
     [
@@ -92,8 +96,7 @@ export function makeCertificate(name: string, days: number): TestCertificate {
       String(days),
       '-subj',
       `/CN=${name}`,
-      '-addext',
-      `subjectAltName=DNS:${name}`,
+      ...san,
     ],
     { stdio: 'ignore' },
   );

@@ -35,7 +35,7 @@ function problemsOf(name: string): string[] {
 
 // One fixture per kind of error, each with the exact message a person reads.
 const INVALID: Record<string, string[]> = {
-  'bad-limits': [
+  'bad-ldap-limits': [
     '2: limits.trusted_domain_objects: must be at least 1',
     '3: limits.ldap_entries_per_search: must be at most 100000',
     '4: limits.entries: unknown key "entries"',
@@ -81,6 +81,12 @@ const INVALID: Record<string, string[]> = {
   ],
   'bad-preauth-allow': ['4: preauth.allow[0]: must be domain/account, such as tailspin.test/svc_legacy'],
   'bad-concurrency': ['1: concurrency: must be at least 1'],
+  'bad-limits': [
+    '4: limits.dcs_per_domain: must be at least 1',
+    '5: limits.rpc_ports_per_dc: must be a whole number (such as 10), got number 2.5',
+    '6: limits.findings_per_run: expected a number, got the text "many"',
+    '7: limits.answers: unknown key "answers"',
+  ],
   'plain-bind': [
     '7: domains.tailspin.test.ldap.starttls: is false on a plain ldap:// URL, so the bind password would cross the network in clear: use ldaps://, keep starttls, or set allow_plain_bind: true to accept that',
   ],
@@ -180,7 +186,14 @@ describe('config: valid files', () => {
     assert.deepEqual(config.listen, { host: '0.0.0.0', port: 9788 });
     assert.equal(config.timeoutMs, 5000);
     assert.equal(config.concurrency, 512);
-    assert.deepEqual(config.limits, { ldapEntriesPerSearch: 20_000, trustedDomainObjects: 1000 });
+    assert.deepEqual(config.limits, {
+      dcsPerDomain: 50,
+      dnsAnswersPerReply: 100,
+      findingsPerRun: 20_000,
+      ldapEntriesPerSearch: 20_000,
+      rpcPortsPerDc: 10,
+      trustedDomainObjects: 1000,
+    });
     assert.deepEqual(config.schedule, {
       dns: '*/1 * * * *',
       ports: '*/1 * * * *',

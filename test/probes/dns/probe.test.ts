@@ -196,7 +196,7 @@ describe('DC discovery through SRV answers', () => {
   it('finds the partner DCs and their addresses through the forwarder when dcs is not configured', async () => {
     await withServer(WINGTIP, async (server) => {
       const config = configFor(server.port);
-      const found = await findDcs(domainTargetsOf(config, 'wingtip.test'), contextFor(config));
+      const found = await findDcs(domainTargetsOf(config, 'wingtip.test'), config.limits, contextFor(config));
       assert.deepEqual(found.problems, []);
       assert.deepEqual(
         found.targets.map(({ host, address, ports }) => ({ host, address, ports: ports.length })),
@@ -208,7 +208,7 @@ describe('DC discovery through SRV answers', () => {
   it('says why when no server names a DC', async () => {
     await withServer({ ...WINGTIP, behaviour: { '_ldap._tcp.dc._msdcs.wingtip.test': 'refused' } }, async (server) => {
       const config = configFor(server.port);
-      const found = await findDcs(domainTargetsOf(config, 'wingtip.test'), contextFor(config));
+      const found = await findDcs(domainTargetsOf(config, 'wingtip.test'), config.limits, contextFor(config));
       assert.deepEqual(found.targets, []);
       assert.equal(found.problems.length, 1);
       assert.match(
