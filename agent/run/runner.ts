@@ -1,6 +1,7 @@
 // The one runner behind `probe run` and the daemon: deadlines, the concurrency bound,
 // timing and error capture. A probe never throws out of it.
 
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { probeDns } from '../../probes/dns/probe.js';
@@ -166,8 +167,9 @@ export class Runner {
     const durationSeconds = (performance.now() - started) / 1000;
     // The one place server text passes on its way to the report, the metrics and the status page.
     const secrets = [...plan.ldap.servers.map((server) => server.password.reveal()), ...loadedSecrets()];
-    const findings = cleanData(boundFindings(family, output.findings, plan.limits.findingsPerRun), secrets);
-    return { family, startedAt, durationSeconds, findings, measurements: cleanData(output.measurements, secrets) };
+    const findings = await cleanInSlices(boundFindings(family, output.findings, plan.limits.findingsPerRun), secrets);
+    const measurements = await cleanInSlices(output.measurements, secrets);
+    return { family, startedAt, durationSeconds, findings, measurements };
   }
 
   /** Families run side by side, under the one concurrency bound. */
@@ -190,11 +192,10 @@ export function boundFindings(family: Family, findings: Finding[], max: number):
     return true;
   });
   if (once.length <= max) return once;
-  const kept = once
-    .map((finding, index) => ({ finding, index }))
-    .sort((a, b) => SEVERITY[b.finding.status] - SEVERITY[a.finding.status] || a.index - b.index)
-    .slice(0, max)
-    .map(({ finding }) => finding);
+  // Worst first, in their order within a status: one pass, whatever the number of findings.
+  const byStatus: Record<Status, Finding[]> = { critical: [], warning: [], unknown: [], ok: [] };
+  for (const finding of once) byStatus[finding.status].push(finding);
+  const kept = [...byStatus.critical, ...byStatus.warning, ...byStatus.unknown, ...byStatus.ok].slice(0, max);
   const bound = limitFinding({
     limit: 'findingsPerRun',
     bound: max,
@@ -205,6 +206,18 @@ export function boundFindings(family: Family, findings: Finding[], max: number):
   });
   return [...kept, bound];
 }
+
+/** Findings (or measurements) cleaned a slice at a time, with a turn of the event loop between slices: a run of many never holds /metrics or /-/healthy back. */
+async function cleanInSlices<T>(items: T[], secrets: readonly string[]): Promise<T[]> {
+  const cleaned: T[] = [];
+  for (let start = 0; start < items.length; start += CLEAN_SLICE) {
+    if (start > 0) await nextTurn();
+    for (const item of cleanData(items.slice(start, start + CLEAN_SLICE), secrets)) cleaned.push(item);
+  }
+  return cleaned;
+}
+
+const CLEAN_SLICE = 500;
 
 const SEVERITY: Record<Status, number> = { ok: 0, unknown: 1, warning: 2, critical: 3 };
 

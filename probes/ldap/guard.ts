@@ -6,7 +6,8 @@
 // drops the connection when a server sends what no honest server does: many messages that
 // no request waits for, a message larger than any directory entry, far more entries in
 // answer to one page request than the page size asked for (ldapts holds a whole answer in
-// memory and converts it in one go), or bytes that are not an LDAPMessage.
+// memory and converts it in one go), or bytes that are not an LDAPMessage (any element
+// that claims more bytes than its container holds included).
 //
 // It replaces `read` on the client's own MessageParser instance, an ldapts internal. The
 // internals it needs are checked when the guard is made, so an ldapts release that moves
@@ -15,6 +16,7 @@
 
 import type { Socket } from 'node:net';
 import type { Client } from 'ldapts';
+import { checkNesting } from '../wire/ber.js';
 
 /** The ldapts release whose internals the guard was written against (tested in test/probes/ldap/guard.test.ts). */
 export const GUARDED_LDAPTS_RANGE = '~8.2.0';
@@ -166,6 +168,10 @@ export function guardLdapClient(client: Client, limits: LdapGuardLimits = DEFAUL
         chunks = rest.length > 0 ? [rest] : [];
         held = rest.length;
         need = undefined;
+        // ldapts' own reader trusts inner lengths: an element that claims more than its container
+        // holds makes it grow an array until V8 aborts the process (found by the socket fuzz test).
+        const nesting = checkNesting(frame, 0, frame.length);
+        if (nesting !== undefined) throw new GuardViolation({ kind: 'not_ldap', detail: nesting.reason });
         const { id, op } = messageHead(frame);
         // messageID 0 is the Notice of Disconnection (RFC 4511 4.4.1), the one unsolicited message allowed.
         if (id !== 0 && (id === undefined || !pending.has(String(id)))) {

@@ -98,6 +98,30 @@ export function readElement(bytes: Uint8Array, offset: number, limit: number): B
   return { tag: header.tag, start: header.start, contentStart: header.contentStart, end: header.end };
 }
 
+/**
+ * Every element in [start, end) fits its container, and so does every element inside each
+ * constructed one (tag bit 0x20), down to `maxDepth` levels: a parser that trusts lengths can
+ * then walk the whole tree without reading past any end. Linear in the bytes.
+ */
+export function checkNesting(bytes: Uint8Array, start: number, end: number, maxDepth = 32): Malformed | undefined {
+  const levels = [{ offset: start, end }];
+  for (let level = levels.at(-1); level !== undefined; level = levels.at(-1)) {
+    if (level.offset >= level.end) {
+      levels.pop();
+      continue;
+    }
+    const element = readElement(bytes, level.offset, level.end);
+    if (element instanceof Malformed) return element;
+    level.offset = element.end;
+    if ((element.tag & 0x20) === 0) continue;
+    if (levels.length >= maxDepth) {
+      return new Malformed(`elements nested more than ${maxDepth} deep at offset ${element.start}`);
+    }
+    levels.push({ offset: element.contentStart, end: element.end });
+  }
+  return undefined;
+}
+
 /** Exactly one element filling [start, end): nothing may be left over. */
 export function readWhole(
   bytes: Uint8Array,

@@ -209,7 +209,9 @@ describe('probe (the built command)', () => {
       dcs_per_domain: 50,
       dns_answers_per_reply: 100,
       findings_per_run: 20000,
+      ldap_entries_per_search: 20000,
       rpc_ports_per_dc: 10,
+      trusted_domain_objects: 1000,
     });
     assert.deepEqual(plan['dns'], [
       {

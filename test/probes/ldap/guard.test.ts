@@ -135,6 +135,24 @@ describe('readDomain against a server that floods 20,000 tiny messages on accept
   }
 });
 
+describe('readDomain against a server whose BindResponse holds an element longer than its container', () => {
+  it('a protocol violation that names the element; ldapts never sees the message', async () => {
+    // diagnosticMessage claims 29 bytes and has none: ldapts 8.2.0 alone grows an array until V8
+    // aborts the process (found by the socket fuzz test).
+    const reply = await floodServer(Buffer.from('300c02010161070a01000400041d', 'hex'));
+    try {
+      const read = failed(await readDomain(server(`ldap://127.0.0.1:${reply.port}`, false), LIMITS, ctx()));
+      assert.equal(read.failure, 'protocol violation');
+      assert.equal(
+        read.detail,
+        'the server sent bytes that are not an LDAP message (tag 0x04 at offset 12 announces 29 bytes, only 0 remain); the connection was dropped',
+      );
+    } finally {
+      await reply.close();
+    }
+  });
+});
+
 describe('readDomain against a small real LDAP server', () => {
   it('reads the trustedDomain objects over StartTLS, through the guard', async () => {
     const ldap = await startLdapServer({

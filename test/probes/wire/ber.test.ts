@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { integer, Malformed, readChildren, readElement, readInteger, tlv } from '../../../probes/wire/ber.js';
+import {
+  checkNesting,
+  integer,
+  Malformed,
+  readChildren,
+  readElement,
+  readInteger,
+  tlv,
+} from '../../../probes/wire/ber.js';
 import { ldapMessageLength, startTlsResult } from '../../../probes/wire/starttls.js';
 import { mulberry32 } from '../../support/random.js';
 
@@ -45,6 +53,24 @@ describe('the shared BER layer', () => {
     assert.equal(problem('300501'), 'overrun');
   });
 
+  it('checks that every element of a tree fits its container, to a bounded depth', () => {
+    const nesting = (hex: string, depth?: number) => {
+      const bytes = Buffer.from(hex, 'hex');
+      return checkNesting(bytes, 0, bytes.length, depth)?.reason;
+    };
+    // A BindResponse (messageID 1, success, empty matchedDN and diagnosticMessage): well formed.
+    assert.equal(nesting('300c02010161070a010004000400'), undefined);
+    // The same whose diagnosticMessage claims 29 bytes: the reply that kills ldapts 8.2.0.
+    assert.equal(nesting('300c02010161070a01000400041d'), 'tag 0x04 at offset 12 announces 29 bytes, only 0 remain');
+    // A primitive element is not looked into; a constructed one is.
+    assert.equal(nesting('0403300500'), undefined);
+    assert.equal(nesting('a003300500'), 'tag 0x30 at offset 2 announces 5 bytes, only 1 remain');
+    assert.equal(nesting('3003300130', 2), 'elements nested more than 2 deep at offset 2');
+    assert.equal(nesting('3003300130', 3), 'tag 0x30 at offset 4 has no length');
+    // Elements side by side, each checked.
+    assert.equal(nesting('30003000310504'), 'tag 0x31 at offset 4 announces 5 bytes, only 1 remain');
+  });
+
   it('never throws and never reads past its bounds, whatever the bytes', () => {
     const random = mulberry32(0xbe5);
     for (let round = 0; round < 2000; round++) {
@@ -57,6 +83,7 @@ describe('the shared BER layer', () => {
       }
       ldapMessageLength(bytes);
       startTlsResult(bytes);
+      checkNesting(bytes, 0, bytes.length);
     }
   });
 
