@@ -285,9 +285,23 @@ export function tlnFlagNames(flags: number): string[] {
   return flagNames(flags, TLN_FLAGS);
 }
 
-/** Names of the flags of a 'domain_info' or 'scanner_info' record; unknown bits as '0x..'. */
+/** Names of the flags of a 'domain_info' record (MS-LSAD 2.2.1.5); unknown bits as '0x..'. */
 export function domainInfoFlagNames(flags: number): string[] {
   return flagNames(flags, DOMAIN_INFO_FLAGS);
+}
+
+/**
+ * LSA_SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION (ntsecapi.h; MS-LSAD 2.2.1.5): NTLM pass-through
+ * authentication target validation is off for the domain the scanner-info record names
+ * (KB5010576). The only scanner-info flag defined; the domain-info meanings of 0x1 do not apply.
+ */
+export const SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION = 0x1;
+
+const SCANNER_INFO_FLAGS: readonly (readonly [number, string])[] = [[SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION, 'auth_target_validation_disabled']];
+
+/** Names of the flags of a 'scanner_info' record; unknown bits as '0x..'. */
+export function scannerInfoFlagNames(flags: number): string[] {
+  return flagNames(flags, SCANNER_INFO_FLAGS);
 }
 
 /** DNS names compare case-insensitively, and "tailspin.test." is "tailspin.test". */

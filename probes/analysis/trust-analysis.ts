@@ -8,8 +8,9 @@ import type { Measurement } from '../model/measurement.js';
 import type { ProbeOutput } from '../model/probe.js';
 import type { ExpectedTrust, LdapServer, LdapTargets } from '../model/targets.js';
 import type { DomainRead, TrustRecord } from './domain-read.js';
-import { domainInfoFlagNames, parseForestTrustInfo, predictCollisions, tlnFlagNames, type ForestTrustRecord } from './forest-trust-info.js';
+import { domainInfoFlagNames, parseForestTrustInfo, predictCollisions, SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION, tlnFlagNames, type ForestTrustRecord } from './forest-trust-info.js';
 import { describePath, findPath, type TrustEdge, type TrustGraph } from './trust-paths.js';
+import { scannerVerdict } from './trust-scanner.js';
 import {
   attributeNames,
   directionName,
@@ -18,7 +19,9 @@ import {
   includesOutbound,
   isTransitive,
   mirrorDirection,
+  netdom,
   TrustAttribute,
+  trustingFirst,
   trustKind,
   trustTypeName,
   trustVerdicts,
@@ -117,13 +120,35 @@ function inventoryFindings(read: Read): { findings: Finding[]; measurements: Mea
       transitive: isTransitive(trust),
       attributes: attributes.join(','),
     });
-    for (const verdict of trustVerdicts(trust)) {
+    for (const verdict of trustVerdicts(trust, { scannerValidationDisabled: scannerValidationDisabled(trust) })) {
       const status: Status = verdict.status === 'not_applicable' ? 'ok' : verdict.status;
       const prefix = verdict.status === 'not_applicable' ? 'not applicable: ' : '';
       findings.push(finding({ check: verdict.check, status, domain: trust.domain, target: { kind: 'host', host: trust.partner }, message: `${trust.domain} -> ${trust.partner}: ${prefix}${verdict.reason}`, remediation: verdict.remediation, observed: { partner_domain: trust.partner, verdict: verdict.status } }));
     }
   }
   return { findings, measurements };
+}
+
+/** The partner's domains whose scanner-info record turns authentication target validation off. */
+function scannerValidationDisabled(trust: TrustRecord): string[] {
+  if (trust.forestTrustInfo === undefined || (trust.attributes & TrustAttribute.FOREST_TRANSITIVE) === 0) return [];
+  const info = parseForestTrustInfo(trust.forestTrustInfo);
+  // A blob that does not parse is reported by trust.forest_info; its records prove nothing here.
+  if (!info.ok) return [];
+  return info.records.flatMap((record) => (record.kind === 'scanner_info' && (record.flags & SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION) !== 0 ? [record.dnsName] : []));
+}
+
+/**
+ * The netdom lines that reset a trust's password (Microsoft's "netdom trust" page, /reset: trusting
+ * domain first, the trusted side's admin after /userD); the one-side form, for a partner that
+ * cannot be reached, is the Forest Recovery guide's and needs the same /passwordT on both sides.
+ */
+export function passwordResetFix(trust: Pick<TrustRecord, 'domain' | 'partner' | 'direction'>): string {
+  const { trusting, trusted } = trustingFirst(trust);
+  return [
+    `reset it with ${netdom(trusting, trusted, `/reset /userD:${trusted}\\<admin> /passwordD:*`)}`,
+    `if ${trusted} cannot be reached, on a DC of each side with the same password: ${netdom(trusting, trusted, `/resetOneSide /passwordT:<password> /userO:${trusting}\\<admin> /passwordO:*`)} and ${netdom(trusted, trusting, `/resetOneSide /passwordT:<password> /userO:${trusted}\\<admin> /passwordO:*`)}`,
+  ].join('; ');
 }
 
 /** pwdLastSet of the trust account, else the replication metadata of trustAuth*, else whenChanged. */
@@ -153,7 +178,7 @@ function passwordFindings(targets: LdapTargets, read: Read, now: Date): { findin
     const days = Math.floor(age / DAY);
     const status: Status = age >= targets.trustPasswordCriticalMs ? 'critical' : age >= targets.trustPasswordWarningMs ? 'warning' : 'ok';
     findings.push(
-      finding({ check: 'trust.password_age', status, domain: trust.domain, target: { kind: 'host', host: trust.partner }, message: `${trust.domain} -> ${trust.partner}: trust password last changed ${formatDate(last.at)}, ${days} day(s) ago (${last.source})`, remediation: `the trusting side's PDC emulator changes it every 30 days: check its netlogon and the secure channel (nltest /sc_verify:${trust.partner}); reset with netdom trust ${trust.domain} /domain:${trust.partner} /resetOneSide if needed`, observed: {
+      finding({ check: 'trust.password_age', status, domain: trust.domain, target: { kind: 'host', host: trust.partner }, message: `${trust.domain} -> ${trust.partner}: trust password last changed ${formatDate(last.at)}, ${days} day(s) ago (${last.source})`, remediation: `the trusting side's PDC emulator changes it every 30 days: check its netlogon and the secure channel (nltest /sc_verify:${trust.partner}); ${passwordResetFix(trust)}`, observed: {
         partner_domain: trust.partner,
         last_set: formatDate(last.at),
         age_days: days,
@@ -173,24 +198,59 @@ function disabledNames(records: ForestTrustRecord[]): string[] {
   return names;
 }
 
+/** netdom's listing of a forest trust's routed names: "/domain isn't required for this operation". */
+function namesuffixes(trust: TrustRecord): string {
+  return `netdom trust ${trust.domain} /namesuffixes:${trust.partner}`;
+}
+
+/** /namesuffixes only lists; the names are refreshed from the trust's properties. */
+function refreshNames(trust: TrustRecord): string {
+  return `refresh the name suffixes in Active Directory Domains and Trusts (properties of the trust with ${trust.partner}, Name Suffix Routing, Refresh) on ${trust.domain}'s forest root, then check them with ${namesuffixes(trust)}`;
+}
+
+function scannerFindings(read: Read, reads: Map<string, Read>, now: Date): Finding[] {
+  const findings: Finding[] = [];
+  for (const trust of read.trusts) {
+    if ((trust.attributes & TrustAttribute.FOREST_TRANSITIVE) === 0) continue;
+    const partnerSide = reads.get(trust.partner)?.trusts.find((candidate) => candidate.partner === read.domain);
+    const verdict = scannerVerdict({
+      trust,
+      info: trust.forestTrustInfo === undefined ? undefined : parseForestTrustInfo(trust.forestTrustInfo),
+      rootDse: read.rootDse,
+      partnerSelectiveAuth: partnerSide === undefined ? undefined : (partnerSide.attributes & TrustAttribute.CROSS_ORGANIZATION) !== 0,
+      now,
+    });
+    const status: Status = verdict.status === 'not_applicable' ? 'ok' : verdict.status;
+    const prefix = verdict.status === 'not_applicable' ? 'not applicable: ' : '';
+    findings.push(
+      finding({ check: 'trust.scanner', status, domain: trust.domain, target: { kind: 'host', host: trust.partner }, message: `${trust.domain} -> ${trust.partner}: ${prefix}${verdict.reason}`, remediation: verdict.remediation, observed: {
+        partner_domain: trust.partner,
+        verdict: verdict.status,
+        missing: verdict.missing,
+      } }),
+    );
+  }
+  return findings;
+}
+
 function forestInfoFindings(read: Read): Finding[] {
   const findings: Finding[] = [];
   for (const trust of read.trusts) {
     if ((trust.attributes & TrustAttribute.FOREST_TRANSITIVE) === 0) continue;
     const target: Target = { kind: 'host', host: trust.partner };
     if (trust.forestTrustInfo === undefined) {
-      findings.push(finding({ check: 'trust.forest_info', status: 'warning', domain: trust.domain, target, message: `${trust.domain} -> ${trust.partner}: forest trust without msDS-TrustForestTrustInfo: Kerberos cannot route names of ${trust.partner} across it`, remediation: `refresh the partner's names: netdom trust ${trust.domain} /domain:${trust.partner} /namesuffixes` }));
+      findings.push(finding({ check: 'trust.forest_info', status: 'warning', domain: trust.domain, target, message: `${trust.domain} -> ${trust.partner}: forest trust without msDS-TrustForestTrustInfo: Kerberos cannot route names of ${trust.partner} across it`, remediation: refreshNames(trust) }));
       continue;
     }
     const info = parseForestTrustInfo(trust.forestTrustInfo);
     if (!info.ok) {
-      findings.push(finding({ check: 'trust.forest_info', status: 'warning', domain: trust.domain, target, message: `${trust.domain} -> ${trust.partner}: msDS-TrustForestTrustInfo does not parse: ${info.error}`, remediation: `refresh it: netdom trust ${trust.domain} /domain:${trust.partner} /namesuffixes`, observed: { error: info.error } }));
+      findings.push(finding({ check: 'trust.forest_info', status: 'warning', domain: trust.domain, target, message: `${trust.domain} -> ${trust.partner}: msDS-TrustForestTrustInfo does not parse: ${info.error}`, remediation: refreshNames(trust), observed: { error: info.error } }));
       continue;
     }
     const disabled = disabledNames(info.records);
     const names = info.records.flatMap((record) => (record.kind === 'tln' ? [record.name] : []));
     findings.push(
-      finding({ check: 'trust.forest_info', status: disabled.length > 0 ? 'warning' : 'ok', domain: trust.domain, target, message: disabled.length > 0 ? `${trust.domain} -> ${trust.partner}: names of the partner disabled: ${disabled.join('; ')}` : `${trust.domain} -> ${trust.partner}: routes ${names.join(', ') || 'no name'}`, remediation: `review the name suffixes of ${trust.partner}: netdom trust ${trust.domain} /domain:${trust.partner} /namesuffixes, then enable or resolve the conflicting ones`, observed: {
+      finding({ check: 'trust.forest_info', status: disabled.length > 0 ? 'warning' : 'ok', domain: trust.domain, target, message: disabled.length > 0 ? `${trust.domain} -> ${trust.partner}: names of the partner disabled: ${disabled.join('; ')}` : `${trust.domain} -> ${trust.partner}: routes ${names.join(', ') || 'no name'}`, remediation: `list the name suffixes of ${trust.partner} with ${namesuffixes(trust)}, then enable a disabled one with ${namesuffixes(trust)} /togglesuffix:<number> (run the listing right before: the numbers can change), or resolve the conflict`, observed: {
         partner_domain: trust.partner,
         top_level_names: names,
         disabled,
@@ -224,6 +284,32 @@ function expectedSides(trust: ExpectedTrust): ExpectedSide[] {
   ];
 }
 
+/**
+ * How to create a configured trust, always trusting domain first whichever side is missing
+ * (Microsoft's "netdom trust" page: "/add" with the trusting domain first makes the trusting side
+ * trust the /domain: side). netdom "can't be used to create a forest trust between two AD DS
+ * forests", so a forest trust gets the wizard or samba-tool instead.
+ */
+export function createFix(trust: ExpectedTrust): string {
+  if (trust.type === 'forest') {
+    return `create the forest trust on the forest roots in Active Directory Domains and Trusts (New Trust Wizard: ${trust.trusting} trusts ${trust.trusted}${trust.twoWay ? ', two-way' : ', one-way'}), or on a DC of ${trust.trusting} with samba-tool domain trust create ${trust.trusted} --type=forest --direction=${trust.twoWay ? 'both' : 'outgoing'} --create-location=both; netdom cannot create forest trusts`;
+  }
+  return `create the trust (both sides at once): ${netdomAdd(trust)}`;
+}
+
+function netdomAdd(trust: ExpectedTrust): string {
+  const twoWay = trust.twoWay ? ' /twoway' : '';
+  return netdom(trust.trusting, trust.trusted, `/add${twoWay} /userD:${trust.trusted}\\<admin> /passwordD:* /userO:${trust.trusting}\\<admin> /passwordO:*`);
+}
+
+/** netdom cannot change a trust's direction or type in place: remove and re-create, trusting domain first. */
+export function recreateFix(trust: ExpectedTrust): string {
+  if (trust.type === 'forest') {
+    return `change the trust in Active Directory Domains and Trusts on both forest roots (delete it and run the New Trust Wizard again: ${trust.trusting} trusts ${trust.trusted}${trust.twoWay ? ', two-way' : ', one-way'})`;
+  }
+  return `re-create the trust: ${netdom(trust.trusting, trust.trusted, '/remove')}, then ${netdomAdd(trust)}`;
+}
+
 function kindMatches(trust: TrustRecord, expected: ExpectedTrust['type']): boolean {
   return trustKind(trust) === expected;
 }
@@ -241,13 +327,13 @@ function expectedFindings(targets: LdapTargets, reads: Map<string, Read>): { fin
       measurements.push({ kind: 'trust_present', domain: side.domain, partnerDomain: side.partner, present: found !== undefined });
       const want = `${trust.type}, ${directionName(side.direction)}`;
       if (found === undefined) {
-        findings.push(finding({ check: 'trust.expected', status: 'critical', domain: side.domain, target: { kind: 'host', host: side.partner }, message: `${side.domain} has no trust object for ${side.partner} (expected ${want})`, remediation: `create the trust (Active Directory Domains and Trusts, netdom trust ${side.domain} /domain:${side.partner} /add, or samba-tool domain trust create), or re-create ${side.domain}'s side of it`, observed: { partner_domain: side.partner, expected: want } }));
+        findings.push(finding({ check: 'trust.expected', status: 'critical', domain: side.domain, target: { kind: 'host', host: side.partner }, message: `${side.domain} has no trust object for ${side.partner} (expected ${want})`, remediation: createFix(trust), observed: { partner_domain: side.partner, expected: want } }));
         continue;
       }
       const got = `${trustKind(found).replace('_', ' ')}, ${directionName(found.direction)}`;
       const same = found.direction === side.direction && kindMatches(found, trust.type);
       findings.push(
-        finding({ check: 'trust.expected', status: same ? 'ok' : 'critical', domain: side.domain, target: { kind: 'host', host: side.partner }, message: same ? `${side.domain} -> ${side.partner}: ${got}, as configured` : `${side.domain} -> ${side.partner}: found ${got}, expected ${want}`, remediation: `make the trust ${want} on ${side.domain} (netdom trust ... /twoway or re-create it), or correct the config if the change is intended`, observed: {
+        finding({ check: 'trust.expected', status: same ? 'ok' : 'critical', domain: side.domain, target: { kind: 'host', host: side.partner }, message: same ? `${side.domain} -> ${side.partner}: ${got}, as configured` : `${side.domain} -> ${side.partner}: found ${got}, expected ${want}`, remediation: `${recreateFix(trust)}; or correct the config if the change is intended`, observed: {
           partner_domain: side.partner,
           expected: want,
           found: got,
@@ -286,6 +372,18 @@ export function sideDifferences(mine: TrustRecord | undefined, theirs: TrustReco
   return differences;
 }
 
+/** netdom /verify for each direction the trust has, trusting domain first; both when neither side says. */
+export function verifyFix(read: Read, partner: string, theirRead: Read): string {
+  const mine = read.trusts.find((trust) => trust.partner === partner);
+  const theirs = theirRead.trusts.find((trust) => trust.partner === read.domain);
+  const direction = mine?.direction ?? mirrorDirection(theirs?.direction ?? 3);
+  const lines: string[] = [];
+  if (includesOutbound(direction) || direction === 0) lines.push(netdom(read.domain, partner, '/verify'));
+  if (includesInbound(direction) || direction === 0) lines.push(netdom(partner, read.domain, '/verify'));
+  if (lines.length === 0) lines.push(netdom(read.domain, partner, '/verify'), netdom(partner, read.domain, '/verify'));
+  return lines.join(' and ');
+}
+
 function consistencyFindings(reads: Map<string, Read>): { findings: Finding[]; measurements: Measurement[] } {
   const findings: Finding[] = [];
   const measurements: Measurement[] = [];
@@ -303,7 +401,7 @@ function consistencyFindings(reads: Map<string, Read>): { findings: Finding[]; m
       );
       measurements.push({ kind: 'trust_consistent', domain: read.domain, partnerDomain: partner, consistent: differences.length === 0 });
       findings.push(
-        finding({ check: 'trust.consistent', status: differences.length === 0 ? 'ok' : 'critical', domain: read.domain, target: { kind: 'host', host: partner }, message: differences.length === 0 ? `${read.domain} and ${partner} agree on their trust` : `${read.domain} and ${partner} disagree: ${differences.join('; ')}`, remediation: `the two trust objects must mirror each other: re-create the broken side (netdom trust ${read.domain} /domain:${partner} /verify shows it), or run samba-tool domain trust create/delete on both sides`, observed: {
+        finding({ check: 'trust.consistent', status: differences.length === 0 ? 'ok' : 'critical', domain: read.domain, target: { kind: 'host', host: partner }, message: differences.length === 0 ? `${read.domain} and ${partner} agree on their trust` : `${read.domain} and ${partner} disagree: ${differences.join('; ')}`, remediation: `the two trust objects must mirror each other: ${verifyFix(read, partner, theirRead)} shows the broken side; re-create it, or run samba-tool domain trust delete and create on both sides`, observed: {
           partner_domain: partner,
           differences,
         } }),
@@ -380,7 +478,7 @@ export function analyseTrusts(targets: LdapTargets, results: DomainRead[], now: 
   const reads = new Map(results.filter((read): read is Read => read.ok).map((read) => [read.domain, read]));
   const parts = [bindFindings(targets, results), expectedFindings(targets, reads), consistencyFindings(reads), pathFindings(targets, reads)];
   for (const read of reads.values()) {
-    parts.push(inventoryFindings(read), passwordFindings(targets, read, now), { findings: forestInfoFindings(read), measurements: [] }, preauthFindings(targets, read));
+    parts.push(inventoryFindings(read), passwordFindings(targets, read, now), { findings: [...forestInfoFindings(read), ...scannerFindings(read, reads, now)], measurements: [] }, preauthFindings(targets, read));
   }
   return { findings: parts.flatMap((part) => part.findings), measurements: parts.flatMap((part) => part.measurements) };
 }

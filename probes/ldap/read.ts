@@ -206,7 +206,7 @@ export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<D
       filter: `(userAccountControl:${MATCH_BITS}:=${UAC_INTERDOMAIN_TRUST_ACCOUNT})`,
       attributes: ['sAMAccountName', 'pwdLastSet'],
     });
-    const root = await search('the rootDSE', '', { scope: 'base', filter: '(objectClass=*)', attributes: ['configurationNamingContext'] });
+    const root = await search('the rootDSE', '', { scope: 'base', filter: '(objectClass=*)', attributes: ['configurationNamingContext', 'vendorVersion'] });
     const configurationDn = root[0] === undefined ? undefined : text(root[0], 'configurationNamingContext');
     const partitions =
       configurationDn === undefined
@@ -234,6 +234,7 @@ export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<D
         return { name: text(entry, 'sAMAccountName') ?? '', pwdLastSet: pwdLastSet === undefined ? undefined : fileTimeToDate(pwdLastSet) };
       }),
       localNames,
+      rootDse: root[0] === undefined ? undefined : { vendorVersion: text(root[0], 'vendorVersion') },
       preauth: preauthEntries.map((entry) => ({ name: text(entry, 'sAMAccountName') ?? entry.dn, privileged: text(entry, 'adminCount') === '1', kind: preauthKind(entry) })),
       problems,
     };

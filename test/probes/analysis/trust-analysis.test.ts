@@ -74,7 +74,10 @@ function tdo(domain: string, partner: string, direction: number, attributes: num
   };
 }
 
-function labReads(): Map<string, Read> {
+// The lab's DCs are Samba 4.17: they name their version in the rootDSE, and run no trust scanner.
+const LAB_ROOT_DSE = { vendorVersion: '4.17.12-Debian' };
+
+function labReads(rootDse: Read['rootDse'] = LAB_ROOT_DSE): Map<string, Read> {
   const read = (domain: string, trusts: TrustRecord[], accounts: string[]): Read => ({
     ok: true,
     domain,
@@ -83,6 +86,7 @@ function labReads(): Map<string, Read> {
     trusts,
     trustAccounts: accounts.map((name) => ({ name, pwdLastSet: daysAgo(5) })),
     localNames: [domain],
+    rootDse,
     preauth: [],
     problems: [],
   });
