@@ -304,6 +304,21 @@ export function scannerInfoFlagNames(flags: number): string[] {
   return flagNames(flags, SCANNER_INFO_FLAGS);
 }
 
+/** The names a forest trust's records disable, each with its flags by name: what trust.forest_info reports. */
+export function disabledNames(records: ForestTrustRecord[]): string[] {
+  const names: string[] = [];
+  for (const record of records) {
+    if ((record.kind === 'tln' || record.kind === 'tln_exclusion') && record.flags !== 0) names.push(`${record.name} (${tlnFlagNames(record.flags).join(', ')})`);
+    if (record.kind === 'domain_info' && record.flags !== 0) names.push(`${record.dnsName} (${domainInfoFlagNames(record.flags).join(', ')})`);
+  }
+  return names;
+}
+
+/** The DNS names of the domains whose scanner-info record turns authentication target validation off. */
+export function scannerValidationDisabled(records: ForestTrustRecord[]): string[] {
+  return records.flatMap((record) => (record.kind === 'scanner_info' && (record.flags & SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION) !== 0 ? [record.dnsName] : []));
+}
+
 /** DNS names compare case-insensitively, and "tailspin.test." is "tailspin.test". */
 function normalizeName(name: string): string {
   const lower = name.toLowerCase();

@@ -8,7 +8,8 @@ import type { Measurement } from '../model/measurement.js';
 import type { ProbeOutput } from '../model/probe.js';
 import type { ExpectedTrust, LdapServer, LdapTargets } from '../model/targets.js';
 import type { DomainRead, TrustRecord } from './domain-read.js';
-import { domainInfoFlagNames, parseForestTrustInfo, predictCollisions, SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION, tlnFlagNames, type ForestTrustRecord } from './forest-trust-info.js';
+import { disabledNames, parseForestTrustInfo, predictCollisions, scannerValidationDisabled } from './forest-trust-info.js';
+import { createFix, namesuffixes, passwordResetFix, recreateFix, refreshNames, verifyFix } from './trust-remediation.js';
 import { describePath, findPath, type TrustEdge, type TrustGraph } from './trust-paths.js';
 import { scannerVerdict } from './trust-scanner.js';
 import {
@@ -19,9 +20,7 @@ import {
   includesOutbound,
   isTransitive,
   mirrorDirection,
-  netdom,
   TrustAttribute,
-  trustingFirst,
   trustKind,
   trustTypeName,
   trustVerdicts,
@@ -89,6 +88,14 @@ function kindLabel(trust: TrustRecord): string {
   return `${trustKind(trust).replace('_', ' ')}, ${directionName(trust.direction)}, ${isTransitive(trust) ? 'transitive' : 'non-transitive'}`;
 }
 
+/** The partner's domains whose scanner-info record turns authentication target validation off. */
+function scannerDisabledOf(trust: TrustRecord): string[] {
+  if (trust.forestTrustInfo === undefined || (trust.attributes & TrustAttribute.FOREST_TRANSITIVE) === 0) return [];
+  const info = parseForestTrustInfo(trust.forestTrustInfo);
+  // A blob that does not parse is reported by trust.forest_info; its records prove nothing here.
+  return info.ok ? scannerValidationDisabled(info.records) : [];
+}
+
 function inventoryFindings(read: Read): { findings: Finding[]; measurements: Measurement[] } {
   const findings: Finding[] = [];
   const measurements: Measurement[] = [];
@@ -120,35 +127,13 @@ function inventoryFindings(read: Read): { findings: Finding[]; measurements: Mea
       transitive: isTransitive(trust),
       attributes: attributes.join(','),
     });
-    for (const verdict of trustVerdicts(trust, { scannerValidationDisabled: scannerValidationDisabled(trust) })) {
+    for (const verdict of trustVerdicts(trust, { scannerValidationDisabled: scannerDisabledOf(trust) })) {
       const status: Status = verdict.status === 'not_applicable' ? 'ok' : verdict.status;
       const prefix = verdict.status === 'not_applicable' ? 'not applicable: ' : '';
       findings.push(finding({ check: verdict.check, status, domain: trust.domain, target: { kind: 'host', host: trust.partner }, message: `${trust.domain} -> ${trust.partner}: ${prefix}${verdict.reason}`, remediation: verdict.remediation, observed: { partner_domain: trust.partner, verdict: verdict.status } }));
     }
   }
   return { findings, measurements };
-}
-
-/** The partner's domains whose scanner-info record turns authentication target validation off. */
-function scannerValidationDisabled(trust: TrustRecord): string[] {
-  if (trust.forestTrustInfo === undefined || (trust.attributes & TrustAttribute.FOREST_TRANSITIVE) === 0) return [];
-  const info = parseForestTrustInfo(trust.forestTrustInfo);
-  // A blob that does not parse is reported by trust.forest_info; its records prove nothing here.
-  if (!info.ok) return [];
-  return info.records.flatMap((record) => (record.kind === 'scanner_info' && (record.flags & SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION) !== 0 ? [record.dnsName] : []));
-}
-
-/**
- * The netdom lines that reset a trust's password (Microsoft's "netdom trust" page, /reset: trusting
- * domain first, the trusted side's admin after /userD); the one-side form, for a partner that
- * cannot be reached, is the Forest Recovery guide's and needs the same /passwordT on both sides.
- */
-export function passwordResetFix(trust: Pick<TrustRecord, 'domain' | 'partner' | 'direction'>): string {
-  const { trusting, trusted } = trustingFirst(trust);
-  return [
-    `reset it with ${netdom(trusting, trusted, `/reset /userD:${trusted}\\<admin> /passwordD:*`)}`,
-    `if ${trusted} cannot be reached, on a DC of each side with the same password: ${netdom(trusting, trusted, `/resetOneSide /passwordT:<password> /userO:${trusting}\\<admin> /passwordO:*`)} and ${netdom(trusted, trusting, `/resetOneSide /passwordT:<password> /userO:${trusted}\\<admin> /passwordO:*`)}`,
-  ].join('; ');
 }
 
 /** pwdLastSet of the trust account, else the replication metadata of trustAuth*, else whenChanged. */
@@ -189,25 +174,6 @@ function passwordFindings(targets: LdapTargets, read: Read, now: Date): { findin
   return { findings, measurements };
 }
 
-function disabledNames(records: ForestTrustRecord[]): string[] {
-  const names: string[] = [];
-  for (const record of records) {
-    if ((record.kind === 'tln' || record.kind === 'tln_exclusion') && record.flags !== 0) names.push(`${record.name} (${tlnFlagNames(record.flags).join(', ')})`);
-    if (record.kind === 'domain_info' && record.flags !== 0) names.push(`${record.dnsName} (${domainInfoFlagNames(record.flags).join(', ')})`);
-  }
-  return names;
-}
-
-/** netdom's listing of a forest trust's routed names: "/domain isn't required for this operation". */
-function namesuffixes(trust: TrustRecord): string {
-  return `netdom trust ${trust.domain} /namesuffixes:${trust.partner}`;
-}
-
-/** /namesuffixes only lists; the names are refreshed from the trust's properties. */
-function refreshNames(trust: TrustRecord): string {
-  return `refresh the name suffixes in Active Directory Domains and Trusts (properties of the trust with ${trust.partner}, Name Suffix Routing, Refresh) on ${trust.domain}'s forest root, then check them with ${namesuffixes(trust)}`;
-}
-
 function scannerFindings(read: Read, reads: Map<string, Read>, now: Date): Finding[] {
   const findings: Finding[] = [];
   for (const trust of read.trusts) {
@@ -239,18 +205,18 @@ function forestInfoFindings(read: Read): Finding[] {
     if ((trust.attributes & TrustAttribute.FOREST_TRANSITIVE) === 0) continue;
     const target: Target = { kind: 'host', host: trust.partner };
     if (trust.forestTrustInfo === undefined) {
-      findings.push(finding({ check: 'trust.forest_info', status: 'warning', domain: trust.domain, target, message: `${trust.domain} -> ${trust.partner}: forest trust without msDS-TrustForestTrustInfo: Kerberos cannot route names of ${trust.partner} across it`, remediation: refreshNames(trust) }));
+      findings.push(finding({ check: 'trust.forest_info', status: 'warning', domain: trust.domain, target, message: `${trust.domain} -> ${trust.partner}: forest trust without msDS-TrustForestTrustInfo: Kerberos cannot route names of ${trust.partner} across it`, remediation: refreshNames(trust.domain, trust.partner) }));
       continue;
     }
     const info = parseForestTrustInfo(trust.forestTrustInfo);
     if (!info.ok) {
-      findings.push(finding({ check: 'trust.forest_info', status: 'warning', domain: trust.domain, target, message: `${trust.domain} -> ${trust.partner}: msDS-TrustForestTrustInfo does not parse: ${info.error}`, remediation: refreshNames(trust), observed: { error: info.error } }));
+      findings.push(finding({ check: 'trust.forest_info', status: 'warning', domain: trust.domain, target, message: `${trust.domain} -> ${trust.partner}: msDS-TrustForestTrustInfo does not parse: ${info.error}`, remediation: refreshNames(trust.domain, trust.partner), observed: { error: info.error } }));
       continue;
     }
     const disabled = disabledNames(info.records);
     const names = info.records.flatMap((record) => (record.kind === 'tln' ? [record.name] : []));
     findings.push(
-      finding({ check: 'trust.forest_info', status: disabled.length > 0 ? 'warning' : 'ok', domain: trust.domain, target, message: disabled.length > 0 ? `${trust.domain} -> ${trust.partner}: names of the partner disabled: ${disabled.join('; ')}` : `${trust.domain} -> ${trust.partner}: routes ${names.join(', ') || 'no name'}`, remediation: `list the name suffixes of ${trust.partner} with ${namesuffixes(trust)}, then enable a disabled one with ${namesuffixes(trust)} /togglesuffix:<number> (run the listing right before: the numbers can change), or resolve the conflict`, observed: {
+      finding({ check: 'trust.forest_info', status: disabled.length > 0 ? 'warning' : 'ok', domain: trust.domain, target, message: disabled.length > 0 ? `${trust.domain} -> ${trust.partner}: names of the partner disabled: ${disabled.join('; ')}` : `${trust.domain} -> ${trust.partner}: routes ${names.join(', ') || 'no name'}`, remediation: `list the name suffixes of ${trust.partner} with ${namesuffixes(trust.domain, trust.partner)}, then enable a disabled one with ${namesuffixes(trust.domain, trust.partner)} /togglesuffix:<number> (run the listing right before: the numbers can change), or resolve the conflict`, observed: {
         partner_domain: trust.partner,
         top_level_names: names,
         disabled,
@@ -282,32 +248,6 @@ function expectedSides(trust: ExpectedTrust): ExpectedSide[] {
     { domain: trust.trusting, partner: trust.trusted, direction: trust.twoWay ? both : 2, trust },
     { domain: trust.trusted, partner: trust.trusting, direction: trust.twoWay ? both : 1, trust },
   ];
-}
-
-/**
- * How to create a configured trust, always trusting domain first whichever side is missing
- * (Microsoft's "netdom trust" page: "/add" with the trusting domain first makes the trusting side
- * trust the /domain: side). netdom "can't be used to create a forest trust between two AD DS
- * forests", so a forest trust gets the wizard or samba-tool instead.
- */
-export function createFix(trust: ExpectedTrust): string {
-  if (trust.type === 'forest') {
-    return `create the forest trust on the forest roots in Active Directory Domains and Trusts (New Trust Wizard: ${trust.trusting} trusts ${trust.trusted}${trust.twoWay ? ', two-way' : ', one-way'}), or on a DC of ${trust.trusting} with samba-tool domain trust create ${trust.trusted} --type=forest --direction=${trust.twoWay ? 'both' : 'outgoing'} --create-location=both; netdom cannot create forest trusts`;
-  }
-  return `create the trust (both sides at once): ${netdomAdd(trust)}`;
-}
-
-function netdomAdd(trust: ExpectedTrust): string {
-  const twoWay = trust.twoWay ? ' /twoway' : '';
-  return netdom(trust.trusting, trust.trusted, `/add${twoWay} /userD:${trust.trusted}\\<admin> /passwordD:* /userO:${trust.trusting}\\<admin> /passwordO:*`);
-}
-
-/** netdom cannot change a trust's direction or type in place: remove and re-create, trusting domain first. */
-export function recreateFix(trust: ExpectedTrust): string {
-  if (trust.type === 'forest') {
-    return `change the trust in Active Directory Domains and Trusts on both forest roots (delete it and run the New Trust Wizard again: ${trust.trusting} trusts ${trust.trusted}${trust.twoWay ? ', two-way' : ', one-way'})`;
-  }
-  return `re-create the trust: ${netdom(trust.trusting, trust.trusted, '/remove')}, then ${netdomAdd(trust)}`;
 }
 
 function kindMatches(trust: TrustRecord, expected: ExpectedTrust['type']): boolean {
@@ -372,16 +312,8 @@ export function sideDifferences(mine: TrustRecord | undefined, theirs: TrustReco
   return differences;
 }
 
-/** netdom /verify for each direction the trust has, trusting domain first; both when neither side says. */
-export function verifyFix(read: Read, partner: string, theirRead: Read): string {
-  const mine = read.trusts.find((trust) => trust.partner === partner);
-  const theirs = theirRead.trusts.find((trust) => trust.partner === read.domain);
-  const direction = mine?.direction ?? mirrorDirection(theirs?.direction ?? 3);
-  const lines: string[] = [];
-  if (includesOutbound(direction) || direction === 0) lines.push(netdom(read.domain, partner, '/verify'));
-  if (includesInbound(direction) || direction === 0) lines.push(netdom(partner, read.domain, '/verify'));
-  if (lines.length === 0) lines.push(netdom(read.domain, partner, '/verify'), netdom(partner, read.domain, '/verify'));
-  return lines.join(' and ');
+function mirrorDirectionOf(trust: TrustRecord | undefined): number | undefined {
+  return trust === undefined ? undefined : mirrorDirection(trust.direction);
 }
 
 function consistencyFindings(reads: Map<string, Read>): { findings: Finding[]; measurements: Measurement[] } {
@@ -401,7 +333,7 @@ function consistencyFindings(reads: Map<string, Read>): { findings: Finding[]; m
       );
       measurements.push({ kind: 'trust_consistent', domain: read.domain, partnerDomain: partner, consistent: differences.length === 0 });
       findings.push(
-        finding({ check: 'trust.consistent', status: differences.length === 0 ? 'ok' : 'critical', domain: read.domain, target: { kind: 'host', host: partner }, message: differences.length === 0 ? `${read.domain} and ${partner} agree on their trust` : `${read.domain} and ${partner} disagree: ${differences.join('; ')}`, remediation: `the two trust objects must mirror each other: ${verifyFix(read, partner, theirRead)} shows the broken side; re-create it, or run samba-tool domain trust delete and create on both sides`, observed: {
+        finding({ check: 'trust.consistent', status: differences.length === 0 ? 'ok' : 'critical', domain: read.domain, target: { kind: 'host', host: partner }, message: differences.length === 0 ? `${read.domain} and ${partner} agree on their trust` : `${read.domain} and ${partner} disagree: ${differences.join('; ')}`, remediation: `the two trust objects must mirror each other: ${verifyFix(read.domain, partner, read.trusts.find((trust) => trust.partner === partner)?.direction ?? mirrorDirectionOf(theirRead.trusts.find((trust) => trust.partner === read.domain)))} shows the broken side; re-create it, or run samba-tool domain trust delete and create on both sides`, observed: {
           partner_domain: partner,
           differences,
         } }),
