@@ -24,7 +24,7 @@ export default tseslint.config(
   // and nothing in probes/ knows the agent, the config file or prom-client.
   ...layerRules(),
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );
