@@ -16,7 +16,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'before', 'after'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'before', 'after'] },
+          ],
+        },
       ],
     },
   },
@@ -40,7 +44,9 @@ function layerRules() {
     message: 'a pure layer: bytes and data in, data out, no sockets',
   };
   const below = (folder, allowed, extra = []) => {
-    const forbidden = ['model', 'wire', 'transport', 'analysis', 'discovery', ...FAMILIES].filter((name) => name !== folder && !allowed.includes(name));
+    const forbidden = ['model', 'wire', 'transport', 'analysis', 'discovery', ...FAMILIES].filter(
+      (name) => name !== folder && !allowed.includes(name),
+    );
     return {
       files: [`probes/${folder}/**/*.ts`],
       rules: {
@@ -49,7 +55,14 @@ function layerRules() {
           {
             patterns: [
               APPLICATION,
-              ...(forbidden.length === 0 ? [] : [{ group: forbidden.map((name) => `../${name}/*`), message: `probes/${folder}/ may import only ${allowed.join(', ') || 'its own folder'}` }]),
+              ...(forbidden.length === 0
+                ? []
+                : [
+                    {
+                      group: forbidden.map((name) => `../${name}/*`),
+                      message: `probes/${folder}/ may import only ${allowed.join(', ') || 'its own folder'}`,
+                    },
+                  ]),
               ...extra,
             ],
           },
@@ -67,7 +80,13 @@ function layerRules() {
     // A family may use every layer, never another family.
     ...FAMILIES.map((family) => below(family, ['model', 'wire', 'transport', 'analysis', 'discovery'])),
     // agent/: data flows config -> plan -> run -> outputs; nothing flows back.
-    agentStep('config', '^\\.\\./\\.\\./probes/(?!model/)', ['../plan/*', '../run/*', '../outputs/*', '../daemon.js', '../cli.js']),
+    agentStep('config', '^\\.\\./\\.\\./probes/(?!model/)', [
+      '../plan/*',
+      '../run/*',
+      '../outputs/*',
+      '../daemon.js',
+      '../cli.js',
+    ]),
     agentStep('plan', '^\\.\\./\\.\\./probes/(?!model/)', ['../run/*', '../outputs/*', '../daemon.js', '../cli.js']),
     agentStep('run', '^$', ['../outputs/*', '../daemon.js', '../cli.js']),
     agentStep('outputs', '^\\.\\./\\.\\./probes/(?!model/|[a-z]+/metrics\\.js$)', ['../daemon.js', '../cli.js']),
@@ -82,7 +101,10 @@ function agentStep(folder, probesRegex, later) {
         'error',
         {
           patterns: [
-            { regex: probesRegex, message: `agent/${folder}/ reads probes/model only (outputs: and the families' metrics.ts)` },
+            {
+              regex: probesRegex,
+              message: `agent/${folder}/ reads probes/model only (outputs: and the families' metrics.ts)`,
+            },
             { group: later, message: `agent/${folder}/ comes before these in config -> plan -> run -> outputs` },
           ],
         },

@@ -9,16 +9,23 @@ import process from 'node:process';
 
 const TESTS = 'dist/test/probes/analysis';
 const GROUPS = {
-  'trust-rules': { mutate: ['probes/analysis/trust-rules.ts'], tests: ['trust-rules', 'trust-remediation', 'trust-scanner'] },
+  'trust-rules': {
+    mutate: ['probes/analysis/trust-rules.ts'],
+    tests: ['trust-rules', 'trust-remediation', 'trust-scanner'],
+  },
   'trust-paths': { mutate: ['probes/analysis/trust-paths.ts'], tests: ['trust-paths', 'trust-analysis'] },
-  'forest-trust-info': { mutate: ['probes/analysis/forest-trust-info.ts'], tests: ['forest-trust-info', 'trust-analysis'] },
+  'forest-trust-info': {
+    mutate: ['probes/analysis/forest-trust-info.ts'],
+    tests: ['forest-trust-info', 'trust-analysis'],
+  },
   'trust-scanner': { mutate: ['probes/analysis/trust-scanner.ts'], tests: ['trust-scanner'] },
   'trust-remediation': { mutate: ['probes/analysis/trust-remediation.ts'], tests: ['trust-remediation'] },
 };
 
 const name = process.env.MUTATION_GROUP ?? '';
 const group = GROUPS[name];
-if (group === undefined) throw new Error(`MUTATION_GROUP must be one of ${Object.keys(GROUPS).join(', ')}, not "${name}"`);
+if (group === undefined)
+  throw new Error(`MUTATION_GROUP must be one of ${Object.keys(GROUPS).join(', ')}, not "${name}"`);
 // The files load in this order, so their tests run in it: the verdict tables first, where most mutants die.
 const files = group.tests.map((test) => `./${TESTS}/${test}.test.js`);
 const main = files.pop();
@@ -27,11 +34,13 @@ const main = files.pop();
 export default {
   mutate: group.mutate,
   testRunner: 'command',
-  commandRunner: { command: `node --test-reporter=./dist/test/mutation/bail-reporter.js ${files.map((file) => `--import ${file}`).join(' ')} ${main}` },
+  commandRunner: {
+    command: `node --test-reporter=./dist/test/mutation/bail-reporter.js ${files.map((file) => `--import ${file}`).join(' ')} ${main}`,
+  },
   buildCommand: 'npx tsc -p tsconfig.json',
   ignorePatterns: ['dist', 'reports', '.stryker-tmp', 'test/lab', 'dashboards', 'deploy', 'docs'],
   concurrency: 2,
-  timeoutMS: 30000,
+  timeoutMS: 8000,
   incremental: true,
   incrementalFile: `reports/mutation/${name}.incremental.json`,
   reporters: ['progress-append-only', 'json'],

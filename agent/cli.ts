@@ -37,12 +37,19 @@ function parseFamilies(only: string | undefined): Family[] {
     .map((name) => FAMILY_SYNONYMS[name] ?? name);
   const unknown = names.filter((name) => !(FAMILY_NAMES as string[]).includes(name));
   if (unknown.length > 0 || names.length === 0) {
-    throw new UsageError(`--only: unknown family ${unknown.map((name) => `"${name}"`).join(', ') || '(none given)'}; choose from ${FAMILY_NAMES.join(', ')}`);
+    throw new UsageError(
+      `--only: unknown family ${unknown.map((name) => `"${name}"`).join(', ') || '(none given)'}; choose from ${FAMILY_NAMES.join(', ')}`,
+    );
   }
   return [...new Set(names)] as Family[];
 }
 
-async function runOnce(options: { config?: string; output: 'text' | 'json'; only?: string; verbose?: boolean }): Promise<number> {
+async function runOnce(options: {
+  config?: string;
+  output: 'text' | 'json';
+  only?: string;
+  verbose?: boolean;
+}): Promise<number> {
   const families = parseFamilies(options.only);
   const config = loadConfigFile(configPath(options.config));
   const log = createLogger({ level: 'warn', json: !process.stderr.isTTY });
@@ -74,11 +81,19 @@ async function tracePath(from: string, to: string, options: { config?: string })
     throw new UsageError('probe path reads the trusts over LDAP: give at least one domain an ldap: section');
   }
   const signal = new AbortController().signal;
-  const ctx = { timeoutMs: config.timeoutMs, signal, log, attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, signal) };
+  const ctx = {
+    timeoutMs: config.timeoutMs,
+    signal,
+    log,
+    attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, signal),
+  };
   const plan = buildPlan(config);
   const reads = await readDomains(plan.ldap, ctx);
   for (const read of reads) {
-    if (!read.ok) process.stderr.write(`cannot read ${read.domain} over LDAP (${read.failure}: ${read.detail}); its side of the trusts is unknown\n`);
+    if (!read.ok)
+      process.stderr.write(
+        `cannot read ${read.domain} over LDAP (${read.failure}: ${read.detail}); its side of the trusts is unknown\n`,
+      );
   }
   const readable = new Map(reads.flatMap((read) => (read.ok ? [[read.domain, read] as const] : [])));
   const [source, destination] = [from, to].map((name) => name.toLowerCase().replace(/\.$/, '')) as [string, string];
@@ -91,7 +106,9 @@ async function tracePath(from: string, to: string, options: { config?: string })
 function printPlan(options: { config?: string; only?: string }): number {
   const families = parseFamilies(options.only);
   const plan = describePlan(buildPlan(loadConfigFile(configPath(options.config))));
-  process.stdout.write(`${JSON.stringify(Object.fromEntries(Object.entries(plan).filter(([key]) => key === 'timeout_seconds' || (families as string[]).includes(key))), null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify(Object.fromEntries(Object.entries(plan).filter(([key]) => key === 'timeout_seconds' || (families as string[]).includes(key))), null, 2)}\n`,
+  );
   return 0;
 }
 
@@ -164,7 +181,9 @@ function program(setExit: (code: number) => void): Command {
 
   cli
     .command('plan')
-    .description('print the targets each family would probe, worked out from the config alone (no network access); exit 0, or 3 on a bad config')
+    .description(
+      'print the targets each family would probe, worked out from the config alone (no network access); exit 0, or 3 on a bad config',
+    )
     .addOption(configOption())
     .option('--only <families>', `comma-separated families to show (${FAMILY_NAMES.join(', ')})`)
     .action((options: { config?: string; only?: string }) => {
@@ -173,7 +192,9 @@ function program(setExit: (code: number) => void): Command {
 
   cli
     .command('path')
-    .description('from the trusts read over LDAP: can users of FROM authenticate to resources in TO? prints the Kerberos referral chain hop by hop, or where it breaks; exit 0 available, 2 not')
+    .description(
+      'from the trusts read over LDAP: can users of FROM authenticate to resources in TO? prints the Kerberos referral chain hop by hop, or where it breaks; exit 0 available, 2 not',
+    )
     .argument('<from>', 'the domain of the users')
     .argument('<to>', 'the domain of the resources')
     .addOption(configOption())

@@ -104,9 +104,13 @@ export class Daemon {
       },
     };
     this.#tasks = this.#families.map((family) => {
-      const task = cron.schedule(this.#config.schedule[family], () => this.#runFamily(family), { name: `adtrust-${family}`, logger: cronLog });
+      const task = cron.schedule(this.#config.schedule[family], () => this.#runFamily(family), {
+        name: `adtrust-${family}`,
+        logger: cronLog,
+      });
       const [next, after] = task.getNextRuns(2);
-      if (next !== undefined && after !== undefined) this.exporter.scheduled(family, (after.getTime() - next.getTime()) / 1000);
+      if (next !== undefined && after !== undefined)
+        this.exporter.scheduled(family, (after.getTime() - next.getTime()) / 1000);
       return task;
     });
   }
@@ -125,9 +129,20 @@ export class Daemon {
       this.#lastRuns.set(family, result);
       this.exporter.runCompleted(family);
       const problems = result.findings.filter((finding) => finding.status !== 'ok');
-      this.#log.info(`${family} run finished`, { family, seconds: Number(result.durationSeconds.toFixed(3)), findings: result.findings.length, problems: problems.length });
+      this.#log.info(`${family} run finished`, {
+        family,
+        seconds: Number(result.durationSeconds.toFixed(3)),
+        findings: result.findings.length,
+        problems: problems.length,
+      });
       for (const finding of problems) {
-        this.#log.warn(finding.message, { family, check: finding.check, status: finding.status, domain: finding.domain, target: renderTarget(finding.check, finding.target) });
+        this.#log.warn(finding.message, {
+          family,
+          check: finding.check,
+          status: finding.status,
+          domain: finding.domain,
+          target: renderTarget(finding.check, finding.target),
+        });
       }
     })();
     this.#running.set(family, run);
@@ -153,7 +168,9 @@ export class Daemon {
     this.#config = next;
     this.exporter.configLoaded(true);
     if (formatEndpoint(next.listen) !== formatEndpoint(previous.listen)) {
-      this.#log.warn('listen changed in the config: restart the agent to apply it', { listen: formatEndpoint(previous.listen) });
+      this.#log.warn('listen changed in the config: restart the agent to apply it', {
+        listen: formatEndpoint(previous.listen),
+      });
     }
     if (next.concurrency !== previous.concurrency) this.#runner = new Runner(this.#log, next.concurrency);
     this.#schedule();
@@ -170,9 +187,11 @@ export class Daemon {
     const server = this.#server;
     if (server) {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => {
-        resolve();
-      }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     }
     await Promise.allSettled(this.#running.values());
     this.#log.info('stopped');
@@ -191,7 +210,12 @@ export class Daemon {
           send(200, await this.exporter.metrics(), this.exporter.registry.contentType);
         },
       },
-      '/-/healthy': { method: 'GET', handle: () => { send(200, 'Healthy\n'); } },
+      '/-/healthy': {
+        method: 'GET',
+        handle: () => {
+          send(200, 'Healthy\n');
+        },
+      },
       '/-/ready': {
         method: 'GET',
         handle: () => {
@@ -211,7 +235,13 @@ export class Daemon {
       '/': {
         method: 'GET',
         handle: () => {
-          const page = renderStatusPage({ version: VERSION, now: new Date(), families: this.#families, runs: [...this.#lastRuns.values()], running: [...this.#running.keys()] });
+          const page = renderStatusPage({
+            version: VERSION,
+            now: new Date(),
+            families: this.#families,
+            runs: [...this.#lastRuns.values()],
+            running: [...this.#running.keys()],
+          });
           send(200, page, 'text/html; charset=utf-8');
         },
       },

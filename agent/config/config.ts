@@ -120,7 +120,8 @@ const cronExpression = text('a cron expression in quotes, such as "*/1 * * * *"'
   return { ok: false as const, reason: `"${value}" is not a cron expression: ${why}` };
 });
 
-const endpoint = (defaultPort: number | undefined) => text('host or host:port', (value) => parseHostPort(value, defaultPort));
+const endpoint = (defaultPort: number | undefined) =>
+  text('host or host:port', (value) => parseHostPort(value, defaultPort));
 
 function parseListen(value: string): Parsed<Endpoint> {
   const parsed = parseHostPort(value.startsWith(':') ? `0.0.0.0${value}` : value);
@@ -130,7 +131,8 @@ function parseListen(value: string): Parsed<Endpoint> {
   return { ok: true, value: { host, port } };
 }
 
-const INLINE_PASSWORD = 'a password written inline is not accepted: put it in a file (password_file) or name an environment variable (password_env)';
+const INLINE_PASSWORD =
+  'a password written inline is not accepted: put it in a file (password_file) or name an environment variable (password_env)';
 
 const ldapSchema = z
   .object({
@@ -182,9 +184,15 @@ const trustSchema = z
   .superRefine((trust, ctx) => {
     const oneWay = trust.trusting !== undefined || trust.trusted !== undefined;
     if (trust.between !== undefined && oneWay) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give either between (two-way) or trusting and trusted (one-way), not both' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'give either between (two-way) or trusting and trusted (one-way), not both',
+      });
     } else if (trust.between === undefined && !oneWay) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'needs between: [a, b] (two-way) or trusting and trusted (one-way)' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'needs between: [a, b] (two-way) or trusting and trusted (one-way)',
+      });
     } else if (oneWay && (trust.trusting === undefined || trust.trusted === undefined)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'a one-way trust needs both trusting and trusted' });
     }
@@ -228,7 +236,11 @@ const fileSchema = z
     domains: z.record(z.string(), domainSchema),
     trusts: z.array(trustSchema).default([]),
     preauth: z
-      .object({ allow: z.array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'must be domain/account, such as tailspin.test/svc_legacy')).default([]) })
+      .object({
+        allow: z
+          .array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'must be domain/account, such as tailspin.test/svc_legacy'))
+          .default([]),
+      })
       .strict()
       .default({}),
   })
@@ -259,7 +271,9 @@ export function loadConfigFile(file: string, secrets: SecretSources = realSecret
   try {
     source = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(file, [{ path: '', line: undefined, message: `cannot read the config file: ${describeFsError(error)}` }]);
+    throw new ConfigError(file, [
+      { path: '', line: undefined, message: `cannot read the config file: ${describeFsError(error)}` },
+    ]);
   }
   return parseConfig(source, file, secrets);
 }
@@ -279,7 +293,9 @@ export function parseConfig(source: string, file: string, secrets: SecretSources
   }
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(file, [{ path: '', line: undefined, message: 'the config must be a YAML mapping with at least a domains: section' }]);
+    throw new ConfigError(file, [
+      { path: '', line: undefined, message: 'the config must be a YAML mapping with at least a domains: section' },
+    ]);
   }
 
   const lineOf = (path: (string | number)[]): number | undefined => {
@@ -309,7 +325,9 @@ function byLine(problems: ConfigProblem[]): ConfigProblem[] {
 }
 
 export function formatPath(segments: Segments): string {
-  return segments.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`)).join('');
+  return segments
+    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`))
+    .join('');
 }
 
 function valueAt(root: unknown, segments: Segments): unknown {
@@ -337,9 +355,17 @@ const EXPECTED: Record<string, string> = {
   boolean: 'true or false',
 };
 
-function describeIssue(issue: z.ZodIssue, raw: unknown, lineOf: (path: Segments) => number | undefined): ConfigProblem[] {
+function describeIssue(
+  issue: z.ZodIssue,
+  raw: unknown,
+  lineOf: (path: Segments) => number | undefined,
+): ConfigProblem[] {
   const segments = issue.path;
-  const at = (path: Segments, message: string): ConfigProblem => ({ path: formatPath(path), line: lineOf(path), message });
+  const at = (path: Segments, message: string): ConfigProblem => ({
+    path: formatPath(path),
+    line: lineOf(path),
+    message,
+  });
   switch (issue.code) {
     case z.ZodIssueCode.unrecognized_keys:
       return issue.keys.map((key) => {
@@ -371,7 +397,9 @@ function describeIssue(issue: z.ZodIssue, raw: unknown, lineOf: (path: Segments)
 
 /** The message the schema gave, or undefined where zod's generic English stands. */
 function ownMessage(issue: z.ZodIssue): string | undefined {
-  return /^(Expected|Required|Invalid|String must|Array must|Number must)/.test(issue.message) ? undefined : issue.message;
+  return /^(Expected|Required|Invalid|String must|Array must|Number must)/.test(issue.message)
+    ? undefined
+    : issue.message;
 }
 
 interface PendingProblem {
@@ -391,14 +419,20 @@ function crossCheck(file: FileConfig): PendingProblem[] {
   const names = Object.keys(file.domains);
   if (names.length === 0) problems.push(problem(['domains'], 'names no domain: add at least one'));
   for (const name of names) {
-    if (!domainNameOk(name)) problems.push(problem(['domains', name], `"${name}" is not a DNS domain name such as tailspin.test`));
+    if (!domainNameOk(name))
+      problems.push(problem(['domains', name], `"${name}" is not a DNS domain name such as tailspin.test`));
   }
   const configured = new Set(names.map((name) => name.toLowerCase()));
   file.trusts.forEach((trust, index) => {
     const sides = trust.between ?? [trust.trusting, trust.trusted];
     const known = sides.filter((side): side is string => side !== undefined && configured.has(side));
     if (sides.every((side) => side !== undefined) && known.length === 0) {
-      problems.push(problem(['trusts', index], `neither ${sides.join(' nor ')} is configured under domains, so nothing of this trust can be checked`));
+      problems.push(
+        problem(
+          ['trusts', index],
+          `neither ${sides.join(' nor ')} is configured under domains, so nothing of this trust can be checked`,
+        ),
+      );
     }
   });
   if (file.certificate_expiry.warning_before <= file.certificate_expiry.critical_before) {
@@ -410,12 +444,18 @@ function crossCheck(file: FileConfig): PendingProblem[] {
   for (const [name, domain] of Object.entries(file.domains)) {
     const ldap = domain.ldap;
     if (ldap && /^ldap:\/\//i.test(ldap.url) && !ldap.starttls && !ldap.allow_plain_bind) {
-      problems.push(problem(['domains', name, 'ldap', 'starttls'], 'is false on a plain ldap:// URL, so the bind password would cross the network in clear: use ldaps://, keep starttls, or set allow_plain_bind: true to accept that'));
+      problems.push(
+        problem(
+          ['domains', name, 'ldap', 'starttls'],
+          'is false on a plain ldap:// URL, so the bind password would cross the network in clear: use ldaps://, keep starttls, or set allow_plain_bind: true to accept that',
+        ),
+      );
     }
   }
   file.preauth.allow.forEach((entry, index) => {
     const domain = entry.split('/')[0]?.toLowerCase() ?? '';
-    if (!configured.has(domain)) problems.push(problem(['preauth', 'allow', index], `domain "${domain}" is not configured under domains`));
+    if (!configured.has(domain))
+      problems.push(problem(['preauth', 'allow', index], `domain "${domain}" is not configured under domains`));
   });
   return problems;
 }
@@ -424,7 +464,13 @@ function domainNameOk(name: string): boolean {
   return isHostName(name) && isIP(name) === 0 && name.includes('.');
 }
 
-function toConfig(file: FileConfig, baseDir: string, problems: PendingProblem[], secrets: SecretSources, lineOf: (path: Segments) => number | undefined): Config | undefined {
+function toConfig(
+  file: FileConfig,
+  baseDir: string,
+  problems: PendingProblem[],
+  secrets: SecretSources,
+  lineOf: (path: Segments) => number | undefined,
+): Config | undefined {
   const domains = new Map<string, DomainConfig>();
   for (const [rawName, domain] of Object.entries(file.domains)) {
     const name = rawName.toLowerCase().replace(/\.$/, '');
@@ -442,7 +488,12 @@ function toConfig(file: FileConfig, baseDir: string, problems: PendingProblem[],
           startTls: domain.ldap.starttls,
           allowPlainBind: domain.ldap.allow_plain_bind,
           serverName: domain.ldap.server_name,
-          baseDn: domain.ldap.base_dn ?? name.split('.').map((label) => `DC=${label}`).join(','),
+          baseDn:
+            domain.ldap.base_dn ??
+            name
+              .split('.')
+              .map((label) => `DC=${label}`)
+              .join(','),
         };
       } else {
         problems.push({ ...password, line: lineOf(password.segments) });
@@ -478,10 +529,16 @@ function toConfig(file: FileConfig, baseDir: string, problems: PendingProblem[],
 }
 
 /** Relative paths in the config are relative to the config file, not to the working directory. */
-function readPassword(ldap: { password_file?: string | undefined; password_env?: string | undefined }, baseDir: string, at: Segments, secrets: SecretSources): Secret | PendingProblem {
+function readPassword(
+  ldap: { password_file?: string | undefined; password_env?: string | undefined },
+  baseDir: string,
+  at: Segments,
+  secrets: SecretSources,
+): Secret | PendingProblem {
   if (ldap.password_env !== undefined) {
     const value = secrets.env[ldap.password_env];
-    if (value === undefined || value === '') return problem([...at, 'password_env'], `environment variable ${ldap.password_env} is not set or empty`);
+    if (value === undefined || value === '')
+      return problem([...at, 'password_env'], `environment variable ${ldap.password_env} is not set or empty`);
     return new Secret(value);
   }
   const path = resolve(baseDir, ldap.password_file as string);

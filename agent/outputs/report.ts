@@ -38,7 +38,13 @@ export function byImportance(a: Finding, b: Finding): number {
 export function distinctFindings(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((finding) => {
-    const key = JSON.stringify([finding.check, finding.status, finding.domain, renderTarget(finding.check, finding.target), finding.message]);
+    const key = JSON.stringify([
+      finding.check,
+      finding.status,
+      finding.domain,
+      renderTarget(finding.check, finding.target),
+      finding.message,
+    ]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -71,7 +77,12 @@ export function reportJson(report: Report): JsonReport {
   };
 }
 
-const COLOURS: Record<Status, string> = { ok: '\x1b[32m', warning: '\x1b[33m', critical: '\x1b[31m', unknown: '\x1b[35m' };
+const COLOURS: Record<Status, string> = {
+  ok: '\x1b[32m',
+  warning: '\x1b[33m',
+  critical: '\x1b[31m',
+  unknown: '\x1b[35m',
+};
 
 interface Group {
   title: string;
@@ -99,7 +110,10 @@ function groupFindings(findings: Finding[], config: Config): Group[] {
   for (const finding of findings) {
     const partner = partnerOf(finding);
     if (finding.check.startsWith('dns.') && partner !== undefined) {
-      const home = trustGroups.find(({ trust }) => [trust.trusting, trust.trusted].includes(finding.domain) && [trust.trusting, trust.trusted].includes(partner));
+      const home = trustGroups.find(
+        ({ trust }) =>
+          [trust.trusting, trust.trusted].includes(finding.domain) && [trust.trusting, trust.trusted].includes(partner),
+      );
       if (home) {
         add(home.group, `DNS of ${finding.domain} resolving ${partner}`, finding);
         continue;
@@ -116,7 +130,10 @@ function groupFindings(findings: Finding[], config: Config): Group[] {
   }
   const sortedDomains = [...domainGroups.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([, group]) => ({ ...group, sections: new Map([...group.sections].sort(([a], [b]) => sectionRank(a) - sectionRank(b) || a.localeCompare(b))) }));
+    .map(([, group]) => ({
+      ...group,
+      sections: new Map([...group.sections].sort(([a], [b]) => sectionRank(a) - sectionRank(b) || a.localeCompare(b))),
+    }));
   return [...trustGroups.map(({ group }) => group), ...sortedDomains, other].filter((group) => group.sections.size > 0);
 }
 
@@ -219,12 +236,14 @@ export function renderText(report: Report, config: Config, families: string[], o
         const [first] = same;
         if (first === undefined) continue;
         lines.push(`    ${word(first.status)} ${first.message}  [${first.check}]`);
-        if (same.length > 1) lines.push(`             and ${same.length - 1} more the same: ${same.slice(1).map(shortName).join(', ')}`);
+        if (same.length > 1)
+          lines.push(`             and ${same.length - 1} more the same: ${same.slice(1).map(shortName).join(', ')}`);
         if (first.remediation !== '') lines.push(`             fix: ${first.remediation}`);
       }
     }
   }
-  if (report.findings.length === 0) lines.push('', 'No checks ran: configure trusts between domains (see docs/configuration.md).');
+  if (report.findings.length === 0)
+    lines.push('', 'No checks ran: configure trusts between domains (see docs/configuration.md).');
   return `${lines.join('\n')}\n`;
 }
 
@@ -240,11 +259,21 @@ function alike(findings: Finding[]): Finding[][] {
 
 function shortName(finding: Finding): string {
   const target = finding.target;
-  return target.kind === 'dns' && target.transport !== undefined ? `${target.record} over ${target.transport.toUpperCase()}` : renderTarget(finding.check, target);
+  return target.kind === 'dns' && target.transport !== undefined
+    ? `${target.record} over ${target.transport.toUpperCase()}`
+    : renderTarget(finding.check, target);
 }
 
 /** The checks the line of a healthy DC names one by one; the others are counted as "more ok". */
-const DC_SUMMARY_CHECKS: readonly CheckId[] = ['port.tcp', 'port.udp', 'port.rpc', 'time.skew', 'tls.certificate', 'port.kerberos', 'dc.locator'];
+const DC_SUMMARY_CHECKS: readonly CheckId[] = [
+  'port.tcp',
+  'port.udp',
+  'port.rpc',
+  'time.skew',
+  'tls.certificate',
+  'port.kerberos',
+  'dc.locator',
+];
 
 /** One line for a healthy DC: its open ports, what answered, its clock and certificates. */
 function summariseDc(findings: Finding[]): string | undefined {
@@ -257,11 +286,15 @@ function summariseDc(findings: Finding[]): string | undefined {
   const parts: string[] = [];
   if (of('port.tcp').length > 0) parts.push(`TCP ${ports('port.tcp')} open`);
   if (of('port.udp').length > 0) parts.push(`UDP ${ports('port.udp')} answered`);
-  const rpc = of('port.rpc').map((finding) => `${finding.observed['interface'] as string} ${finding.observed['port'] as number}`);
+  const rpc = of('port.rpc').map(
+    (finding) => `${finding.observed['interface'] as string} ${finding.observed['port'] as number}`,
+  );
   if (rpc.length > 0) parts.push(`RPC ${rpc.join(', ')} open`);
   const clock = of('time.skew')[0]?.observed['offset_seconds'];
   if (typeof clock === 'number') parts.push(`clock ${clock >= 0 ? '+' : ''}${clock.toFixed(2)} s`);
-  const days = of('tls.certificate').map((finding) => finding.observed['days_left']).filter((value): value is number => typeof value === 'number');
+  const days = of('tls.certificate')
+    .map((finding) => finding.observed['days_left'])
+    .filter((value): value is number => typeof value === 'number');
   if (days.length > 0) parts.push(`certificates valid ${Math.min(...days)}+ days`);
   if (of('port.kerberos').length > 0) parts.push('KDC and kpasswd answered');
   const site = of('dc.locator')[0]?.observed['dc_site'];

@@ -8,7 +8,13 @@ import { worstStatus, type FamilyRun } from '../run/runner.js';
 import { byImportance, distinctFindings } from './report.js';
 
 /** The titles of dashboards/*.json, so a person finds them in Grafana; test/dashboards.test.ts keeps the two equal. */
-export const DASHBOARDS = ['AD trusts / Overview', 'AD trusts / DNS', 'AD trusts / Ports and protocols', 'AD trusts / Trust objects', 'AD trusts / Accounts without Kerberos pre-authentication'];
+export const DASHBOARDS = [
+  'AD trusts / Overview',
+  'AD trusts / DNS',
+  'AD trusts / Ports and protocols',
+  'AD trusts / Trust objects',
+  'AD trusts / Accounts without Kerberos pre-authentication',
+];
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
@@ -37,7 +43,9 @@ function statusCell(status: Status): string {
 export function renderStatusPage(input: StatusPageInput): string {
   const findings = distinctFindings(input.runs.flatMap((run) => run.findings));
   const overall = worstStatus(findings.map((finding) => finding.status));
-  const counts = (['critical', 'warning', 'unknown', 'ok'] as const).map((status) => `${findings.filter((finding) => finding.status === status).length} ${status}`).join(', ');
+  const counts = (['critical', 'warning', 'unknown', 'ok'] as const)
+    .map((status) => `${findings.filter((finding) => finding.status === status).length} ${status}`)
+    .join(', ');
   const sorted = [...findings].sort(byImportance);
   const runs = new Map(input.runs.map((run) => [run.family, run]));
 
@@ -45,14 +53,18 @@ export function renderStatusPage(input: StatusPageInput): string {
     .map((family) => {
       const run = runs.get(family);
       const state = input.running.includes(family) ? 'running now' : '';
-      if (run === undefined) return `<tr><td>${family}</td><td colspan="3">no completed run yet</td><td>${state}</td></tr>`;
+      if (run === undefined)
+        return `<tr><td>${family}</td><td colspan="3">no completed run yet</td><td>${state}</td></tr>`;
       const worst = worstStatus(run.findings.map((finding) => finding.status));
       return `<tr><td>${family}</td><td>${escapeHtml(run.startedAt.toISOString())} (${age(run.startedAt, input.now)})</td><td>${run.durationSeconds.toFixed(2)} s</td>${statusCell(worst)}<td>${run.findings.length} findings ${state}</td></tr>`;
     })
     .join('\n');
 
   const findingRows = sorted
-    .map((finding: Finding) => `<tr>${statusCell(finding.status)}<td><code>${escapeHtml(finding.check)}</code></td><td>${escapeHtml(finding.domain)}</td><td>${escapeHtml(renderTarget(finding.check, finding.target))}</td><td>${escapeHtml(finding.message)}</td><td>${escapeHtml(finding.remediation)}</td></tr>`)
+    .map(
+      (finding: Finding) =>
+        `<tr>${statusCell(finding.status)}<td><code>${escapeHtml(finding.check)}</code></td><td>${escapeHtml(finding.domain)}</td><td>${escapeHtml(renderTarget(finding.check, finding.target))}</td><td>${escapeHtml(finding.message)}</td><td>${escapeHtml(finding.remediation)}</td></tr>`,
+    )
     .join('\n');
 
   return `<!DOCTYPE html>

@@ -93,7 +93,13 @@ export function resolutionPairs(config: Config): DnsPair[] {
       const key = `${local} ${partner}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      pairs.push({ local, partner, partnerForest: forestOf(config, partner), servers: dnsServers(config, local), partnerServers: dnsServers(config, partner) });
+      pairs.push({
+        local,
+        partner,
+        partnerForest: forestOf(config, partner),
+        servers: dnsServers(config, local),
+        partnerServers: dnsServers(config, partner),
+      });
     }
   }
   return pairs;
@@ -113,16 +119,29 @@ function domainTargets(config: Config, domain: string): DomainTargets {
 export function describePlan(plan: Plan): Record<string, unknown> {
   const endpoint = ({ host, port }: Endpoint): string => (port === 53 ? host : `${host}:${port}`);
   const ca = (bundle: CaBundle | undefined): string | null =>
-    bundle === undefined ? null : bundle.ok ? `${bundle.file} (${bundle.pem.length} bytes)` : `${bundle.file} (unreadable: ${bundle.error})`;
+    bundle === undefined
+      ? null
+      : bundle.ok
+        ? `${bundle.file} (${bundle.pem.length} bytes)`
+        : `${bundle.file} (unreadable: ${bundle.error})`;
   const domain = (target: DomainTargets) => ({
     domain: target.domain,
     forest: target.forest,
     resolvers: target.resolvers.map(endpoint),
-    dcs: target.dcs.length === 0 ? 'discovered through _ldap._tcp.dc._msdcs' : target.dcs.map((dc) => (dc.port === undefined ? dc.host : `${dc.host}:${dc.port}`)),
+    dcs:
+      target.dcs.length === 0
+        ? 'discovered through _ldap._tcp.dc._msdcs'
+        : target.dcs.map((dc) => (dc.port === undefined ? dc.host : `${dc.host}:${dc.port}`)),
   });
   return {
     timeout_seconds: plan.timeoutMs / 1000,
-    dns: plan.dns.pairs.map((pair) => ({ local: pair.local, partner: pair.partner, partner_forest: pair.partnerForest, servers: pair.servers.map(endpoint), partner_servers: pair.partnerServers.map(endpoint) })),
+    dns: plan.dns.pairs.map((pair) => ({
+      local: pair.local,
+      partner: pair.partner,
+      partner_forest: pair.partnerForest,
+      servers: pair.servers.map(endpoint),
+      partner_servers: pair.partnerServers.map(endpoint),
+    })),
     ports: plan.ports.domains.map(domain),
     protocols: {
       domains: plan.protocols.domains.map((target) => ({ ...domain(target), ca_file: ca(target.ca) })),
@@ -130,7 +149,15 @@ export function describePlan(plan: Plan): Record<string, unknown> {
       certificate_critical_days: plan.protocols.certificateCriticalMs / 86_400_000,
     },
     ldap: {
-      servers: plan.ldap.servers.map((server) => ({ domain: server.domain, url: server.url, bind_dn: server.bindDn, ca_file: ca(server.ca), starttls: server.startTls, server_name: server.serverName ?? null, base_dn: server.baseDn })),
+      servers: plan.ldap.servers.map((server) => ({
+        domain: server.domain,
+        url: server.url,
+        bind_dn: server.bindDn,
+        ca_file: ca(server.ca),
+        starttls: server.startTls,
+        server_name: server.serverName ?? null,
+        base_dn: server.baseDn,
+      })),
       trusts: plan.ldap.trusts,
       forests: plan.ldap.forests,
       preauth_allow: plan.ldap.preauthAllow,

@@ -23,11 +23,21 @@ export const FAMILIES: Families = {
 };
 
 /** The check a family reports when it failed before it finished. */
-const PROBE_ERROR: Record<Family, CheckId> = { dns: 'dns.probe_error', ports: 'port.probe_error', protocols: 'port.probe_error', ldap: 'ldap.probe_error' };
+const PROBE_ERROR: Record<Family, CheckId> = {
+  dns: 'dns.probe_error',
+  ports: 'port.probe_error',
+  protocols: 'port.probe_error',
+  ldap: 'ldap.probe_error',
+};
 
 // F ties the family to its slice of the plan: without it TypeScript cannot see that they match.
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
-function callFamily<F extends Family>(families: Families, family: F, plan: Plan, ctx: ProbeContext): Promise<ProbeOutput> {
+function callFamily<F extends Family>(
+  families: Families,
+  family: F,
+  plan: Plan,
+  ctx: ProbeContext,
+): Promise<ProbeOutput> {
   return families[family](plan[family], ctx);
 }
 
@@ -83,9 +93,13 @@ export function makeAttempt(limiter: Limiter, timeoutMs: number, runSignal: Abor
       runSignal.addEventListener('abort', cancel, { once: true });
       // Backstop: a probe that ignores its signal still ends at the deadline.
       const deadline = new Promise<never>((_, reject) => {
-        controller.signal.addEventListener('abort', () => {
-          reject(controller.signal.reason as Error);
-        }, { once: true });
+        controller.signal.addEventListener(
+          'abort',
+          () => {
+            reject(controller.signal.reason as Error);
+          },
+          { once: true },
+        );
       });
       try {
         const value = await Promise.race([work(controller.signal), deadline]);

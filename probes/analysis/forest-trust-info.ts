@@ -192,7 +192,12 @@ function parseRecord(bytes: Uint8Array, view: DataView, start: number, end: numb
 export function parseForestTrustInfo(bytes: Uint8Array): ForestTrustInfo {
   const records: ForestTrustRecord[] = [];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const fail = (error: string, version: number | undefined): ForestTrustInfo => ({ ok: false, error, version, records });
+  const fail = (error: string, version: number | undefined): ForestTrustInfo => ({
+    ok: false,
+    error,
+    version,
+    records,
+  });
 
   if (bytes.length < HEADER_SIZE) {
     const version = bytes.length >= 4 ? view.getUint32(0, true) : undefined;
@@ -201,19 +206,24 @@ export function parseForestTrustInfo(bytes: Uint8Array): ForestTrustInfo {
   const version = view.getUint32(0, true);
   const count = view.getUint32(4, true);
   // Another version may lay records out differently; reading it as version 1 would invent names.
-  if (version !== SUPPORTED_VERSION) return fail(`version ${version} is not ${SUPPORTED_VERSION}, the only one defined`, version);
+  if (version !== SUPPORTED_VERSION)
+    return fail(`version ${version} is not ${SUPPORTED_VERSION}, the only one defined`, version);
 
   let pos = HEADER_SIZE;
   // Bounded by the input as well as by the count: every pass consumes at least 17 bytes or returns.
   for (let index = 0; index < count; index++) {
     const remaining = bytes.length - pos;
     if (remaining < LENGTH_FIELD_SIZE) {
-      return fail(`the header claims ${count} records but the data ends after ${index} (${remaining} bytes remain)`, version);
+      return fail(
+        `the header claims ${count} records but the data ends after ${index} (${remaining} bytes remain)`,
+        version,
+      );
     }
     const recordLen = view.getUint32(pos, true);
     const start = pos + LENGTH_FIELD_SIZE;
     const available = bytes.length - start;
-    if (recordLen > available) return fail(`record ${index} claims ${recordLen} bytes but ${available} remain`, version);
+    if (recordLen > available)
+      return fail(`record ${index} claims ${recordLen} bytes but ${available} remain`, version);
     if (recordLen < FIXED_FIELDS_SIZE) {
       return fail(
         `record ${index} claims ${recordLen} bytes, fewer than the ${FIXED_FIELDS_SIZE} of its flags, timestamp and type`,
@@ -249,7 +259,8 @@ export function formatSid(bytes: Uint8Array): string | undefined {
   if (revision !== 1 || subCount > MAX_SUB_AUTHORITIES || bytes.length !== 8 + 4 * subCount) return undefined;
   // 48-bit big-endian; fits a double exactly.
   const authority = view.getUint16(2) * 2 ** 32 + view.getUint32(4);
-  const authorityText = authority < 2 ** 32 ? String(authority) : `0x${authority.toString(16).toUpperCase().padStart(12, '0')}`;
+  const authorityText =
+    authority < 2 ** 32 ? String(authority) : `0x${authority.toString(16).toUpperCase().padStart(12, '0')}`;
   const parts = [`S-1-${authorityText}`];
   for (let i = 0; i < subCount; i++) parts.push(String(view.getUint32(8 + 4 * i, true)));
   return parts.join('-');
@@ -297,7 +308,9 @@ export function domainInfoFlagNames(flags: number): string[] {
  */
 export const SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION = 0x1;
 
-const SCANNER_INFO_FLAGS: readonly (readonly [number, string])[] = [[SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION, 'auth_target_validation_disabled']];
+const SCANNER_INFO_FLAGS: readonly (readonly [number, string])[] = [
+  [SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION, 'auth_target_validation_disabled'],
+];
 
 /** Names of the flags of a 'scanner_info' record; unknown bits as '0x..'. */
 export function scannerInfoFlagNames(flags: number): string[] {
@@ -308,15 +321,21 @@ export function scannerInfoFlagNames(flags: number): string[] {
 export function disabledNames(records: ForestTrustRecord[]): string[] {
   const names: string[] = [];
   for (const record of records) {
-    if ((record.kind === 'tln' || record.kind === 'tln_exclusion') && record.flags !== 0) names.push(`${record.name} (${tlnFlagNames(record.flags).join(', ')})`);
-    if (record.kind === 'domain_info' && record.flags !== 0) names.push(`${record.dnsName} (${domainInfoFlagNames(record.flags).join(', ')})`);
+    if ((record.kind === 'tln' || record.kind === 'tln_exclusion') && record.flags !== 0)
+      names.push(`${record.name} (${tlnFlagNames(record.flags).join(', ')})`);
+    if (record.kind === 'domain_info' && record.flags !== 0)
+      names.push(`${record.dnsName} (${domainInfoFlagNames(record.flags).join(', ')})`);
   }
   return names;
 }
 
 /** The DNS names of the domains whose scanner-info record turns authentication target validation off. */
 export function scannerValidationDisabled(records: ForestTrustRecord[]): string[] {
-  return records.flatMap((record) => (record.kind === 'scanner_info' && (record.flags & SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION) !== 0 ? [record.dnsName] : []));
+  return records.flatMap((record) =>
+    record.kind === 'scanner_info' && (record.flags & SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION) !== 0
+      ? [record.dnsName]
+      : [],
+  );
 }
 
 /** DNS names compare case-insensitively, and "tailspin.test." is "tailspin.test". */
@@ -356,7 +375,8 @@ export function predictCollisions(partnerRecords: ForestTrustRecord[], localName
   }
   // An empty name would be "above" every name; it is corrupt data, not a claim on the root.
   const usable = (name: string): boolean => name !== '';
-  const excluded = (name: string): boolean => exclusions.some((exclusion) => usable(exclusion) && isAtOrUnder(name, exclusion));
+  const excluded = (name: string): boolean =>
+    exclusions.some((exclusion) => usable(exclusion) && isAtOrUnder(name, exclusion));
   const locals = [...new Set(localNames.map(normalizeName))].filter(usable);
 
   const collisions: NameCollision[] = [];

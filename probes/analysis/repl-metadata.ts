@@ -19,28 +19,42 @@ export interface AttributeChange {
 }
 
 /** Every entry of the blob, or an error; a count that the bytes cannot hold is an error. */
-export function parseReplMetadata(bytes: Uint8Array): { ok: true; entries: AttributeChange[] } | { ok: false; error: string } {
-  if (bytes.length < HEADER) return { ok: false, error: `replPropertyMetaData of ${bytes.length} bytes is shorter than its header` };
+export function parseReplMetadata(
+  bytes: Uint8Array,
+): { ok: true; entries: AttributeChange[] } | { ok: false; error: string } {
+  if (bytes.length < HEADER)
+    return { ok: false, error: `replPropertyMetaData of ${bytes.length} bytes is shorter than its header` };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(0, true);
   if (version !== 1) return { ok: false, error: `replPropertyMetaData version ${version}, expected 1` };
   const count = view.getUint32(8, true);
-  if (count > (bytes.length - HEADER) / ENTRY) return { ok: false, error: `replPropertyMetaData claims ${count} entries but holds ${Math.floor((bytes.length - HEADER) / ENTRY)}` };
+  if (count > (bytes.length - HEADER) / ENTRY)
+    return {
+      ok: false,
+      error: `replPropertyMetaData claims ${count} entries but holds ${Math.floor((bytes.length - HEADER) / ENTRY)}`,
+    };
   const entries: AttributeChange[] = [];
   for (let index = 0; index < count; index++) {
     const at = HEADER + index * ENTRY;
     // DSTIME: seconds since 1601-01-01 UTC.
     const seconds = Number(view.getBigInt64(at + 8, true));
-    entries.push({ attrtyp: view.getUint32(at, true), version: view.getUint32(at + 4, true), changed: new Date((seconds - SECONDS_1601_TO_1970) * 1000) });
+    entries.push({
+      attrtyp: view.getUint32(at, true),
+      version: view.getUint32(at + 4, true),
+      changed: new Date((seconds - SECONDS_1601_TO_1970) * 1000),
+    });
   }
   return { ok: true, entries };
 }
 
 /** When a trust password last changed, per the metadata of trustAuthIncoming and trustAuthOutgoing. */
-export function trustAuthChanged(bytes: Uint8Array): { incoming: Date | undefined; outgoing: Date | undefined } | undefined {
+export function trustAuthChanged(
+  bytes: Uint8Array,
+): { incoming: Date | undefined; outgoing: Date | undefined } | undefined {
   const parsed = parseReplMetadata(bytes);
   if (!parsed.ok) return undefined;
-  const find = (attrtyp: number): Date | undefined => parsed.entries.find((entry) => entry.attrtyp === attrtyp)?.changed;
+  const find = (attrtyp: number): Date | undefined =>
+    parsed.entries.find((entry) => entry.attrtyp === attrtyp)?.changed;
   return { incoming: find(ATTRTYP.trustAuthIncoming), outgoing: find(ATTRTYP.trustAuthOutgoing) };
 }
 
@@ -56,6 +70,14 @@ export function fileTimeToDate(text: string): Date | undefined {
 export function generalizedTimeToDate(text: string): Date | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(text);
   if (!match) return undefined;
-  const [, year, month, day, hour, minute, second] = match.map(Number) as [number, number, number, number, number, number, number];
+  const [, year, month, day, hour, minute, second] = match.map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
 }

@@ -20,8 +20,7 @@ export interface Hop {
 }
 
 export type PathResult =
-  | { available: true; hops: Hop[] }
-  | { available: false; hops: Hop[]; brokenAt: string; reason: string };
+  { available: true; hops: Hop[] } | { available: false; hops: Hop[]; brokenAt: string; reason: string };
 
 export interface TrustGraph {
   edges: TrustEdge[];
@@ -41,26 +40,44 @@ function describeEdge(edge: TrustEdge): string {
 export function findPath(graph: TrustGraph, from: string, to: string): PathResult {
   const fromForest = graph.forestOf(from);
   const toForest = graph.forestOf(to);
-  const hops: Hop[] = [{ at: from, says: `a user of ${from} asks the KDC of ${from} for a ticket to a service in ${to}` }];
+  const hops: Hop[] = [
+    { at: from, says: `a user of ${from} asks the KDC of ${from} for a ticket to a service in ${to}` },
+  ];
 
-  if (from === to) return { available: true, hops: [...hops, { at: to, says: `${to} is the user's own domain: the KDC issues the service ticket` }] };
+  if (from === to)
+    return {
+      available: true,
+      hops: [...hops, { at: to, says: `${to} is the user's own domain: the KDC issues the service ticket` }],
+    };
 
   if (fromForest === toForest) {
-    hops.push({ at: from, says: `${to} is in the same forest (${fromForest}): the KDC refers the client along the forest's own transitive trusts` });
+    hops.push({
+      at: from,
+      says: `${to} is in the same forest (${fromForest}): the KDC refers the client along the forest's own transitive trusts`,
+    });
     hops.push({ at: to, says: `the KDC of ${to} issues the service ticket` });
     return { available: true, hops };
   }
 
   const direct = graph.edges.find((edge) => edge.trusting === to && edge.trusted === from);
   if (direct !== undefined && direct.kind !== 'forest') {
-    hops.push({ at: from, says: `${describeEdge(direct)}: the KDC gives a referral ticket krbtgt/${realm(to)}@${realm(from)}` });
+    hops.push({
+      at: from,
+      says: `${describeEdge(direct)}: the KDC gives a referral ticket krbtgt/${realm(to)}@${realm(from)}`,
+    });
     hops.push({ at: to, says: `the KDC of ${to} accepts the referral and issues the service ticket` });
     return { available: true, hops };
   }
 
-  const forestTrust = graph.edges.find((edge) => edge.kind === 'forest' && edge.trusting === toForest && edge.trusted === fromForest);
+  const forestTrust = graph.edges.find(
+    (edge) => edge.kind === 'forest' && edge.trusting === toForest && edge.trusted === fromForest,
+  );
   if (forestTrust !== undefined) {
-    if (from !== fromForest) hops.push({ at: from, says: `${to} is outside this forest: the KDC refers the client up to the forest root ${fromForest}` });
+    if (from !== fromForest)
+      hops.push({
+        at: from,
+        says: `${to} is outside this forest: the KDC refers the client up to the forest root ${fromForest}`,
+      });
     hops.push({
       at: fromForest,
       says: `the global catalog matches ${to} against the names of forest ${toForest} in the forest trust (${describeEdge(forestTrust)}): referral ticket krbtgt/${realm(toForest)}@${realm(fromForest)}`,
@@ -75,18 +92,26 @@ export function findPath(graph: TrustGraph, from: string, to: string): PathResul
 
 function whyNot(graph: TrustGraph, from: string, to: string, fromForest: string, toForest: string): string {
   const reasons: string[] = [];
-  const reverse = graph.edges.find((edge) => edge.trusting === from && edge.trusted === to) ?? graph.edges.find((edge) => edge.kind === 'forest' && edge.trusting === fromForest && edge.trusted === toForest);
+  const reverse =
+    graph.edges.find((edge) => edge.trusting === from && edge.trusted === to) ??
+    graph.edges.find((edge) => edge.kind === 'forest' && edge.trusting === fromForest && edge.trusted === toForest);
   if (reverse !== undefined) {
-    reasons.push(`the trust runs the other way: ${describeEdge(reverse)}, so users of ${reverse.trusted} may use ${reverse.trusting}, not the reverse`);
+    reasons.push(
+      `the trust runs the other way: ${describeEdge(reverse)}, so users of ${reverse.trusted} may use ${reverse.trusting}, not the reverse`,
+    );
   } else {
     reasons.push(`${to} (forest ${toForest}) has no trust in which it trusts ${from} or its forest ${fromForest}`);
   }
   // A forest trust is not transitive to a third forest, and an external trust not at all.
   const middle = graph.edges
     .filter((first) => first.trusting === toForest && first.trusted !== fromForest)
-    .find((first) => graph.edges.some((second) => second.trusting === graph.forestOf(first.trusted) && second.trusted === fromForest));
+    .find((first) =>
+      graph.edges.some((second) => second.trusting === graph.forestOf(first.trusted) && second.trusted === fromForest),
+    );
   if (middle !== undefined) {
-    reasons.push(`${toForest} trusts ${middle.trusted} and ${middle.trusted} trusts ${fromForest}, but trusts between forests are not transitive through a third forest`);
+    reasons.push(
+      `${toForest} trusts ${middle.trusted} and ${middle.trusted} trusts ${fromForest}, but trusts between forests are not transitive through a third forest`,
+    );
   }
   return reasons.join('; ');
 }

@@ -44,7 +44,11 @@ export function createFix(trust: ExpectedTrust): string {
 
 function netdomAdd(trust: ExpectedTrust): string {
   const twoWay = trust.twoWay ? ' /twoway' : '';
-  return netdom(trust.trusting, trust.trusted, `/add${twoWay} /userD:${trust.trusted}\\<admin> /passwordD:* /userO:${trust.trusting}\\<admin> /passwordO:*`);
+  return netdom(
+    trust.trusting,
+    trust.trusted,
+    `/add${twoWay} /userD:${trust.trusted}\\<admin> /passwordD:* /userO:${trust.trusting}\\<admin> /passwordO:*`,
+  );
 }
 
 /** netdom cannot change a trust's direction or type in place: remove and re-create, trusting domain first. */

@@ -218,8 +218,13 @@ export function netdom(trusting: string, trusted: string, option: string): strin
 }
 
 /** The trusting and the trusted domain of the direction an object describes, seen from its holder. */
-export function trustingFirst(trust: Pick<TrustObject, 'domain' | 'partner' | 'direction'>): { trusting: string; trusted: string } {
-  return includesOutbound(trust.direction) ? { trusting: trust.domain, trusted: trust.partner } : { trusting: trust.partner, trusted: trust.domain };
+export function trustingFirst(trust: Pick<TrustObject, 'domain' | 'partner' | 'direction'>): {
+  trusting: string;
+  trusted: string;
+} {
+  return includesOutbound(trust.direction)
+    ? { trusting: trust.domain, trusted: trust.partner }
+    : { trusting: trust.partner, trusted: trust.domain };
 }
 
 function verdict(check: TrustCheck, status: VerdictStatus, reason: string, remediation = ''): Verdict {
@@ -235,7 +240,11 @@ function isWindowsDomainType(type: number): boolean {
 }
 
 function notWindowsDomain(check: TrustCheck, trust: TrustObject, why: string): Verdict {
-  return verdict(check, 'not_applicable', `trustType ${trust.type} (${trustTypeName(trust.type)}) is not a Windows domain trust: ${why}`);
+  return verdict(
+    check,
+    'not_applicable',
+    `trustType ${trust.type} (${trustTypeName(trust.type)}) is not a Windows domain trust: ${why}`,
+  );
 }
 
 /** "DC=tailspin,DC=test" for "tailspin.test". */
@@ -263,13 +272,25 @@ function sidFiltering(trust: TrustObject, kind: TrustKind): Verdict {
   const { domain, partner, attributes } = trust;
   if (trust.direction === 0) return disabled(check);
   if (!includesOutbound(trust.direction)) {
-    return verdict(check, 'not_applicable', `Inbound-only trust: ${partner} holds the resources, so SID filtering is decided on its side, not in ${domain}.`);
+    return verdict(
+      check,
+      'not_applicable',
+      `Inbound-only trust: ${partner} holds the resources, so SID filtering is decided on its side, not in ${domain}.`,
+    );
   }
   if (has(attributes, TrustAttribute.WITHIN_FOREST)) {
-    return verdict(check, 'not_applicable', 'Trust inside the forest (WITHIN_FOREST): SIDs are not filtered between domains of one forest.');
+    return verdict(
+      check,
+      'not_applicable',
+      'Trust inside the forest (WITHIN_FOREST): SIDs are not filtered between domains of one forest.',
+    );
   }
   if (kind === 'realm') {
-    return verdict(check, 'not_applicable', 'Trust with an MIT Kerberos realm (trustType 3): no Windows SIDs come across it to filter.');
+    return verdict(
+      check,
+      'not_applicable',
+      'Trust with an MIT Kerberos realm (trustType 3): no Windows SIDs come across it to filter.',
+    );
   }
   if (kind === 'other') return notWindowsDomain(check, trust, 'SID filtering does not apply.');
   const pim = has(attributes, TrustAttribute.PIM_TRUST);
@@ -291,13 +312,28 @@ function sidFiltering(trust: TrustObject, kind: TrustKind): Verdict {
         netdom(domain, partner, '/enablesidhistory:no'),
       );
     }
-    const inert = pim ? ' PIM_TRUST (0x400) is set without TREAT_AS_EXTERNAL (0x40), so it has no effect (MS-ADTS 6.1.6.7.9: it counts only with both bits).' : '';
-    return verdict(check, 'ok', `Forest trust (FOREST_TRANSITIVE) without TREAT_AS_EXTERNAL: SID filtering on, SIDs of ${domain}'s own forest are dropped (MS-PAC 4.1.2.2).${inert}`);
+    const inert = pim
+      ? ' PIM_TRUST (0x400) is set without TREAT_AS_EXTERNAL (0x40), so it has no effect (MS-ADTS 6.1.6.7.9: it counts only with both bits).'
+      : '';
+    return verdict(
+      check,
+      'ok',
+      `Forest trust (FOREST_TRANSITIVE) without TREAT_AS_EXTERNAL: SID filtering on, SIDs of ${domain}'s own forest are dropped (MS-PAC 4.1.2.2).${inert}`,
+    );
   }
-  const inertBits = [pim ? 'PIM_TRUST (0x400)' : '', treatAsExternal ? 'TREAT_AS_EXTERNAL (0x40)' : ''].filter((name) => name !== '');
-  const inert = inertBits.length > 0 ? ` ${inertBits.join(' and ')} ${inertBits.length > 1 ? 'are' : 'is'} evaluated only on forest trusts (FOREST_TRANSITIVE), so ${inertBits.length > 1 ? 'they change' : 'it changes'} nothing here.` : '';
+  const inertBits = [pim ? 'PIM_TRUST (0x400)' : '', treatAsExternal ? 'TREAT_AS_EXTERNAL (0x40)' : ''].filter(
+    (name) => name !== '',
+  );
+  const inert =
+    inertBits.length > 0
+      ? ` ${inertBits.join(' and ')} ${inertBits.length > 1 ? 'are' : 'is'} evaluated only on forest trusts (FOREST_TRANSITIVE), so ${inertBits.length > 1 ? 'they change' : 'it changes'} nothing here.`
+      : '';
   if (has(attributes, TrustAttribute.QUARANTINED_DOMAIN)) {
-    return verdict(check, 'ok', `QUARANTINED_DOMAIN is set: SID filtering on, only SIDs of ${partner} itself are accepted (MS-PAC 4.1.2.2).${inert}`);
+    return verdict(
+      check,
+      'ok',
+      `QUARANTINED_DOMAIN is set: SID filtering on, only SIDs of ${partner} itself are accepted (MS-PAC 4.1.2.2).${inert}`,
+    );
   }
   // Attributes 0 is also what a Windows 2000-era trust inside one forest carries; the object
   // cannot tell the two apart, so the reason says so instead of guessing.
@@ -328,10 +364,18 @@ function tgtDelegation(trust: TrustObject, kind: TrustKind): Verdict {
   const { domain, partner, attributes } = trust;
   if (trust.direction === 0) return disabled(check);
   if (trust.type !== 2 && trust.type !== 3) {
-    return verdict(check, 'not_applicable', `trustType ${trust.type} (${trustTypeName(trust.type)}): no Kerberos referral crosses this trust, so TGT delegation does not apply.`);
+    return verdict(
+      check,
+      'not_applicable',
+      `trustType ${trust.type} (${trustTypeName(trust.type)}): no Kerberos referral crosses this trust, so TGT delegation does not apply.`,
+    );
   }
   if (has(attributes, TrustAttribute.WITHIN_FOREST)) {
-    return verdict(check, 'not_applicable', 'Trust inside the forest (WITHIN_FOREST): an EnableCondition of MS-KILE 3.3.5.7.5 by design; delegation inside one forest is not limited by the trust.');
+    return verdict(
+      check,
+      'not_applicable',
+      'Trust inside the forest (WITHIN_FOREST): an EnableCondition of MS-KILE 3.3.5.7.5 by design; delegation inside one forest is not limited by the trust.',
+    );
   }
   if (!includesInbound(trust.direction)) {
     return verdict(
@@ -344,7 +388,9 @@ function tgtDelegation(trust: TrustObject, kind: TrustKind): Verdict {
   const noTgt = has(attributes, TrustAttribute.CROSS_ORGANIZATION_NO_TGT_DELEGATION);
   const quarantined = has(attributes, TrustAttribute.QUARANTINED_DOMAIN);
   if (!enable) {
-    const alsoBlocked = noTgt ? ' CROSS_ORGANIZATION_NO_TGT_DELEGATION (0x200) is set too, a DisableCondition that would block it anyway.' : '';
+    const alsoBlocked = noTgt
+      ? ' CROSS_ORGANIZATION_NO_TGT_DELEGATION (0x200) is set too, a DisableCondition that would block it anyway.'
+      : '';
     return verdict(
       check,
       'ok',
@@ -352,7 +398,10 @@ function tgtDelegation(trust: TrustObject, kind: TrustKind): Verdict {
     );
   }
   if (noTgt || quarantined) {
-    const blockers = [noTgt ? 'CROSS_ORGANIZATION_NO_TGT_DELEGATION (0x200)' : '', quarantined ? 'QUARANTINED_DOMAIN (0x4)' : ''].filter((name) => name !== '');
+    const blockers = [
+      noTgt ? 'CROSS_ORGANIZATION_NO_TGT_DELEGATION (0x200)' : '',
+      quarantined ? 'QUARANTINED_DOMAIN (0x4)' : '',
+    ].filter((name) => name !== '');
     return verdict(
       check,
       'ok',
@@ -386,19 +435,39 @@ function selectiveAuth(trust: TrustObject, kind: TrustKind): Verdict {
   const { domain, partner } = trust;
   if (trust.direction === 0) return disabled(check);
   if (has(trust.attributes, TrustAttribute.WITHIN_FOREST)) {
-    return verdict(check, 'not_applicable', 'Trust inside the forest (WITHIN_FOREST): selective authentication does not exist between domains of one forest.');
+    return verdict(
+      check,
+      'not_applicable',
+      'Trust inside the forest (WITHIN_FOREST): selective authentication does not exist between domains of one forest.',
+    );
   }
   if (!includesOutbound(trust.direction)) {
-    return verdict(check, 'not_applicable', `Inbound-only trust: ${partner}'s users do not authenticate to ${domain} over it; selective authentication would be set on ${partner}'s side.`);
+    return verdict(
+      check,
+      'not_applicable',
+      `Inbound-only trust: ${partner}'s users do not authenticate to ${domain} over it; selective authentication would be set on ${partner}'s side.`,
+    );
   }
   if (kind === 'realm' || kind === 'other') {
-    return verdict(check, 'not_applicable', `trustType ${trust.type} (${trustTypeName(trust.type)}): selective authentication exists only on forest and external trusts between Windows domains.`);
+    return verdict(
+      check,
+      'not_applicable',
+      `trustType ${trust.type} (${trustTypeName(trust.type)}): selective authentication exists only on forest and external trusts between Windows domains.`,
+    );
   }
   if (has(trust.attributes, TrustAttribute.CROSS_ORGANIZATION)) {
-    return verdict(check, 'ok', `Selective authentication on (CROSS_ORGANIZATION): ${partner}'s users reach only the resources that grant them "Allowed to authenticate".`);
+    return verdict(
+      check,
+      'ok',
+      `Selective authentication on (CROSS_ORGANIZATION): ${partner}'s users reach only the resources that grant them "Allowed to authenticate".`,
+    );
   }
   const scope = kind === 'forest' ? 'Forest-wide' : 'Domain-wide';
-  return verdict(check, 'ok', `${scope} authentication (CROSS_ORGANIZATION not set): every user of ${partner} can authenticate to every resource of ${domain}.`);
+  return verdict(
+    check,
+    'ok',
+    `${scope} authentication (CROSS_ORGANIZATION not set): every user of ${partner} can authenticate to every resource of ${domain}.`,
+  );
 }
 
 /**
@@ -423,17 +492,26 @@ function authTargetValidation(trust: TrustObject, scannerDisabled: readonly stri
   }
   const wholeTrust = has(trust.attributes, TrustAttribute.DISABLE_AUTH_TARGET_VALIDATION);
   if (!wholeTrust && scannerDisabled.length === 0) {
-    return verdict(check, 'ok', `DISABLE_AUTH_TARGET_VALIDATION (0x1000) is not set${trustKind(trust) === 'forest' ? ' and no scanner-info record disables it' : ''}: authentication target validation is on for NTLM pass-through from ${partner}.`);
+    return verdict(
+      check,
+      'ok',
+      `DISABLE_AUTH_TARGET_VALIDATION (0x1000) is not set${trustKind(trust) === 'forest' ? ' and no scanner-info record disables it' : ''}: authentication target validation is on for NTLM pass-through from ${partner}.`,
+    );
   }
   const reasons: string[] = [];
   const fixes: string[] = [];
   if (wholeTrust) {
-    reasons.push(`DISABLE_AUTH_TARGET_VALIDATION (0x1000) is set: authentication target validation is off for all NTLM pass-through from ${partner} over this trust`);
+    reasons.push(
+      `DISABLE_AUTH_TARGET_VALIDATION (0x1000) is set: authentication target validation is off for all NTLM pass-through from ${partner} over this trust`,
+    );
     fixes.push(netdom(domain, partner, '/AuthTargetValidation:yes'));
   }
   if (scannerDisabled.length > 0) {
-    reasons.push(`scanner-info records turn it off (LSA_SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION, flag 0x1) for ${scannerDisabled.join(', ')}`);
-    for (const child of scannerDisabled) fixes.push(netdom(domain, partner, `/AuthTargetValidation:yes /ChildDomain:${child}`));
+    reasons.push(
+      `scanner-info records turn it off (LSA_SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION, flag 0x1) for ${scannerDisabled.join(', ')}`,
+    );
+    for (const child of scannerDisabled)
+      fixes.push(netdom(domain, partner, `/AuthTargetValidation:yes /ChildDomain:${child}`));
   }
   return verdict(check, 'warning', `${reasons.join('; ')} (KB5010576).`, fixes.join('; '));
 }
@@ -462,34 +540,69 @@ function encryption(trust: TrustObject): Verdict {
   const v = trust.encryptionTypes;
   const rc4Flag = has(trust.attributes, TrustAttribute.USES_RC4_ENCRYPTION);
   if (trust.type === 1) {
-    return verdict(check, 'not_applicable', 'trustType 1 (downlevel): NTLM only, no Kerberos trust key whose encryption types could be judged (trust.downlevel reports the trust itself).');
+    return verdict(
+      check,
+      'not_applicable',
+      'trustType 1 (downlevel): NTLM only, no Kerberos trust key whose encryption types could be judged (trust.downlevel reports the trust itself).',
+    );
   }
   if (trust.type === 2) {
-    const ignored = rc4Flag ? ' USES_RC4_ENCRYPTION (0x80) is set but means nothing on an Active Directory trust, so it is ignored.' : '';
+    const ignored = rc4Flag
+      ? ' USES_RC4_ENCRYPTION (0x80) is set but means nothing on an Active Directory trust, so it is ignored.'
+      : '';
     if (v === undefined || u32(v) === 0) {
-      return verdict(check, 'warning', `msDS-SupportedEncryptionTypes is unset: RC4 by default on older systems, no AES.${ignored}`, aesFix(trust));
+      return verdict(
+        check,
+        'warning',
+        `msDS-SupportedEncryptionTypes is unset: RC4 by default on older systems, no AES.${ignored}`,
+        aesFix(trust),
+      );
     }
     if (has(v, AES)) {
       const des = has(v, DES) ? ' DES is listed too.' : '';
       return verdict(check, 'ok', `AES allowed: ${etypes(v)}.${des}${ignored}`);
     }
     if (has(v, DES) && !has(v, EncryptionType.RC4_HMAC)) {
-      return verdict(check, 'critical', `DES only: ${etypes(v)} has neither AES (0x8, 0x10) nor RC4 (0x4).${ignored}`, aesFix(trust));
+      return verdict(
+        check,
+        'critical',
+        `DES only: ${etypes(v)} has neither AES (0x8, 0x10) nor RC4 (0x4).${ignored}`,
+        aesFix(trust),
+      );
     }
-    return verdict(check, 'warning', `No AES: ${etypes(v)} has neither AES128 (0x8) nor AES256 (0x10), so RC4 is used.${ignored}`, aesFix(trust));
+    return verdict(
+      check,
+      'warning',
+      `No AES: ${etypes(v)} has neither AES128 (0x8) nor AES256 (0x10), so RC4 is used.${ignored}`,
+      aesFix(trust),
+    );
   }
   if (trust.type === 3) {
     if (v !== undefined && has(v, AES)) return verdict(check, 'ok', `AES allowed: ${etypes(v)}.`);
     const rc4Types = v !== undefined && has(v, EncryptionType.RC4_HMAC);
     if (rc4Flag || rc4Types) {
       const why = rc4Flag ? 'USES_RC4_ENCRYPTION (0x80) is set' : `${etypes(v ?? 0)} lists RC4_HMAC`;
-      return verdict(check, 'warning', `RC4 only on this MIT realm trust: ${why} and no AES type is listed.`, aesFix(trust));
+      return verdict(
+        check,
+        'warning',
+        `RC4 only on this MIT realm trust: ${why} and no AES type is listed.`,
+        aesFix(trust),
+      );
     }
     // Without the flag and without AES or RC4 types, only DES keys are derived for a realm trust.
     const listed = v === undefined || u32(v) === 0 ? 'msDS-SupportedEncryptionTypes is unset' : etypes(v);
-    return verdict(check, 'critical', `DES only on this MIT realm trust: ${listed} and USES_RC4_ENCRYPTION (0x80) is not set.`, aesFix(trust));
+    return verdict(
+      check,
+      'critical',
+      `DES only on this MIT realm trust: ${listed} and USES_RC4_ENCRYPTION (0x80) is not set.`,
+      aesFix(trust),
+    );
   }
-  return verdict(check, 'not_applicable', `trustType ${trust.type} (${trustTypeName(trust.type)}): no Active Directory or MIT Kerberos trust key to judge.`);
+  return verdict(
+    check,
+    'not_applicable',
+    `trustType ${trust.type} (${trustTypeName(trust.type)}): no Active Directory or MIT Kerberos trust key to judge.`,
+  );
 }
 
 /**
@@ -508,8 +621,13 @@ function downlevel(trust: TrustObject): Verdict {
       `remove the trust and create it again by DNS name, so it is made as an Active Directory (uplevel) trust: ${netdom(trusting, trusted, '/remove')}, then ${netdom(trusting, trusted, `/add${twoWay} /userD:${trusted}\\<admin> /passwordD:* /userO:${trusting}\\<admin> /passwordO:*`)}`,
     );
   }
-  if (trust.type === 2) return verdict(check, 'ok', 'trustType 2 (uplevel): an Active Directory trust, Kerberos and NTLM.');
-  return verdict(check, 'not_applicable', `trustType ${trust.type} (${trustTypeName(trust.type)}) is not a Windows domain trust.`);
+  if (trust.type === 2)
+    return verdict(check, 'ok', 'trustType 2 (uplevel): an Active Directory trust, Kerberos and NTLM.');
+  return verdict(
+    check,
+    'not_applicable',
+    `trustType ${trust.type} (${trustTypeName(trust.type)}) is not a Windows domain trust.`,
+  );
 }
 
 /** What the verdicts need beyond the object itself. */
@@ -519,7 +637,10 @@ export interface VerdictContext {
 }
 
 /** All six verdicts, always in TRUST_CHECKS order. */
-export function trustVerdicts(trust: TrustObject, context: VerdictContext = { scannerValidationDisabled: [] }): Verdict[] {
+export function trustVerdicts(
+  trust: TrustObject,
+  context: VerdictContext = { scannerValidationDisabled: [] },
+): Verdict[] {
   const kind = trustKind(trust);
   return [
     sidFiltering(trust, kind),

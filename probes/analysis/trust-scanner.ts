@@ -6,7 +6,14 @@
 // said and the clock come in; one verdict goes out.
 
 import type { ForestTrustInfo, ForestTrustRecord } from './forest-trust-info.js';
-import { directionName, includesInbound, netdom, TrustAttribute, type TrustObject, type VerdictStatus } from './trust-rules.js';
+import {
+  directionName,
+  includesInbound,
+  netdom,
+  TrustAttribute,
+  type TrustObject,
+  type VerdictStatus,
+} from './trust-rules.js';
 
 /**
  * How long a trust (or a domain newly listed in its forest trust info) may go without scanner
@@ -29,17 +36,29 @@ export type LocalScanner = { runs: true; by: string } | { runs: false; why: stri
 export function localScanner(vendorVersion: string | undefined): LocalScanner {
   if (vendorVersion === undefined) return { runs: true, by: 'a Windows DC (its rootDSE has no vendorVersion)' };
   const version = /^(\d+)\.(\d+)/.exec(vendorVersion);
-  if (version === null) return { runs: false, why: `the DC names itself "${vendorVersion}" (vendorVersion), not Windows and no Samba version this agent can compare` };
+  if (version === null)
+    return {
+      runs: false,
+      why: `the DC names itself "${vendorVersion}" (vendorVersion), not Windows and no Samba version this agent can compare`,
+    };
   const major = Number(version[1]);
   const minor = Number(version[2]);
-  if (major > SAMBA_SCANNER_SINCE.major || (major === SAMBA_SCANNER_SINCE.major && minor >= SAMBA_SCANNER_SINCE.minor)) {
+  if (
+    major > SAMBA_SCANNER_SINCE.major ||
+    (major === SAMBA_SCANNER_SINCE.major && minor >= SAMBA_SCANNER_SINCE.minor)
+  ) {
     return { runs: true, by: `Samba ${vendorVersion} (the ft_scanner service)` };
   }
-  return { runs: false, why: `the DC runs Samba ${vendorVersion} (vendorVersion), and Samba has a forest trust scanner only from 4.23 on` };
+  return {
+    runs: false,
+    why: `the DC runs Samba ${vendorVersion} (vendorVersion), and Samba has a forest trust scanner only from 4.23 on`,
+  };
 }
 
 export interface ScannerInput {
-  trust: Pick<TrustObject, 'domain' | 'partner' | 'direction' | 'type' | 'attributes'> & { whenCreated: Date | undefined };
+  trust: Pick<TrustObject, 'domain' | 'partner' | 'direction' | 'type' | 'attributes'> & {
+    whenCreated: Date | undefined;
+  };
   /** msDS-TrustForestTrustInfo parsed; undefined when the object has none. */
   info: ForestTrustInfo | undefined;
   /** The rootDSE's vendorVersion; the outer undefined when the rootDSE could not be read. */
@@ -57,7 +76,12 @@ export interface ScannerVerdict {
   missing: string[];
 }
 
-function result(status: ScannerVerdict['status'], reason: string, remediation = '', missing: string[] = []): ScannerVerdict {
+function result(
+  status: ScannerVerdict['status'],
+  reason: string,
+  remediation = '',
+  missing: string[] = [],
+): ScannerVerdict {
   return { status, reason, remediation, missing };
 }
 
@@ -99,10 +123,23 @@ function fix(input: ScannerInput): string {
 export function scannerVerdict(input: ScannerInput): ScannerVerdict {
   const { trust, now } = input;
   const { domain, partner } = trust;
-  if (trust.direction === 0) return result('not_applicable', 'The trust is disabled (trustDirection 0): nothing is scanned.');
-  if (trust.type === 3) return result('not_applicable', 'Trust with an MIT Kerberos realm (trustType 3): the scanner queries Active Directory forests only.');
-  if (trust.type !== 2) return result('not_applicable', `trustType ${trust.type}: not an Active Directory forest trust, nothing is scanned.`);
-  if ((trust.attributes & TrustAttribute.FOREST_TRANSITIVE) === 0) return result('not_applicable', 'Not a forest trust (no FOREST_TRANSITIVE): the scanner covers forest trusts only.');
+  if (trust.direction === 0)
+    return result('not_applicable', 'The trust is disabled (trustDirection 0): nothing is scanned.');
+  if (trust.type === 3)
+    return result(
+      'not_applicable',
+      'Trust with an MIT Kerberos realm (trustType 3): the scanner queries Active Directory forests only.',
+    );
+  if (trust.type !== 2)
+    return result(
+      'not_applicable',
+      `trustType ${trust.type}: not an Active Directory forest trust, nothing is scanned.`,
+    );
+  if ((trust.attributes & TrustAttribute.FOREST_TRANSITIVE) === 0)
+    return result(
+      'not_applicable',
+      'Not a forest trust (no FOREST_TRANSITIVE): the scanner covers forest trusts only.',
+    );
   if (!includesInbound(trust.direction)) {
     return result(
       'not_applicable',
@@ -110,19 +147,31 @@ export function scannerVerdict(input: ScannerInput): ScannerVerdict {
     );
   }
   if (input.rootDse === undefined) {
-    return result('unknown', `The rootDSE of ${domain}'s DC could not be read, so whether its forest runs a trust scanner is not known.`, `let the bind account read the rootDSE of ${domain}'s DC`);
+    return result(
+      'unknown',
+      `The rootDSE of ${domain}'s DC could not be read, so whether its forest runs a trust scanner is not known.`,
+      `let the bind account read the rootDSE of ${domain}'s DC`,
+    );
   }
   const scanner = localScanner(input.rootDse.vendorVersion);
-  if (!scanner.runs) return result('not_applicable', `No trust scanner is expected in ${domain}'s forest: ${scanner.why}.`);
+  if (!scanner.runs)
+    return result('not_applicable', `No trust scanner is expected in ${domain}'s forest: ${scanner.why}.`);
   const info = input.info;
   if (info !== undefined && !info.ok) {
-    return result('unknown', 'msDS-TrustForestTrustInfo does not parse (see trust.forest_info), so its scanner records cannot be read.', `see trust.forest_info for ${partner}`);
+    return result(
+      'unknown',
+      'msDS-TrustForestTrustInfo does not parse (see trust.forest_info), so its scanner records cannot be read.',
+      `see trust.forest_info for ${partner}`,
+    );
   }
   const records: ForestTrustRecord[] = info === undefined ? [] : info.records;
   const scanned = records.flatMap((record) => (record.kind === 'scanner_info' ? [record] : []));
   if (scanned.length === 0) {
     if (withinGrace(trust.whenCreated, now)) {
-      return result('ok', `No scanner records yet, but the trust was created ${formatDate(trust.whenCreated as Date)}, less than ${SCANNER_GRACE_MS / 3_600_000} hours ago: the first scan is pending (it runs every 8 hours, KB5010576).`);
+      return result(
+        'ok',
+        `No scanner records yet, but the trust was created ${formatDate(trust.whenCreated as Date)}, less than ${SCANNER_GRACE_MS / 3_600_000} hours ago: the first scan is pending (it runs every 8 hours, KB5010576).`,
+      );
     }
     const created = trust.whenCreated === undefined ? 'at an unknown date' : formatDate(trust.whenCreated);
     return result(
@@ -148,5 +197,8 @@ export function scannerVerdict(input: ScannerInput): ScannerVerdict {
   }
   // Deliberately no age test: a record's time is "when this entry was created" (MS-LSAD 2.2.7.21),
   // and a scanner rewrites nothing while the partner's domains stay the same.
-  return result('ok', `The scanner has recorded ${partner}'s forest: ${scanned.map((record) => normalizeName(record.dnsName)).join(', ')} (${scanner.by}).`);
+  return result(
+    'ok',
+    `The scanner has recorded ${partner}'s forest: ${scanned.map((record) => normalizeName(record.dnsName)).join(', ')} (${scanner.by}).`,
+  );
 }

@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { finding, type Finding } from '../model/finding.js';
 import type { Endpoint, ProbeContext } from '../model/probe.js';
 import type { DomainTargets } from '../model/targets.js';
-import { addresses, judgeLookup, lookup, resolveHost, serverLabel, srvTargets } from './lookup.js';
+import { addresses, firstSrvAnswer, judgeLookup, resolveHost, serverLabel } from './lookup.js';
 
 export const TRUST_TCP_PORTS = [53, 88, 135, 389, 445, 464, 636, 3268, 3269] as const;
 
@@ -32,7 +32,8 @@ async function resolveAddress(ctx: ProbeContext, servers: Endpoint[], host: stri
   if (servers.length === 0) {
     // No DNS server is configured on either side: the operator's own resolver is all there is.
     const attempt = await ctx.attempt(() => systemLookup(host, { all: true }));
-    if (attempt.ok && attempt.value.length > 0) return { ok: true, addresses: attempt.value.map((entry) => entry.address) };
+    if (attempt.ok && attempt.value.length > 0)
+      return { ok: true, addresses: attempt.value.map((entry) => entry.address) };
     return { ok: false, problem: `the system resolver did not resolve ${host}` };
   }
   const problems: string[] = [];
@@ -47,11 +48,8 @@ async function resolveAddress(ctx: ProbeContext, servers: Endpoint[], host: stri
 
 /** The hosts `_gc._tcp.<forest>` names: those DCs must advertise the global catalog. */
 export async function findGlobalCatalogs(domain: DomainTargets, ctx: ProbeContext): Promise<Set<string>> {
-  for (const server of domain.resolvers) {
-    const result = await lookup(ctx, server, `_gc._tcp.${domain.forest}`, 'SRV', 'udp');
-    if (judgeLookup(result, ctx.timeoutMs).ok) return new Set(srvTargets(result));
-  }
-  return new Set();
+  const answer = await firstSrvAnswer(ctx, domain.resolvers, `_gc._tcp.${domain.forest}`);
+  return new Set(answer.ok ? answer.hosts : []);
 }
 
 export interface DiscoveryProblem {
@@ -61,7 +59,10 @@ export interface DiscoveryProblem {
 }
 
 /** Configured DCs, or the DCs the SRV record _ldap._tcp.dc._msdcs.<domain> names. */
-export async function findDcs(domain: DomainTargets, ctx: ProbeContext): Promise<{ targets: DcTarget[]; problems: DiscoveryProblem[] }> {
+export async function findDcs(
+  domain: DomainTargets,
+  ctx: ProbeContext,
+): Promise<{ targets: DcTarget[]; problems: DiscoveryProblem[] }> {
   const servers = domain.resolvers;
   // Per host: the ports written as host:port, and whether it was also named without one.
   const wanted = new Map<string, { ports: number[]; everyPort: boolean }>();
@@ -74,21 +75,20 @@ export async function findDcs(domain: DomainTargets, ctx: ProbeContext): Promise
       wanted.set(dc.host, entry);
     }
   } else if (servers.length === 0) {
-    discoveryProblems.push(`no DNS server is configured for ${domain.domain} or its partners, and no dcs: nothing to discover its DCs with`);
+    discoveryProblems.push(
+      `no DNS server is configured for ${domain.domain} or its partners, and no dcs: nothing to discover its DCs with`,
+    );
   } else {
     const record = `_ldap._tcp.dc._msdcs.${domain.domain}`;
-    for (const server of servers) {
-      const result = await lookup(ctx, server, record, 'SRV', 'udp');
-      const verdict = judgeLookup(result, ctx.timeoutMs);
-      if (verdict.ok) {
-        for (const host of srvTargets(result)) wanted.set(host, { ports: [], everyPort: true });
-        break;
-      }
-      discoveryProblems.push(`${record} via ${serverLabel(server)}: ${verdict.problem}`);
-    }
+    const answer = await firstSrvAnswer(ctx, servers, record);
+    if (answer.ok) for (const host of answer.hosts) wanted.set(host, { ports: [], everyPort: true });
+    else discoveryProblems.push(...answer.problems);
   }
   // A server that failed matters only when no other one named any DC.
-  const problems = wanted.size === 0 && discoveryProblems.length > 0 ? [{ target: domain.domain, problem: discoveryProblems.join('; ') }] : [];
+  const problems =
+    wanted.size === 0 && discoveryProblems.length > 0
+      ? [{ target: domain.domain, problem: discoveryProblems.join('; ') }]
+      : [];
   const targets: DcTarget[] = [];
   await Promise.all(
     [...wanted].map(async ([host, { ports, everyPort }]) => {
@@ -98,7 +98,8 @@ export async function findDcs(domain: DomainTargets, ctx: ProbeContext): Promise
         return;
       }
       const all = [...new Set([...(everyPort ? TRUST_TCP_PORTS : []), ...ports])].sort((a, b) => a - b);
-      for (const address of resolution.addresses) targets.push({ domain: domain.domain, host, address, ports: all, everyPort });
+      for (const address of resolution.addresses)
+        targets.push({ domain: domain.domain, host, address, ports: all, everyPort });
     }),
   );
   targets.sort((a, b) => a.host.localeCompare(b.host) || a.address.localeCompare(b.address));
@@ -112,7 +113,10 @@ export function discoveryFinding(domain: string, { target, problem }: DiscoveryP
     status: 'critical',
     domain,
     target: { kind: 'host', host: target },
-    message: target === domain ? `cannot find the DCs of ${domain}: ${problem}` : `cannot find the address of ${target}: ${problem}`,
+    message:
+      target === domain
+        ? `cannot find the DCs of ${domain}: ${problem}`
+        : `cannot find the address of ${target}: ${problem}`,
     remediation: `fix DNS resolution of ${domain} (see the dns.* findings), or list its DCs under domains.${domain}.dcs`,
     observed: { problem },
   });

@@ -25,10 +25,21 @@ export function serverLabel(server: Endpoint): string {
 
 /** The DC locator records one side must resolve for its partner (ad-trust-facts.md section 7). */
 export function locatorRecords(partner: string, partnerForest: string): string[] {
-  return [`_ldap._tcp.dc._msdcs.${partner}`, `_kerberos._tcp.${partner}`, `_kpasswd._tcp.${partner}`, `_gc._tcp.${partnerForest}`];
+  return [
+    `_ldap._tcp.dc._msdcs.${partner}`,
+    `_kerberos._tcp.${partner}`,
+    `_kpasswd._tcp.${partner}`,
+    `_gc._tcp.${partnerForest}`,
+  ];
 }
 
-export async function lookup(ctx: ProbeContext, server: Endpoint, name: string, type: RecordType, transport: Transport): Promise<LookupResult> {
+export async function lookup(
+  ctx: ProbeContext,
+  server: Endpoint,
+  name: string,
+  type: RecordType,
+  transport: Transport,
+): Promise<LookupResult> {
   const first = await ctx.attempt((signal) => queryDns(server, name, type, transport, signal));
   const base = { server, name, type, transport, retriedOverTcp: false };
   if (!first.ok) return { ...base, seconds: first.seconds, outcome: failure(first) };
@@ -46,7 +57,7 @@ function failure(attempt: { reason: string; error?: unknown }): LookupResult['ou
   return { kind: 'error', reason: error instanceof Error ? error.message : attempt.reason };
 }
 
-export function answersOf(result: LookupResult): DnsOutcome & { kind: 'reply' } | undefined {
+export function answersOf(result: LookupResult): (DnsOutcome & { kind: 'reply' }) | undefined {
   return result.outcome.kind === 'reply' ? result.outcome : undefined;
 }
 
@@ -63,7 +74,10 @@ export function addresses(result: LookupResult): string[] {
   const reply = answersOf(result);
   if (!reply) return [];
   return (reply.packet.answers ?? [])
-    .filter((answer): answer is StringAnswer => answer.type === result.type && (answer.type === 'A' || answer.type === 'AAAA'))
+    .filter(
+      (answer): answer is StringAnswer =>
+        answer.type === result.type && (answer.type === 'A' || answer.type === 'AAAA'),
+    )
     .map((answer) => answer.data);
 }
 
@@ -91,9 +105,14 @@ export function judgeLookup(result: LookupResult, timeoutMs: number): Verdict {
     case 'refused-connection':
       return { ok: false, problem: outcome.reason };
     case 'reply': {
-      if (outcome.rcode !== 'NOERROR') return { ok: false, problem: `${outcome.rcode}: ${RCODE_MEANING[outcome.rcode] ?? 'the server returned an error'}` };
+      if (outcome.rcode !== 'NOERROR')
+        return {
+          ok: false,
+          problem: `${outcome.rcode}: ${RCODE_MEANING[outcome.rcode] ?? 'the server returned an error'}`,
+        };
       if (outcome.truncated) return { ok: false, problem: 'answer truncated even over TCP' };
-      if (matchingAnswers(result) === 0) return { ok: false, problem: `no ${result.type} record: NOERROR with an empty answer` };
+      if (matchingAnswers(result) === 0)
+        return { ok: false, problem: `no ${result.type} record: NOERROR with an empty answer` };
       return { ok: true, problem: '' };
     }
   }
@@ -113,4 +132,23 @@ export async function resolveHost(ctx: ProbeContext, server: Endpoint, host: str
   if (addresses(v4).length > 0 || v4.outcome.kind !== 'reply') return v4;
   const v6 = await lookup(ctx, server, host, 'AAAA', 'udp');
   return addresses(v6).length > 0 ? v6 : v4;
+}
+
+/**
+ * Asks each server in turn for an SRV record over UDP, until one answers it: the hosts
+ * that answer names, or what each server said instead.
+ */
+export async function firstSrvAnswer(
+  ctx: ProbeContext,
+  servers: Endpoint[],
+  record: string,
+): Promise<{ ok: true; hosts: string[] } | { ok: false; problems: string[] }> {
+  const problems: string[] = [];
+  for (const server of servers) {
+    const result = await lookup(ctx, server, record, 'SRV', 'udp');
+    const verdict = judgeLookup(result, ctx.timeoutMs);
+    if (verdict.ok) return { ok: true, hosts: srvTargets(result) };
+    problems.push(`${record} via ${serverLabel(server)}: ${verdict.problem}`);
+  }
+  return { ok: false, problems };
 }

@@ -11,13 +11,19 @@ export const DNS_METRICS: MetricDefinition[] = [
     help: '1 when the DNS server answered the partner record with at least one record, 0 otherwise.',
     labels: LABELS,
     samples: (measurements) =>
-      measurementsOf(measurements, 'dns_lookup').map((m) => ({ labels: { server: m.server, partner_domain: m.partnerDomain, record: m.record, transport: m.transport }, value: m.success ? 1 : 0 })),
+      measurementsOf(measurements, 'dns_lookup').map((m) => ({
+        labels: { server: m.server, partner_domain: m.partnerDomain, record: m.record, transport: m.transport },
+        value: m.success ? 1 : 0,
+      })),
   },
   {
     name: 'adtrust_dns_lookup_duration_seconds',
     help: 'Time the DNS lookup took, including a retry over TCP after truncation.',
     labels: LABELS,
     samples: (measurements) =>
-      measurementsOf(measurements, 'dns_lookup').map((m) => ({ labels: { server: m.server, partner_domain: m.partnerDomain, record: m.record, transport: m.transport }, value: m.seconds })),
+      measurementsOf(measurements, 'dns_lookup').map((m) => ({
+        labels: { server: m.server, partner_domain: m.partnerDomain, record: m.record, transport: m.transport },
+        value: m.seconds,
+      })),
   },
 ];

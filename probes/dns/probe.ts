@@ -1,7 +1,18 @@
 // DNS conditional forwarding between trusting domains: each DNS server of one side must
 // resolve the other side's DC locator records and the addresses of the DCs they name.
 
-import { answersOf, judgeLookup, locatorRecords, lookup, matchingAnswers, resolveHost, serverLabel, srvTargets, type LookupResult } from '../discovery/lookup.js';
+import {
+  answersOf,
+  firstSrvAnswer,
+  judgeLookup,
+  locatorRecords,
+  lookup,
+  matchingAnswers,
+  resolveHost,
+  serverLabel,
+  srvTargets,
+  type LookupResult,
+} from '../discovery/lookup.js';
 import { finding, type CheckId, type Finding } from '../model/finding.js';
 import { formatSeconds } from '../model/format.js';
 import type { Measurement } from '../model/measurement.js';
@@ -28,7 +39,9 @@ function observedOf(result: LookupResult, partnerDomain: string): Finding['obser
 }
 
 function partnerServers(pair: DnsPair): string {
-  return pair.partnerServers.length > 0 ? pair.partnerServers.map(serverLabel).join(', ') : `the DNS servers of ${pair.partner}`;
+  return pair.partnerServers.length > 0
+    ? pair.partnerServers.map(serverLabel).join(', ')
+    : `the DNS servers of ${pair.partner}`;
 }
 
 function remediationFor(result: LookupResult, pair: DnsPair): string {
@@ -45,7 +58,8 @@ function remediationFor(result: LookupResult, pair: DnsPair): string {
       return `check what answers on ${result.transport.toUpperCase()} 53 at ${server}: it is not a working DNS server`;
     case 'reply':
       if (outcome.rcode === 'REFUSED') return forwarder;
-      if (outcome.rcode === 'SERVFAIL') return `check that ${server} reaches ${partnerServers(pair)} on UDP and TCP 53, and its forwarder for ${partner}`;
+      if (outcome.rcode === 'SERVFAIL')
+        return `check that ${server} reaches ${partnerServers(pair)} on UDP and TCP 53, and its forwarder for ${partner}`;
       if (outcome.truncated) return `allow TCP 53 from this host to ${server}: large answers need it`;
       return `check that the DCs of ${partner} register their DC locator records (dcdiag /test:dns, nltest /dsregdns), or ${forwarder}`;
   }
@@ -102,7 +116,11 @@ export async function probeDns(targets: DnsTargets, ctx: ProbeContext): Promise<
     targets.pairs.flatMap((pair) =>
       pair.servers.map(async (server) => {
         const records = locatorRecords(pair.partner, pair.partnerForest);
-        const results = await Promise.all(records.flatMap((name) => (['udp', 'tcp'] as const).map((transport) => lookup(ctx, server, name, 'SRV', transport))));
+        const results = await Promise.all(
+          records.flatMap((name) =>
+            (['udp', 'tcp'] as const).map((transport) => lookup(ctx, server, name, 'SRV', transport)),
+          ),
+        );
         for (const result of results) {
           findings.push(lookupFinding('dns.srv', result, pair, ctx));
           measurements.push(lookupMeasurement(result, pair.partner, ctx.timeoutMs));
@@ -116,7 +134,8 @@ export async function probeDns(targets: DnsTargets, ctx: ProbeContext): Promise<
         const dcRecord = records[0] as string;
         const forwarded = new Set(results.filter((result) => result.name === dcRecord).flatMap(srvTargets));
         const own = await ownView(pair);
-        if (own !== undefined && forwarded.size > 0) findings.push(dcSetFinding(pair.local, pair.partner, server, forwarded, own));
+        if (own !== undefined && forwarded.size > 0)
+          findings.push(dcSetFinding(pair.local, pair.partner, server, forwarded, own));
       }),
     ),
   );
@@ -125,19 +144,25 @@ export async function probeDns(targets: DnsTargets, ctx: ProbeContext): Promise<
 
 /** The DCs a domain's own DNS servers list for it: the reference forwarded answers are compared with. */
 async function ownDcSet(domain: string, servers: Endpoint[], ctx: ProbeContext): Promise<Set<string> | undefined> {
-  for (const server of servers) {
-    const result = await lookup(ctx, server, `_ldap._tcp.dc._msdcs.${domain}`, 'SRV', 'udp');
-    if (judgeLookup(result, ctx.timeoutMs).ok) return new Set(srvTargets(result));
-  }
-  return undefined;
+  const answer = await firstSrvAnswer(ctx, servers, `_ldap._tcp.dc._msdcs.${domain}`);
+  return answer.ok ? new Set(answer.hosts) : undefined;
 }
 
-function dcSetFinding(local: string, partner: string, server: Endpoint, forwarded: Set<string>, own: Set<string>): Finding {
+function dcSetFinding(
+  local: string,
+  partner: string,
+  server: Endpoint,
+  forwarded: Set<string>,
+  own: Set<string>,
+): Finding {
   const missing = [...own].filter((dc) => !forwarded.has(dc)).sort();
   const extra = [...forwarded].filter((dc) => !own.has(dc)).sort();
   const same = missing.length === 0 && extra.length === 0;
   const label = serverLabel(server);
-  const parts = [missing.length > 0 ? `missing ${missing.join(', ')}` : '', extra.length > 0 ? `extra ${extra.join(', ')}` : ''].filter(Boolean);
+  const parts = [
+    missing.length > 0 ? `missing ${missing.join(', ')}` : '',
+    extra.length > 0 ? `extra ${extra.join(', ')}` : '',
+  ].filter(Boolean);
   return finding({
     check: 'dns.dc_set',
     status: same ? 'ok' : 'warning',

@@ -57,19 +57,31 @@ const TLS_FAILURES: Record<string, BindFailure> = {
 export function classifyBindError(error: unknown): { failure: BindFailure; detail: string } {
   if (error instanceof InvalidCredentialsError) {
     const subcode = /\bdata ([0-9a-f]{3,4})\b/i.exec(error.message)?.[1]?.toLowerCase();
-    return { failure: (subcode === undefined ? undefined : AD_BIND_SUBCODES[subcode]) ?? 'wrong credentials', detail: 'the server rejected the bind (invalidCredentials)' };
+    return {
+      failure: (subcode === undefined ? undefined : AD_BIND_SUBCODES[subcode]) ?? 'wrong credentials',
+      detail: 'the server rejected the bind (invalidCredentials)',
+    };
   }
   if (error instanceof StrongAuthRequiredError || error instanceof ConfidentialityRequiredError) {
-    return { failure: 'TLS required', detail: 'the server requires TLS (strongerAuthRequired / confidentialityRequired)' };
+    return {
+      failure: 'TLS required',
+      detail: 'the server requires TLS (strongerAuthRequired / confidentialityRequired)',
+    };
   }
-  if (error instanceof InappropriateAuthError) return { failure: 'wrong credentials', detail: 'the server refused this kind of bind (inappropriateAuthentication)' };
-  if (error instanceof UnavailableError) return { failure: 'refused', detail: 'the server is unavailable (unavailable)' };
+  if (error instanceof InappropriateAuthError)
+    return {
+      failure: 'wrong credentials',
+      detail: 'the server refused this kind of bind (inappropriateAuthentication)',
+    };
+  if (error instanceof UnavailableError)
+    return { failure: 'refused', detail: 'the server is unavailable (unavailable)' };
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== undefined) {
     const tls = TLS_FAILURES[code];
     if (tls !== undefined) return { failure: tls, detail: code };
     if (code === 'ECONNREFUSED' || code === 'ECONNRESET') return { failure: 'refused', detail: code };
-    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { failure: 'unreachable', detail: code };
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+      return { failure: 'unreachable', detail: code };
     if (code === 'ETIMEDOUT') return { failure: 'timeout', detail: code };
   }
   return { failure: 'error', detail: error instanceof Error ? error.message : String(error) };
@@ -150,18 +162,33 @@ export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<D
   const server = url.host;
   const started = performance.now();
   const seconds = (): number => (performance.now() - started) / 1000;
-  const fail = (failure: BindFailure, detail: string): DomainRead => ({ ok: false, domain: ldap.domain, server, seconds: seconds(), failure, detail });
+  const fail = (failure: BindFailure, detail: string): DomainRead => ({
+    ok: false,
+    domain: ldap.domain,
+    server,
+    seconds: seconds(),
+    failure,
+    detail,
+  });
 
   if (ldap.ca?.ok === false) return fail('ca_file unreadable', `cannot read ${ldap.ca.file}: ${ldap.ca.error}`);
   const tls = tlsOptions(ldap, url.hostname, ldap.ca?.pem);
   // ldapts opens a TLS connection whenever tlsOptions are given, so ldap:// gets them only at StartTLS.
   const secure = url.protocol === 'ldaps:';
-  const client = new Client({ url: ldap.url, timeout: ctx.timeoutMs, connectTimeout: ctx.timeoutMs, strictDN: false, ...(secure ? { tlsOptions: tls } : {}) });
+  const client = new Client({
+    url: ldap.url,
+    timeout: ctx.timeoutMs,
+    connectTimeout: ctx.timeoutMs,
+    strictDN: false,
+    ...(secure ? { tlsOptions: tls } : {}),
+  });
   // A deadline closes the connection, so a server that hangs cannot keep the run waiting.
   const close = (): void => {
     client.unbind().catch(() => undefined);
   };
-  const step = async <T>(work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; timeout: boolean; error: unknown }> => {
+  const step = async <T>(
+    work: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false; timeout: boolean; error: unknown }> => {
     const attempt = await ctx.attempt(async (signal) => {
       signal.addEventListener('abort', close, { once: true });
       try {
@@ -170,7 +197,9 @@ export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<D
         signal.removeEventListener('abort', close);
       }
     });
-    return attempt.ok ? { ok: true, value: attempt.value } : { ok: false, timeout: attempt.reason !== 'error', error: attempt.error };
+    return attempt.ok
+      ? { ok: true, value: attempt.value }
+      : { ok: false, timeout: attempt.reason !== 'error', error: attempt.error };
   };
 
   try {
@@ -190,7 +219,14 @@ export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<D
       if (result.ok) return result.value.searchEntries;
       if (result.timeout) throw new DomainTimeout(what);
       const error = result.error;
-      const why = error instanceof InsufficientAccessError ? 'access denied' : error instanceof NoSuchObjectError ? 'no such object' : error instanceof Error ? error.message : String(error);
+      const why =
+        error instanceof InsufficientAccessError
+          ? 'access denied'
+          : error instanceof NoSuchObjectError
+            ? 'no such object'
+            : error instanceof Error
+              ? error.message
+              : String(error);
       problems.push(`cannot read ${what}: ${why}`);
       return [];
     };
@@ -198,7 +234,19 @@ export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<D
     const trustEntries = await search('the trustedDomain objects', `CN=System,${ldap.baseDn}`, {
       scope: 'one',
       filter: '(objectClass=trustedDomain)',
-      attributes: ['trustPartner', 'flatName', 'securityIdentifier', 'trustDirection', 'trustType', 'trustAttributes', 'msDS-SupportedEncryptionTypes', 'msDS-TrustForestTrustInfo', 'whenCreated', 'whenChanged', 'replPropertyMetaData'],
+      attributes: [
+        'trustPartner',
+        'flatName',
+        'securityIdentifier',
+        'trustDirection',
+        'trustType',
+        'trustAttributes',
+        'msDS-SupportedEncryptionTypes',
+        'msDS-TrustForestTrustInfo',
+        'whenCreated',
+        'whenChanged',
+        'replPropertyMetaData',
+      ],
       explicitBufferAttributes: ['securityIdentifier', 'msDS-TrustForestTrustInfo', 'replPropertyMetaData'],
     });
     const accountEntries = await search('the interdomain trust accounts', ldap.baseDn, {
@@ -206,7 +254,11 @@ export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<D
       filter: `(userAccountControl:${MATCH_BITS}:=${UAC_INTERDOMAIN_TRUST_ACCOUNT})`,
       attributes: ['sAMAccountName', 'pwdLastSet'],
     });
-    const root = await search('the rootDSE', '', { scope: 'base', filter: '(objectClass=*)', attributes: ['configurationNamingContext', 'vendorVersion'] });
+    const root = await search('the rootDSE', '', {
+      scope: 'base',
+      filter: '(objectClass=*)',
+      attributes: ['configurationNamingContext', 'vendorVersion'],
+    });
     const configurationDn = root[0] === undefined ? undefined : text(root[0], 'configurationNamingContext');
     const partitions =
       configurationDn === undefined
@@ -222,24 +274,40 @@ export async function readDomain(ldap: LdapServer, ctx: ProbeContext): Promise<D
       attributes: ['sAMAccountName', 'adminCount', 'objectClass'],
     });
 
-    const localNames = [...new Set(partitions.flatMap((entry) => [...texts(entry, 'dnsRoot'), ...texts(entry, 'uPNSuffixes')]).map((name) => name.toLowerCase()))].sort();
+    const localNames = [
+      ...new Set(
+        partitions
+          .flatMap((entry) => [...texts(entry, 'dnsRoot'), ...texts(entry, 'uPNSuffixes')])
+          .map((name) => name.toLowerCase()),
+      ),
+    ].sort();
     return {
       ok: true,
       domain: ldap.domain,
       server,
       seconds: seconds(),
-      trusts: trustEntries.map((entry) => toTrustRecord(ldap.domain, entry)).filter((trust): trust is TrustRecord => trust !== undefined),
+      trusts: trustEntries
+        .map((entry) => toTrustRecord(ldap.domain, entry))
+        .filter((trust): trust is TrustRecord => trust !== undefined),
       trustAccounts: accountEntries.map((entry) => {
         const pwdLastSet = text(entry, 'pwdLastSet');
-        return { name: text(entry, 'sAMAccountName') ?? '', pwdLastSet: pwdLastSet === undefined ? undefined : fileTimeToDate(pwdLastSet) };
+        return {
+          name: text(entry, 'sAMAccountName') ?? '',
+          pwdLastSet: pwdLastSet === undefined ? undefined : fileTimeToDate(pwdLastSet),
+        };
       }),
       localNames,
       rootDse: root[0] === undefined ? undefined : { vendorVersion: text(root[0], 'vendorVersion') },
-      preauth: preauthEntries.map((entry) => ({ name: text(entry, 'sAMAccountName') ?? entry.dn, privileged: text(entry, 'adminCount') === '1', kind: preauthKind(entry) })),
+      preauth: preauthEntries.map((entry) => ({
+        name: text(entry, 'sAMAccountName') ?? entry.dn,
+        privileged: text(entry, 'adminCount') === '1',
+        kind: preauthKind(entry),
+      })),
       problems,
     };
   } catch (error) {
-    if (error instanceof DomainTimeout) return fail('timeout', `no answer in ${ctx.timeoutMs / 1000}s while reading ${error.what}`);
+    if (error instanceof DomainTimeout)
+      return fail('timeout', `no answer in ${ctx.timeoutMs / 1000}s while reading ${error.what}`);
     const { failure, detail } = classifyBindError(error);
     return fail(failure, detail);
   } finally {

@@ -100,10 +100,14 @@ export function renderTarget(check: CheckId, target: Target): string {
     case 'host':
       return target.port === undefined ? target.host : `${target.host}:${target.port}`;
     case 'port':
-      return TRANSPORT_IN_CHECK.has(check) ? `${target.host}:${target.port}` : `${target.host}:${target.port}/${target.transport}`;
+      return TRANSPORT_IN_CHECK.has(check)
+        ? `${target.host}:${target.port}`
+        : `${target.host}:${target.port}/${target.transport}`;
     case 'dns': {
       const server = target.server.port === 53 ? target.server.host : `${target.server.host}:${target.server.port}`;
-      return target.transport === undefined ? `${target.record}@${server}` : `${target.record}@${server}/${target.transport}`;
+      return target.transport === undefined
+        ? `${target.record}@${server}`
+        : `${target.record}@${server}/${target.transport}`;
     }
     case 'rpc':
       return `${target.host}/${target.interface}`;

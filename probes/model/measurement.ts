@@ -41,13 +41,25 @@ export type Measurement =
   | { kind: 'trust_path'; fromDomain: string; toDomain: string; available: boolean }
   | { kind: 'kerberos'; partnerDomain: string; target: string; port: number; transport: Transport; errorCode: number }
   | { kind: 'clock'; partnerDomain: string; target: string; offsetSeconds: number }
-  | { kind: 'locator'; partnerDomain: string; target: string; forest: string; domain: string; dcSite: string; clientSite: string; ok: boolean }
+  | {
+      kind: 'locator';
+      partnerDomain: string;
+      target: string;
+      forest: string;
+      domain: string;
+      dcSite: string;
+      clientSite: string;
+      ok: boolean;
+    }
   | { kind: 'rpc'; partnerDomain: string; target: string; iface: string; port: number; up: boolean }
   | { kind: 'certificate'; partnerDomain: string; target: string; port: number; notAfter: Date; verified: boolean };
 
 export type MeasurementOf<K extends Measurement['kind']> = Extract<Measurement, { kind: K }>;
 
 /** The measurements of one kind, typed. */
-export function measurementsOf<K extends Measurement['kind']>(measurements: readonly Measurement[], kind: K): MeasurementOf<K>[] {
+export function measurementsOf<K extends Measurement['kind']>(
+  measurements: readonly Measurement[],
+  kind: K,
+): MeasurementOf<K>[] {
   return measurements.filter((m): m is MeasurementOf<K> => m.kind === kind);
 }

@@ -38,15 +38,29 @@ export async function probePorts(targets: PortsTargets, ctx: ProbeContext): Prom
       const { targets: dcs, problems } = await findDcs(domain, ctx);
       for (const problem of problems) findings.push(discoveryFinding(domain.domain, problem));
       const probes = dcs.flatMap((dc) => dc.ports.map((port) => ({ dc, port })));
-      const results = await Promise.all(probes.map(({ dc, port }) => ctx.attempt((signal) => tcpConnect(dc.address, port, signal))));
+      const results = await Promise.all(
+        probes.map(({ dc, port }) => ctx.attempt((signal) => tcpConnect(dc.address, port, signal))),
+      );
       probes.forEach(({ dc, port }, index) => {
         const attempt = results[index];
         if (attempt === undefined) return;
         const result: ConnectResult = attempt.ok
           ? attempt.value
-          : { state: 'filtered', reason: attempt.reason === 'timeout' ? `no answer in ${formatSeconds(ctx.timeoutMs / 1000)}` : attempt.reason };
+          : {
+              state: 'filtered',
+              reason:
+                attempt.reason === 'timeout' ? `no answer in ${formatSeconds(ctx.timeoutMs / 1000)}` : attempt.reason,
+            };
         findings.push(portFinding(dc, port, result, attempt.seconds));
-        measurements.push({ kind: 'port', partnerDomain: dc.domain, target: dc.host, port, transport: 'tcp', state: result.state, seconds: attempt.seconds });
+        measurements.push({
+          kind: 'port',
+          partnerDomain: dc.domain,
+          target: dc.host,
+          port,
+          transport: 'tcp',
+          state: result.state,
+          seconds: attempt.seconds,
+        });
       });
     }),
   );

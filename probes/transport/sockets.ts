@@ -14,11 +14,20 @@ export type UdpOutcome =
  * Sends one datagram and waits for the first answer `accept` takes (a stray datagram
  * is not the answer). Silence is left to the caller's deadline: that is "filtered".
  */
-export function udpExchange(host: string, port: number, payload: Buffer, accept: (reply: Buffer) => boolean, signal: AbortSignal): Promise<UdpOutcome> {
+export function udpExchange(
+  host: string,
+  port: number,
+  payload: Buffer,
+  accept: (reply: Buffer) => boolean,
+  signal: AbortSignal,
+): Promise<UdpOutcome> {
   return abortable<UdpOutcome>(signal, (settle) => {
     const socket = createSocket(isIP(host) === 6 ? 'udp6' : 'udp4');
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      settle({ kind: 'unreachable', reason: error.code === 'ECONNREFUSED' ? 'ICMP port unreachable' : (error.code ?? error.message) });
+      settle({
+        kind: 'unreachable',
+        reason: error.code === 'ECONNREFUSED' ? 'ICMP port unreachable' : (error.code ?? error.message),
+      });
     });
     socket.on('message', (message) => {
       if (accept(message)) settle({ kind: 'reply', bytes: message });
@@ -46,9 +55,7 @@ function connectFailure(error: NodeJS.ErrnoException): ConnectFailure {
 export type Framer = (buffered: Buffer) => number | undefined | { malformed: string };
 
 export type TcpOutcome =
-  | { kind: 'reply'; bytes: Buffer }
-  | { kind: 'refused'; reason: string }
-  | { kind: 'malformed'; reason: string };
+  { kind: 'reply'; bytes: Buffer } | { kind: 'refused'; reason: string } | { kind: 'malformed'; reason: string };
 
 /** The largest message a probe reads: every protocol here answers in far less. */
 const MAX_MESSAGE = 1 << 20;
@@ -111,7 +118,13 @@ export class TcpConversation {
           settle({ kind: 'reply', bytes });
         } else if (this.#closed !== undefined) {
           const got = this.#buffered.length;
-          settle({ kind: 'malformed', reason: got === 0 ? `${this.#closed} without answering` : `${this.#closed} after ${got} bytes of an incomplete reply` });
+          settle({
+            kind: 'malformed',
+            reason:
+              got === 0
+                ? `${this.#closed} without answering`
+                : `${this.#closed} after ${got} bytes of an incomplete reply`,
+          });
         }
       };
       this.#waiting = check;
@@ -138,7 +151,13 @@ export class TcpConversation {
 }
 
 /** One request, one framed reply, on a connection of its own. */
-export async function tcpRequest(host: string, port: number, request: Buffer, frame: Framer, signal: AbortSignal): Promise<TcpOutcome> {
+export async function tcpRequest(
+  host: string,
+  port: number,
+  request: Buffer,
+  frame: Framer,
+  signal: AbortSignal,
+): Promise<TcpOutcome> {
   const conversation = await TcpConversation.open(host, port, signal);
   if (!(conversation instanceof TcpConversation)) return { kind: 'refused', reason: conversation.reason };
   try {

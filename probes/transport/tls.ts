@@ -5,7 +5,11 @@
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { isIP, type Socket } from 'node:net';
 import { abortable } from './abortable.js';
+import { encodeStartTls, ldapMessageLength, startTlsResult } from '../wire/starttls.js';
 import { TcpConversation, type Framer } from './sockets.js';
+
+/** An LDAP message is framed by its own BER length. */
+const frameBer: Framer = ldapMessageLength;
 
 export interface CertificateReport {
   subject: string;
@@ -23,50 +27,8 @@ export interface CertificateReport {
   fingerprint256: string;
 }
 
-export type TlsOutcome = { kind: 'certificate'; certificate: CertificateReport; protocol: string } | { kind: 'failed'; reason: string };
-
-/** LDAP ExtendedRequest for StartTLS (RFC 4511 4.14.1), message id 1. */
-const STARTTLS_OID = '1.3.6.1.4.1.1466.20037';
-export function encodeStartTls(): Buffer {
-  const oid = Buffer.from(STARTTLS_OID, 'latin1');
-  const name = Buffer.concat([Buffer.from([0x80, oid.length]), oid]);
-  const request = Buffer.concat([Buffer.from([0x77, name.length]), name]);
-  const body = Buffer.concat([Buffer.from([0x02, 0x01, 0x01]), request]);
-  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
-}
-
-/** BER tag and length at `offset`: where the content starts and how long it is; never trusts the length. */
-export function berHeader(bytes: Uint8Array, offset: number): { tag: number; start: number; length: number } | undefined {
-  if (offset + 2 > bytes.length) return undefined;
-  const tag = bytes[offset] as number;
-  const first = bytes[offset + 1] as number;
-  if (first < 0x80) return { tag, start: offset + 2, length: first };
-  const size = first & 0x7f;
-  if (size === 0 || size > 4 || offset + 2 + size > bytes.length) return undefined;
-  let length = 0;
-  for (let index = 0; index < size; index++) length = length * 256 + (bytes[offset + 2 + index] as number);
-  return { tag, start: offset + 2 + size, length };
-}
-
-export const frameBer: Framer = (buffered) => {
-  const header = berHeader(buffered, 0);
-  if (header === undefined) return buffered.length >= 6 ? { malformed: 'not a BER message' } : undefined;
-  if (header.tag !== 0x30) return { malformed: `expected an LDAP message (0x30), got tag 0x${header.tag.toString(16)}` };
-  return header.start + header.length;
-};
-
-/** The resultCode of an LDAP ExtendedResponse, or why it is not one. */
-export function startTlsResult(bytes: Uint8Array): { resultCode: number } | { malformed: string } {
-  const message = berHeader(bytes, 0);
-  if (message?.tag !== 0x30 || message.start + message.length > bytes.length) return { malformed: 'not an LDAP message' };
-  const id = berHeader(bytes, message.start);
-  if (id?.tag !== 0x02) return { malformed: 'no message id' };
-  const response = berHeader(bytes, id.start + id.length);
-  if (response?.tag !== 0x78) return { malformed: `expected an ExtendedResponse (0x78), got ${response === undefined ? 'nothing' : `tag 0x${response.tag.toString(16)}`}` };
-  const code = berHeader(bytes, response.start);
-  if (code?.tag !== 0x0a || code.length !== 1 || code.start >= bytes.length) return { malformed: 'no resultCode' };
-  return { resultCode: bytes[code.start] as number };
-}
+export type TlsOutcome =
+  { kind: 'certificate'; certificate: CertificateReport; protocol: string } | { kind: 'failed'; reason: string };
 
 function describeName(entries: PeerCertificate['subject'] | undefined): string {
   if (entries === undefined) return '';
@@ -99,7 +61,12 @@ function report(certificate: PeerCertificate, socket: TLSSocket, serverName: str
   };
 }
 
-function handshake(socket: Socket, serverName: string, ca: Buffer[] | undefined, signal: AbortSignal): Promise<TlsOutcome> {
+function handshake(
+  socket: Socket,
+  serverName: string,
+  ca: Buffer[] | undefined,
+  signal: AbortSignal,
+): Promise<TlsOutcome> {
   return abortable<TlsOutcome>(signal, (settle) => {
     const tls = tlsConnect({
       socket,
@@ -111,7 +78,12 @@ function handshake(socket: Socket, serverName: string, ca: Buffer[] | undefined,
     tls.once('secureConnect', () => {
       const certificate = tls.getPeerCertificate();
       if (Object.keys(certificate).length === 0) settle({ kind: 'failed', reason: 'the server sent no certificate' });
-      else settle({ kind: 'certificate', certificate: report(certificate, tls, serverName), protocol: tls.getProtocol() ?? 'unknown' });
+      else
+        settle({
+          kind: 'certificate',
+          certificate: report(certificate, tls, serverName),
+          protocol: tls.getProtocol() ?? 'unknown',
+        });
     });
     tls.on('error', (error: NodeJS.ErrnoException) => {
       settle({ kind: 'failed', reason: `TLS handshake failed: ${error.code ?? error.message}` });
@@ -126,13 +98,20 @@ function handshake(socket: Socket, serverName: string, ca: Buffer[] | undefined,
  * TLS over a connection already open (so that an unreachable port stays port.tcp's
  * finding): directly (636, 3269), or after LDAP StartTLS (389).
  */
-export async function probeTls(conversation: TcpConversation, serverName: string, ca: Buffer[] | undefined, startTls: boolean, signal: AbortSignal): Promise<TlsOutcome> {
+export async function probeTls(
+  conversation: TcpConversation,
+  serverName: string,
+  ca: Buffer[] | undefined,
+  startTls: boolean,
+  signal: AbortSignal,
+): Promise<TlsOutcome> {
   if (startTls) {
     const reply = await conversation.exchange(encodeStartTls(), frameBer, signal);
     if (reply.kind !== 'reply') return { kind: 'failed', reason: `StartTLS: ${reply.reason}` };
     const result = startTlsResult(reply.bytes);
     if ('malformed' in result) return { kind: 'failed', reason: `StartTLS: ${result.malformed}` };
-    if (result.resultCode !== 0) return { kind: 'failed', reason: `StartTLS refused by the server (LDAP resultCode ${result.resultCode})` };
+    if (result.resultCode !== 0)
+      return { kind: 'failed', reason: `StartTLS refused by the server (LDAP resultCode ${result.resultCode})` };
   }
   return handshake(conversation.detach(), serverName, ca, signal);
 }

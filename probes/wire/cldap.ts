@@ -1,8 +1,11 @@
 // The LDAP ping (MS-ADTS 6.3.3) on the wire: a one-message LDAP search over UDP 389 whose
 // answer is a NETLOGON_SAM_LOGON_RESPONSE_EX (6.3.1.9) in the rootDSE's Netlogon attribute.
-// The BER is written and read by hand, for one message shape, so that nothing here depends on
-// an LDAP library's idea of connectionless LDAP. The reply comes from a host we do not control:
-// the decoders are pure, never throw, and check every length against the bytes actually there.
+// The BER is written and read with the shared BER layer (ber.ts), for one message shape, so that
+// nothing here depends on an LDAP library's idea of connectionless LDAP. The reply comes from a
+// host we do not control: the decoders are pure, never throw, and check every length against
+// the bytes actually there.
+
+import { integerOctets, Malformed, readElement as readBerElement, tlv, type BerElement } from './ber.js';
 
 export interface NetlogonResponse {
   /** 23 LOGON_SAM_LOGON_RESPONSE_EX, 24 LOGON_SAM_PAUSE_RESPONSE_EX, 25 LOGON_SAM_USER_UNKNOWN_EX. */
@@ -83,27 +86,6 @@ const TAG_SET = 0x31;
 
 const MAX_MESSAGE_ID = 0x7fffffff; // RFC 4511 MessageID ::= INTEGER (0 .. maxInt)
 
-function berLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  const octets: number[] = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) octets.unshift(rest % 256);
-  return Buffer.from([0x80 | octets.length, ...octets]);
-}
-
-function tlv(tag: number, ...content: Buffer[]): Buffer {
-  const body = Buffer.concat(content);
-  return Buffer.concat([Buffer.from([tag]), berLength(body.length), body]);
-}
-
-/** Minimal two's-complement content octets of a non-negative integer (X.690 8.3.2). */
-function integerOctets(value: number): Buffer {
-  const octets: number[] = [];
-  for (let rest = value; rest > 0; rest = Math.floor(rest / 256)) octets.unshift(rest % 256);
-  // A leading octet with its top bit set would read as negative.
-  if (octets.length === 0 || (octets[0] ?? 0) >= 0x80) octets.unshift(0);
-  return Buffer.from(octets);
-}
-
 function octetString(value: string | Buffer): Buffer {
   return tlv(TAG_OCTET_STRING, typeof value === 'string' ? Buffer.from(value, 'utf8') : value);
 }
@@ -141,88 +123,96 @@ export function encodeLdapPing(messageId: number, dnsDomain: string, ntVersion: 
   return tlv(TAG_SEQUENCE, tlv(TAG_INTEGER, integerOctets(messageId)), searchRequest);
 }
 
-// ---- Decoding the LDAP envelope
+// ---- Decoding the LDAP envelope, with the shared BER reader (ber.ts)
 
-interface Element {
-  tag: number;
-  /** Content is bytes[start, end). */
-  start: number;
-  end: number;
-}
-
-/**
- * One TLV at `offset`, which must end by `limit`. Only what LDAP allows (RFC 4511 5.1): one-octet
- * tags, definite lengths; a length field longer than 4 octets could not be backed by a datagram.
- */
-function readElement(bytes: Uint8Array, offset: number, limit: number, what: string): Element | string {
-  if (offset >= limit) return `${what} is missing`;
-  const tag = bytes[offset] ?? 0;
-  if ((tag & 0x1f) === 0x1f) return `${what} has a multi-octet tag`;
-  if (offset + 1 >= limit) return `${what} has no length`;
-  const first = bytes[offset + 1] ?? 0;
-  let length: number;
-  let start: number;
-  if (first < 0x80) {
-    length = first;
-    start = offset + 2;
-  } else {
-    const count = first & 0x7f;
-    if (count === 0) return `${what} has an indefinite length, which LDAP forbids`;
-    if (count > 4) return `${what} has a ${count}-octet length field`;
-    if (offset + 2 + count > limit) return `${what} length field is cut off`;
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + (bytes[offset + 2 + i] ?? 0);
-    start = offset + 2 + count;
+/** LDAP's words (RFC 4511 5.1) for what the shared reader found wrong with `what`. */
+function ldapMalformed(what: string, found: Malformed): Malformed {
+  const problem = found.problem;
+  switch (problem?.kind) {
+    case 'missing':
+      return new Malformed(`${what} is missing`, problem);
+    case 'high-tag':
+      return new Malformed(`${what} has a multi-octet tag`, problem);
+    case 'no-length':
+      return new Malformed(`${what} has no length`, problem);
+    case 'indefinite':
+      return new Malformed(`${what} has an indefinite length, which LDAP forbids`, problem);
+    case 'long-length':
+      // A length field longer than 4 octets could not be backed by a datagram.
+      return new Malformed(`${what} has a ${problem.octets}-octet length field`, problem);
+    case 'cut-length':
+      return new Malformed(`${what} length field is cut off`, problem);
+    case 'overrun':
+      return new Malformed(`${what} claims ${problem.length} bytes but ${problem.remain} remain`, problem);
+    case undefined:
+      return new Malformed(`${what}: ${found.reason}`);
   }
-  if (length > limit - start) return `${what} claims ${length} bytes but ${limit - start} remain`;
-  return { tag, start, end: start + length };
 }
 
-function expectElement(bytes: Uint8Array, offset: number, limit: number, tag: number, what: string): Element | string {
+/** One TLV at `offset`, which must end by `limit`. */
+function readElement(bytes: Uint8Array, offset: number, limit: number, what: string): BerElement | Malformed {
+  const element = readBerElement(bytes, offset, limit);
+  return element instanceof Malformed ? ldapMalformed(what, element) : element;
+}
+
+function expectElement(
+  bytes: Uint8Array,
+  offset: number,
+  limit: number,
+  tag: number,
+  what: string,
+): BerElement | Malformed {
   const element = readElement(bytes, offset, limit, what);
-  if (typeof element === 'string') return element;
-  if (element.tag !== tag) return `${what} has tag 0x${element.tag.toString(16)}, expected 0x${tag.toString(16)}`;
+  if (element instanceof Malformed) return element;
+  if (element.tag !== tag)
+    return new Malformed(`${what} has tag 0x${element.tag.toString(16)}, expected 0x${tag.toString(16)}`);
   return element;
 }
 
 /** A non-negative INTEGER or ENUMERATED that fits in 31 bits. */
-function readSmallInteger(bytes: Uint8Array, element: Element, what: string): number | string {
-  const length = element.end - element.start;
-  if (length === 0) return `${what} is empty`;
-  if (length > 5) return `${what} is ${length} octets long`;
-  if ((bytes[element.start] ?? 0) >= 0x80) return `${what} is negative`;
+function readSmallInteger(bytes: Uint8Array, element: BerElement, what: string): number | Malformed {
+  const length = element.end - element.contentStart;
+  if (length === 0) return new Malformed(`${what} is empty`);
+  if (length > 5) return new Malformed(`${what} is ${length} octets long`);
+  if ((bytes[element.contentStart] ?? 0) >= 0x80) return new Malformed(`${what} is negative`);
   let value = 0;
-  for (let i = element.start; i < element.end; i++) value = value * 256 + (bytes[i] ?? 0);
-  if (value > MAX_MESSAGE_ID) return `${what} ${value} is above 2^31-1`;
+  for (let i = element.contentStart; i < element.end; i++) value = value * 256 + (bytes[i] ?? 0);
+  if (value > MAX_MESSAGE_ID) return new Malformed(`${what} ${value} is above 2^31-1`);
   return value;
 }
 
-function asciiLower(bytes: Uint8Array, element: Element): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + element.start, element.end - element.start)
+function asciiLower(bytes: Uint8Array, element: BerElement): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + element.contentStart, element.end - element.contentStart)
     .toString('latin1')
     .toLowerCase();
 }
 
 /** The Netlogon values of a SearchResultEntry: `[]` when the attribute is absent. */
-function netlogonValues(bytes: Uint8Array, entry: Element): Uint8Array[] | string {
-  const objectName = expectElement(bytes, entry.start, entry.end, TAG_OCTET_STRING, 'SearchResultEntry objectName');
-  if (typeof objectName === 'string') return objectName;
+function netlogonValues(bytes: Uint8Array, entry: BerElement): Uint8Array[] | Malformed {
+  const objectName = expectElement(
+    bytes,
+    entry.contentStart,
+    entry.end,
+    TAG_OCTET_STRING,
+    'SearchResultEntry objectName',
+  );
+  if (objectName instanceof Malformed) return objectName;
   const attributes = expectElement(bytes, objectName.end, entry.end, TAG_SEQUENCE, 'SearchResultEntry attributes');
-  if (typeof attributes === 'string') return attributes;
+  if (attributes instanceof Malformed) return attributes;
   const found: Uint8Array[] = [];
-  for (let offset = attributes.start; offset < attributes.end; ) {
+  for (let offset = attributes.contentStart; offset < attributes.end;) {
     const attribute = expectElement(bytes, offset, attributes.end, TAG_SEQUENCE, 'PartialAttribute');
-    if (typeof attribute === 'string') return attribute;
-    const type = expectElement(bytes, attribute.start, attribute.end, TAG_OCTET_STRING, 'attribute type');
-    if (typeof type === 'string') return type;
+    if (attribute instanceof Malformed) return attribute;
+    const type = expectElement(bytes, attribute.contentStart, attribute.end, TAG_OCTET_STRING, 'attribute type');
+    if (type instanceof Malformed) return type;
     const values = expectElement(bytes, type.end, attribute.end, TAG_SET, 'attribute values');
-    if (typeof values === 'string') return values;
+    if (values instanceof Malformed) return values;
     // Attribute descriptions compare case-insensitively (RFC 4512 2.5).
     const isNetlogon = asciiLower(bytes, type) === 'netlogon';
-    for (let at = values.start; at < values.end; ) {
+    for (let at = values.contentStart; at < values.end;) {
       const value = expectElement(bytes, at, values.end, TAG_OCTET_STRING, 'attribute value');
-      if (typeof value === 'string') return value;
-      if (isNetlogon) found.push(bytes.subarray(value.start, value.end));
+      if (value instanceof Malformed) return value;
+      if (isNetlogon) found.push(bytes.subarray(value.contentStart, value.end));
       at = value.end;
     }
     offset = attribute.end;
@@ -242,31 +232,41 @@ export function decodeLdapPingReply(bytes: Uint8Array, messageId: number): LdapP
   let resultCode: number | undefined;
   for (let offset = 0, index = 1; offset < bytes.length; index++) {
     const message = expectElement(bytes, offset, bytes.length, TAG_SEQUENCE, `LDAPMessage ${index}`);
-    if (typeof message === 'string') return { kind: 'malformed', reason: message };
-    const idElement = expectElement(bytes, message.start, message.end, TAG_INTEGER, `LDAPMessage ${index} messageID`);
-    if (typeof idElement === 'string') return { kind: 'malformed', reason: idElement };
+    if (message instanceof Malformed) return { kind: 'malformed', reason: message.reason };
+    const idElement = expectElement(
+      bytes,
+      message.contentStart,
+      message.end,
+      TAG_INTEGER,
+      `LDAPMessage ${index} messageID`,
+    );
+    if (idElement instanceof Malformed) return { kind: 'malformed', reason: idElement.reason };
     const id = readSmallInteger(bytes, idElement, `LDAPMessage ${index} messageID`);
-    if (typeof id === 'string') return { kind: 'malformed', reason: id };
-    if (id !== messageId) return { kind: 'malformed', reason: `LDAPMessage ${index} has messageID ${id}, not ${messageId}` };
+    if (id instanceof Malformed) return { kind: 'malformed', reason: id.reason };
+    if (id !== messageId)
+      return { kind: 'malformed', reason: `LDAPMessage ${index} has messageID ${id}, not ${messageId}` };
     // Controls may follow the operation; the ping asks for none and needs none.
     const op = readElement(bytes, idElement.end, message.end, `LDAPMessage ${index} protocolOp`);
-    if (typeof op === 'string') return { kind: 'malformed', reason: op };
+    if (op instanceof Malformed) return { kind: 'malformed', reason: op.reason };
     if (op.tag === TAG_SEARCH_RESULT_ENTRY) {
       entries++;
       if (entries > 1) return { kind: 'malformed', reason: 'more than one SearchResultEntry for a base-object search' };
       const values = netlogonValues(bytes, op);
-      if (typeof values === 'string') return { kind: 'malformed', reason: values };
+      if (values instanceof Malformed) return { kind: 'malformed', reason: values.reason };
       if (values.length > 1) return { kind: 'malformed', reason: `Netlogon has ${values.length} values, expected one` };
       netlogon = values[0];
     } else if (op.tag === TAG_SEARCH_RESULT_DONE) {
       if (resultCode !== undefined) return { kind: 'malformed', reason: 'more than one SearchResultDone' };
-      const code = expectElement(bytes, op.start, op.end, TAG_ENUMERATED, 'SearchResultDone resultCode');
-      if (typeof code === 'string') return { kind: 'malformed', reason: code };
+      const code = expectElement(bytes, op.contentStart, op.end, TAG_ENUMERATED, 'SearchResultDone resultCode');
+      if (code instanceof Malformed) return { kind: 'malformed', reason: code.reason };
       const value = readSmallInteger(bytes, code, 'SearchResultDone resultCode');
-      if (typeof value === 'string') return { kind: 'malformed', reason: value };
+      if (value instanceof Malformed) return { kind: 'malformed', reason: value.reason };
       resultCode = value;
     } else {
-      return { kind: 'malformed', reason: `LDAPMessage ${index} carries protocolOp tag 0x${op.tag.toString(16)}, not a search result` };
+      return {
+        kind: 'malformed',
+        reason: `LDAPMessage ${index} carries protocolOp tag 0x${op.tag.toString(16)}, not a search result`,
+      };
     }
     offset = message.end;
   }
@@ -288,7 +288,16 @@ const MAX_POINTER_JUMPS = 32;
 /** RFC 1035 2.3.4: a name's wire form, length octets included, is at most 255 octets. */
 const MAX_NAME_OCTETS = 255;
 const EX_OPCODES = new Set([23, 24, 25]);
-const NAME_FIELDS = ['forest', 'domain', 'hostName', 'netbiosDomain', 'netbiosComputer', 'userName', 'dcSite', 'clientSite'] as const;
+const NAME_FIELDS = [
+  'forest',
+  'domain',
+  'hostName',
+  'netbiosDomain',
+  'netbiosComputer',
+  'userName',
+  'dcSite',
+  'clientSite',
+] as const;
 
 /**
  * One RFC 1035 name at `offset`; pointers are offsets from the start of `bytes` (the NETLOGON
@@ -315,7 +324,8 @@ function readCompressedName(bytes: Uint8Array, offset: number): { name: string; 
       next ??= position + 2;
       jumps++;
       if (jumps > MAX_POINTER_JUMPS) return `more than ${MAX_POINTER_JUMPS} compression pointers: a pointer loop`;
-      if (target >= bytes.length) return `pointer at offset ${position} points to ${target}, past the end (${bytes.length})`;
+      if (target >= bytes.length)
+        return `pointer at offset ${position} points to ${target}, past the end (${bytes.length})`;
       position = target;
       continue;
     }
@@ -354,7 +364,8 @@ const SOCKADDR_SIZE = 16; // DcSockAddrSize MUST be 0x10: a sockaddr_in
  * the tokens is ignored. Returns the error as a value; never throws.
  */
 export function parseNetlogonSamLogonResponseEx(bytes: Uint8Array): NetlogonResponse | { error: string } {
-  if (bytes.length < HEADER_SIZE) return { error: `${bytes.length} bytes, shorter than the ${HEADER_SIZE}-byte header` };
+  if (bytes.length < HEADER_SIZE)
+    return { error: `${bytes.length} bytes, shorter than the ${HEADER_SIZE}-byte header` };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const opcode = view.getUint16(0, true);
   // Another opcode means another layout (e.g. 19, NETLOGON_SAM_LOGON_RESPONSE, for NtVer without 5EX).
@@ -371,11 +382,18 @@ export function parseNetlogonSamLogonResponseEx(bytes: Uint8Array): NetlogonResp
   // The reply does not say which optional fields it carries, but NtVersion always has the
   // V1 and V5EX bits, so its first byte is never 0x10: a 0x10 here is DcSockAddrSize.
   if (bytes[offset] === SOCKADDR_SIZE) {
-    if (bytes.length - offset < 1 + SOCKADDR_SIZE + TRAILER_SIZE) return { error: `DcSockAddr and the fields after it need ${1 + SOCKADDR_SIZE + TRAILER_SIZE} bytes, ${bytes.length - offset} remain` };
+    if (bytes.length - offset < 1 + SOCKADDR_SIZE + TRAILER_SIZE)
+      return {
+        error: `DcSockAddr and the fields after it need ${1 + SOCKADDR_SIZE + TRAILER_SIZE} bytes, ${bytes.length - offset} remain`,
+      };
     offset += 1 + SOCKADDR_SIZE;
   }
-  if (bytes.length - offset < TRAILER_SIZE) return { error: `${bytes.length - offset} bytes after the names; NtVersion, LmNtToken and Lm20Token need ${TRAILER_SIZE}` };
-  const tokensAt = (at: number): boolean => at + TRAILER_SIZE <= bytes.length && view.getUint32(at + 4, true) === 0xffffffff;
+  if (bytes.length - offset < TRAILER_SIZE)
+    return {
+      error: `${bytes.length - offset} bytes after the names; NtVersion, LmNtToken and Lm20Token need ${TRAILER_SIZE}`,
+    };
+  const tokensAt = (at: number): boolean =>
+    at + TRAILER_SIZE <= bytes.length && view.getUint32(at + 4, true) === 0xffffffff;
   // Both tokens SHOULD be 0xFFFF; when they are not where the trailer would start, a
   // NextClosestSiteName followed by them is the other layout the spec allows.
   if (!tokensAt(offset)) {
@@ -383,7 +401,16 @@ export function parseNetlogonSamLogonResponseEx(bytes: Uint8Array): NetlogonResp
     if (typeof closest !== 'string' && tokensAt(closest.next)) offset = closest.next;
   }
   const ntVersion = view.getUint32(offset, true);
-  const [forest = '', domain = '', hostName = '', netbiosDomain = '', netbiosComputer = '', userName = '', dcSite = '', clientSite = ''] = names;
+  const [
+    forest = '',
+    domain = '',
+    hostName = '',
+    netbiosDomain = '',
+    netbiosComputer = '',
+    userName = '',
+    dcSite = '',
+    clientSite = '',
+  ] = names;
   return {
     opcode,
     flags,

@@ -2,9 +2,25 @@
 // for a principal that cannot exist, and the decoding of what comes back. Any KRB-ERROR proves
 // that a KDC answered; no key, no password and no real account is ever involved.
 //
-// The DER is written and read by hand (RFC 4120 section 5, X.690) because only a handful of
-// types are needed. Everything here is pure and never throws: every length read from the wire
-// is checked against the bytes that are actually there, and against its parent element.
+// The DER is written and read with the shared BER layer (ber.ts; RFC 4120 section 5, X.690),
+// because only a handful of types are needed. Everything here is pure and never throws: every
+// length read from the wire is checked against the bytes that are actually there, and against
+// its parent element.
+
+import {
+  expectTag,
+  explicit,
+  hexTag,
+  integer,
+  Malformed,
+  readChildren,
+  readFields,
+  readInteger,
+  readWhole,
+  required,
+  tlv,
+  type BerElement,
+} from './ber.js';
 
 /** KRB-ERROR codes (RFC 4120 7.5.9, RFC 4556 for PKINIT, RFC 6113 for 68-69). */
 export const KRB_ERROR_NAMES: Readonly<Record<number, string>> = Object.freeze({
@@ -103,7 +119,14 @@ export interface AsReqOptions {
 }
 
 export type KerberosReply =
-  | { kind: 'krb-error'; errorCode: number; errorName: string; realm: string | undefined; serverTime: Date | undefined; text: string | undefined }
+  | {
+      kind: 'krb-error';
+      errorCode: number;
+      errorName: string;
+      realm: string | undefined;
+      serverTime: Date | undefined;
+      text: string | undefined;
+    }
   | { kind: 'as-rep'; realm: string | undefined }
   | { kind: 'malformed'; reason: string };
 
@@ -122,7 +145,6 @@ export interface DecodedAsReq {
 }
 
 // Universal tags.
-const INTEGER = 0x02;
 const BIT_STRING = 0x03;
 const OCTET_STRING = 0x04;
 const SEQUENCE = 0x30;
@@ -150,45 +172,14 @@ const DEFAULT_TILL = new Date(Date.UTC(2037, 8, 13, 2, 48, 5));
 const MAX_TCP_MESSAGE = 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
-// DER writer. Only definite, minimal lengths and low tag numbers, as DER requires.
-
-function encodeLength(length: number): number[] {
-  if (length < 0x80) return [length];
-  const bytes: number[] = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
-  return [0x80 | bytes.length, ...bytes];
-}
-
-function tlv(tag: number, ...content: Uint8Array[]): Buffer {
-  const body = Buffer.concat(content);
-  return Buffer.concat([Buffer.from([tag, ...encodeLength(body.length)]), body]);
-}
-
-/** EXPLICIT [n] context tag around one element. */
-function explicit(n: number, element: Uint8Array): Buffer {
-  return tlv(0xa0 | n, element);
-}
-
-function derInteger(value: number): Buffer {
-  const full = Buffer.alloc(4);
-  full.writeInt32BE(value, 0);
-  let start = 0;
-  // Minimal two's complement: drop a leading byte that only repeats the sign of the next one.
-  while (start < 3) {
-    const first = full[start] ?? 0;
-    const next = full[start + 1] ?? 0;
-    if ((first === 0x00 && next < 0x80) || (first === 0xff && next >= 0x80)) start += 1;
-    else break;
-  }
-  return tlv(INTEGER, full.subarray(start));
-}
+// Kerberos' DER, written with the shared writer (ber.ts).
 
 function derString(value: string): Buffer {
   return tlv(GENERAL_STRING, Buffer.from(value, 'utf8'));
 }
 
 function derPrincipalName(nameType: number, components: string[]): Buffer {
-  return tlv(SEQUENCE, explicit(0, derInteger(nameType)), explicit(1, tlv(SEQUENCE, ...components.map(derString))));
+  return tlv(SEQUENCE, explicit(0, integer(nameType)), explicit(1, tlv(SEQUENCE, ...components.map(derString))));
 }
 
 function two(value: number): string {
@@ -224,10 +215,10 @@ export function encodeAsReq(options: AsReqOptions): Buffer {
     explicit(2, derString(options.realm)),
     explicit(3, derPrincipalName(NT_SRV_INST, ['krbtgt', options.realm])),
     explicit(5, tlv(GENERALIZED_TIME, Buffer.from(kerberosTime(till), 'latin1'))),
-    explicit(7, derInteger(nonce)),
-    explicit(8, tlv(SEQUENCE, ...etypes.map(derInteger))),
+    explicit(7, integer(nonce)),
+    explicit(8, tlv(SEQUENCE, ...etypes.map((etype) => integer(etype)))),
   );
-  return tlv(AS_REQ, tlv(SEQUENCE, explicit(1, derInteger(5)), explicit(2, derInteger(10)), explicit(4, body)));
+  return tlv(AS_REQ, tlv(SEQUENCE, explicit(1, integer(5)), explicit(2, integer(10)), explicit(4, body)));
 }
 
 /** RFC 4120 7.2.2: over TCP each message is preceded by its length, 4 bytes big-endian. */
@@ -239,16 +230,25 @@ export function frameTcp(message: Buffer): Buffer {
 }
 
 /** For TCP: reads the 4-byte length prefix; 'incomplete' until all bytes are there; malformed if the length is absurd (> 1 MiB) or the high bit is set. */
-export function unframeTcp(buffered: Uint8Array): { kind: 'complete'; message: Buffer; rest: Buffer } | { kind: 'incomplete' } | { kind: 'malformed'; reason: string } {
+export function unframeTcp(
+  buffered: Uint8Array,
+):
+  { kind: 'complete'; message: Buffer; rest: Buffer } | { kind: 'incomplete' } | { kind: 'malformed'; reason: string } {
   if (buffered.length < 4) return { kind: 'incomplete' };
   const length = readU32(buffered, 0);
   // RFC 4120 reserves the high bit for extensions no KDC here negotiates; a reply with it
   // set cannot be a plain Kerberos message.
-  if (length >= 0x80000000) return { kind: 'malformed', reason: `TCP length prefix 0x${length.toString(16)} has the reserved high bit set` };
-  if (length > MAX_TCP_MESSAGE) return { kind: 'malformed', reason: `TCP length prefix announces ${length} bytes, more than a KDC reply can be` };
+  if (length >= 0x80000000)
+    return { kind: 'malformed', reason: `TCP length prefix 0x${length.toString(16)} has the reserved high bit set` };
+  if (length > MAX_TCP_MESSAGE)
+    return { kind: 'malformed', reason: `TCP length prefix announces ${length} bytes, more than a KDC reply can be` };
   if (buffered.length - 4 < length) return { kind: 'incomplete' };
   // Copies, so that the caller may reuse or drop its receive buffer.
-  return { kind: 'complete', message: Buffer.from(buffered.subarray(4, 4 + length)), rest: Buffer.from(buffered.subarray(4 + length)) };
+  return {
+    kind: 'complete',
+    message: Buffer.from(buffered.subarray(4, 4 + length)),
+    rest: Buffer.from(buffered.subarray(4 + length)),
+  };
 }
 
 function readU16(bytes: Uint8Array, offset: number): number {
@@ -260,120 +260,12 @@ function readU32(bytes: Uint8Array, offset: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// DER reader. Every function returns a Malformed instead of throwing.
-
-class Malformed {
-  constructor(readonly reason: string) {}
-}
-
-interface Element {
-  tag: number;
-  /** Offset of the tag byte. */
-  start: number;
-  contentStart: number;
-  /** Offset just past the content. */
-  end: number;
-}
-
-function hexTag(tag: number): string {
-  return `0x${tag.toString(16).padStart(2, '0')}`;
-}
-
-/** One TLV starting at offset, which must end at or before limit. */
-function readElement(bytes: Uint8Array, offset: number, limit: number): Element | Malformed {
-  const tag = bytes[offset];
-  if (tag === undefined || offset >= limit) return new Malformed(`element expected at offset ${offset}, but the data ends there`);
-  // Kerberos uses tag numbers below 31 only; the multi-byte form is not something to guess at.
-  if ((tag & 0x1f) === 0x1f) return new Malformed(`high-number tag form at offset ${offset}`);
-  const first = bytes[offset + 1];
-  if (first === undefined || offset + 1 >= limit) return new Malformed(`tag ${hexTag(tag)} at offset ${offset} has no length`);
-  let length: number;
-  let contentStart: number;
-  if (first < 0x80) {
-    length = first;
-    contentStart = offset + 2;
-  } else if (first === 0x80) {
-    return new Malformed(`indefinite length at offset ${offset + 1} (not DER)`);
-  } else {
-    const count = first & 0x7f;
-    if (count > 4) return new Malformed(`length of ${count} bytes at offset ${offset + 1}`);
-    if (offset + 2 + count > limit) return new Malformed(`length at offset ${offset + 1} runs past the end of its container`);
-    length = 0;
-    for (let i = 0; i < count; i += 1) length = length * 256 + (bytes[offset + 2 + i] ?? 0);
-    contentStart = offset + 2 + count;
-  }
-  if (length > limit - contentStart) {
-    return new Malformed(`tag ${hexTag(tag)} at offset ${offset} announces ${length} bytes, only ${limit - contentStart} remain`);
-  }
-  return { tag, start: offset, contentStart, end: contentStart + length };
-}
-
-/** Exactly one element filling [start, end): nothing may be left over. */
-function readWhole(bytes: Uint8Array, start: number, end: number, expectedTag: number, what: string): Element | Malformed {
-  const element = readElement(bytes, start, end);
-  if (element instanceof Malformed) return new Malformed(`${what}: ${element.reason}`);
-  if (element.tag !== expectedTag) return new Malformed(`${what}: tag ${hexTag(element.tag)} where ${hexTag(expectedTag)} was expected`);
-  if (element.end !== end) return new Malformed(`${what}: ${end - element.end} stray bytes after it`);
-  return element;
-}
-
-function readChildren(bytes: Uint8Array, parent: Element, what: string): Element[] | Malformed {
-  const children: Element[] = [];
-  for (let offset = parent.contentStart; offset < parent.end; ) {
-    const child = readElement(bytes, offset, parent.end);
-    if (child instanceof Malformed) return new Malformed(`${what}: ${child.reason}`);
-    children.push(child);
-    offset = child.end;
-  }
-  return children;
-}
-
-/**
- * The fields of a SEQUENCE whose members are all EXPLICIT [n] tags: a map from n to the one
- * element inside each. DER puts them in ascending order, each at most once.
- */
-function readFields(bytes: Uint8Array, sequence: Element, what: string): Map<number, Element> | Malformed {
-  const children = readChildren(bytes, sequence, what);
-  if (children instanceof Malformed) return children;
-  const fields = new Map<number, Element>();
-  let previous = -1;
-  for (const child of children) {
-    if ((child.tag & 0xe0) !== 0xa0) return new Malformed(`${what}: member with tag ${hexTag(child.tag)} is not a context tag`);
-    const n = child.tag & 0x1f;
-    if (n <= previous) return new Malformed(`${what}: field [${n}] out of order or repeated`);
-    previous = n;
-    const inner = readElement(bytes, child.contentStart, child.end);
-    if (inner instanceof Malformed) return new Malformed(`${what} [${n}]: ${inner.reason}`);
-    if (inner.end !== child.end) return new Malformed(`${what} [${n}]: stray bytes after its value`);
-    fields.set(n, inner);
-  }
-  return fields;
-}
-
-function required(fields: Map<number, Element>, n: number, what: string): Element | Malformed {
-  return fields.get(n) ?? new Malformed(`${what}: required field [${n}] is missing`);
-}
-
-function expectTag(element: Element, tag: number, what: string): Malformed | undefined {
-  return element.tag === tag ? undefined : new Malformed(`${what}: tag ${hexTag(element.tag)} where ${hexTag(tag)} was expected`);
-}
-
-/** An INTEGER of at most maxBytes content bytes (4 for Int32; 5 lets a UInt32 keep its sign byte). */
-function readInteger(bytes: Uint8Array, element: Element, what: string, maxBytes = 4): number | Malformed {
-  const wrongTag = expectTag(element, INTEGER, what);
-  if (wrongTag) return wrongTag;
-  const length = element.end - element.contentStart;
-  if (length === 0 || length > maxBytes) return new Malformed(`${what}: INTEGER of ${length} bytes`);
-  const first = bytes[element.contentStart] ?? 0;
-  let value = first >= 0x80 ? first - 0x100 : first;
-  for (let i = element.contentStart + 1; i < element.end; i += 1) value = value * 256 + (bytes[i] ?? 0);
-  return value;
-}
+// Kerberos types over the shared DER reader (ber.ts): every function returns a Malformed instead of throwing.
 
 const textDecoder = new TextDecoder('utf-8', { fatal: false });
 
 /** A KerberosString, with control characters replaced: it comes from the network and ends up in logs. */
-function readString(bytes: Uint8Array, element: Element, what: string): string | Malformed {
+function readString(bytes: Uint8Array, element: BerElement, what: string): string | Malformed {
   const wrongTag = expectTag(element, GENERAL_STRING, what);
   if (wrongTag) return wrongTag;
   return printable(bytes.subarray(element.contentStart, element.end));
@@ -381,18 +273,28 @@ function readString(bytes: Uint8Array, element: Element, what: string): string |
 
 function printable(bytes: Uint8Array): string {
   // Samba ends its result strings with a newline; that one is noise, not a control character.
-  return textDecoder.decode(bytes).trimEnd().replace(/\p{Cc}/gu, '?');
+  return textDecoder
+    .decode(bytes)
+    .trimEnd()
+    .replace(/\p{Cc}/gu, '?');
 }
 
 const KERBEROS_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
 
-function readTime(bytes: Uint8Array, element: Element, what: string): Date | Malformed {
+function readTime(bytes: Uint8Array, element: BerElement, what: string): Date | Malformed {
   const wrongTag = expectTag(element, GENERALIZED_TIME, what);
   if (wrongTag) return wrongTag;
   const text = Buffer.from(bytes.subarray(element.contentStart, element.end)).toString('latin1');
   const parts = KERBEROS_TIME.exec(text)?.slice(1).map(Number);
   const [year, month, day, hour, minute, second] = parts ?? [];
-  if (year === undefined || month === undefined || day === undefined || hour === undefined || minute === undefined || second === undefined) {
+  if (
+    year === undefined ||
+    month === undefined ||
+    day === undefined ||
+    hour === undefined ||
+    minute === undefined ||
+    second === undefined
+  ) {
     return new Malformed(`${what}: ${JSON.stringify(text.replace(/\p{Cc}/gu, '?'))} is not a KerberosTime`);
   }
   // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
@@ -404,7 +306,11 @@ function readTime(bytes: Uint8Array, element: Element, what: string): Date | Mal
   return date;
 }
 
-function readPrincipalName(bytes: Uint8Array, element: Element, what: string): { nameType: number; components: string[] } | Malformed {
+function readPrincipalName(
+  bytes: Uint8Array,
+  element: BerElement,
+  what: string,
+): { nameType: number; components: string[] } | Malformed {
   const wrongTag = expectTag(element, SEQUENCE, what);
   if (wrongTag) return wrongTag;
   const fields = readFields(bytes, element, what);
@@ -429,7 +335,7 @@ function readPrincipalName(bytes: Uint8Array, element: Element, what: string): {
 }
 
 /** The outer [APPLICATION n] and its SEQUENCE, which together must fill all of bytes. */
-function readMessage(bytes: Uint8Array, applicationTag: number, what: string): Map<number, Element> | Malformed {
+function readMessage(bytes: Uint8Array, applicationTag: number, what: string): Map<number, BerElement> | Malformed {
   const outer = readWhole(bytes, 0, bytes.length, applicationTag, what);
   if (outer instanceof Malformed) return outer;
   const sequence = readWhole(bytes, outer.contentStart, outer.end, SEQUENCE, what);
@@ -437,7 +343,13 @@ function readMessage(bytes: Uint8Array, applicationTag: number, what: string): M
   return readFields(bytes, sequence, what);
 }
 
-function checkHeader(bytes: Uint8Array, fields: Map<number, Element>, pvnoField: number, msgType: number, what: string): Malformed | undefined {
+function checkHeader(
+  bytes: Uint8Array,
+  fields: Map<number, BerElement>,
+  pvnoField: number,
+  msgType: number,
+  what: string,
+): Malformed | undefined {
   const pvnoElement = required(fields, pvnoField, what);
   if (pvnoElement instanceof Malformed) return pvnoElement;
   const pvno = readInteger(bytes, pvnoElement, `${what} pvno`);
@@ -451,7 +363,11 @@ function checkHeader(bytes: Uint8Array, fields: Map<number, Element>, pvnoField:
   return undefined;
 }
 
-function optional<T>(fields: Map<number, Element>, n: number, read: (element: Element) => T | Malformed): T | undefined | Malformed {
+function optional<T>(
+  fields: Map<number, BerElement>,
+  n: number,
+  read: (element: BerElement) => T | Malformed,
+): T | undefined | Malformed {
   const element = fields.get(n);
   return element === undefined ? undefined : read(element);
 }
@@ -522,7 +438,10 @@ export function decodeKerberosReply(bytes: Uint8Array): KerberosReply {
   if (tag === undefined) return { kind: 'malformed', reason: 'empty reply' };
   if (tag === KRB_ERROR) return decodeKrbError(bytes);
   if (tag === AS_REP) return decodeAsRep(bytes);
-  return { kind: 'malformed', reason: `reply starts with tag ${hexTag(tag)}, neither KRB-ERROR (0x7e) nor AS-REP (0x6b)` };
+  return {
+    kind: 'malformed',
+    reason: `reply starts with tag ${hexTag(tag)}, neither KRB-ERROR (0x7e) nor AS-REP (0x6b)`,
+  };
 }
 
 /**
@@ -539,13 +458,20 @@ export function decodeKpasswdReply(bytes: Uint8Array): KerberosReply {
     // framing too before giving up, when the length would fit.
     if (bare.kind !== 'malformed' || bytes.length < 6 || readU16(bytes, 0) !== bytes.length) return bare;
   }
-  if (bytes.length < 6) return { kind: 'malformed', reason: `kpasswd reply of ${bytes.length} bytes is shorter than its header` };
+  if (bytes.length < 6)
+    return { kind: 'malformed', reason: `kpasswd reply of ${bytes.length} bytes is shorter than its header` };
   const length = readU16(bytes, 0);
-  if (length !== bytes.length) return { kind: 'malformed', reason: `kpasswd header announces ${length} bytes, the reply has ${bytes.length}` };
+  if (length !== bytes.length)
+    return { kind: 'malformed', reason: `kpasswd header announces ${length} bytes, the reply has ${bytes.length}` };
   const version = readU16(bytes, 2);
-  if (version !== 0x0001 && version !== 0xff80) return { kind: 'malformed', reason: `kpasswd version 0x${version.toString(16).padStart(4, '0')} is neither 0x0001 nor 0xff80` };
+  if (version !== 0x0001 && version !== 0xff80)
+    return {
+      kind: 'malformed',
+      reason: `kpasswd version 0x${version.toString(16).padStart(4, '0')} is neither 0x0001 nor 0xff80`,
+    };
   const apRepLength = readU16(bytes, 4);
-  if (apRepLength > bytes.length - 6) return { kind: 'malformed', reason: `kpasswd AP-REP length ${apRepLength} runs past the end of the reply` };
+  if (apRepLength > bytes.length - 6)
+    return { kind: 'malformed', reason: `kpasswd AP-REP length ${apRepLength} runs past the end of the reply` };
   if (apRepLength > 0) {
     const apRep = readWhole(bytes, 6, 6 + apRepLength, AP_REP, 'kpasswd AP-REP');
     if (apRep instanceof Malformed) return { kind: 'malformed', reason: apRep.reason };
@@ -553,9 +479,16 @@ export function decodeKpasswdReply(bytes: Uint8Array): KerberosReply {
   const body = bytes.subarray(6 + apRepLength);
   const tag = body[0];
   if (tag === KRB_PRIV) {
-    return { kind: 'malformed', reason: 'kpasswd sent KRB-PRIV, a password change result, which cannot answer an AS-REQ' };
+    return {
+      kind: 'malformed',
+      reason: 'kpasswd sent KRB-PRIV, a password change result, which cannot answer an AS-REQ',
+    };
   }
-  if (tag !== KRB_ERROR) return { kind: 'malformed', reason: `kpasswd body starts with ${tag === undefined ? 'nothing' : `tag ${hexTag(tag)}`}, not KRB-ERROR` };
+  if (tag !== KRB_ERROR)
+    return {
+      kind: 'malformed',
+      reason: `kpasswd body starts with ${tag === undefined ? 'nothing' : `tag ${hexTag(tag)}`}, not KRB-ERROR`,
+    };
   const result = readKrbError(body);
   if (result instanceof Malformed) return { kind: 'malformed', reason: result.reason };
   // RFC 3244 2: e-data carries the kpasswd result code (u16) and a result string. That code is

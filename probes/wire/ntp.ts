@@ -75,7 +75,8 @@ function ascii(bytes: Uint8Array): string {
 
 export function decodeNtpReply(bytes: Uint8Array): NtpReply {
   // Extension fields and a MAC may follow the header (RFC 5905 7.5): tolerated, not read.
-  if (bytes.length < PACKET_SIZE) return { kind: 'malformed', reason: `${bytes.length} bytes, shorter than the ${PACKET_SIZE}-byte NTP header` };
+  if (bytes.length < PACKET_SIZE)
+    return { kind: 'malformed', reason: `${bytes.length} bytes, shorter than the ${PACKET_SIZE}-byte NTP header` };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const first = view.getUint8(0);
   const leap = first >> 6;
@@ -110,7 +111,11 @@ export function decodeNtpReply(bytes: Uint8Array): NtpReply {
  * RFC 5905 8: t1 our send, t2 server receive, t3 server send, t4 our receive. A positive offset
  * means the server's clock is ahead of ours.
  */
-export function clockOffset(t1: Date, reply: { receive: Date; transmit: Date }, t4: Date): { offsetSeconds: number; delaySeconds: number } {
+export function clockOffset(
+  t1: Date,
+  reply: { receive: Date; transmit: Date },
+  t4: Date,
+): { offsetSeconds: number; delaySeconds: number } {
   const a = t1.getTime();
   const b = reply.receive.getTime();
   const c = reply.transmit.getTime();

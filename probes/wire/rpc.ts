@@ -41,9 +41,26 @@ export function statusName(status: number): string {
 const PTYPE = { request: 0, response: 2, fault: 3, bind: 11, bindAck: 12, bindNak: 13 } as const;
 
 const PTYPE_NAMES: Record<number, string> = {
-  0: 'request', 1: 'ping', 2: 'response', 3: 'fault', 4: 'working', 5: 'nocall', 6: 'reject', 7: 'ack',
-  8: 'cl_cancel', 9: 'fack', 10: 'cancel_ack', 11: 'bind', 12: 'bind_ack', 13: 'bind_nak', 14: 'alter_context',
-  15: 'alter_context_resp', 16: 'auth3', 17: 'shutdown', 18: 'co_cancel', 19: 'orphaned',
+  0: 'request',
+  1: 'ping',
+  2: 'response',
+  3: 'fault',
+  4: 'working',
+  5: 'nocall',
+  6: 'reject',
+  7: 'ack',
+  8: 'cl_cancel',
+  9: 'fack',
+  10: 'cancel_ack',
+  11: 'bind',
+  12: 'bind_ack',
+  13: 'bind_nak',
+  14: 'alter_context',
+  15: 'alter_context_resp',
+  16: 'auth3',
+  17: 'shutdown',
+  18: 'co_cancel',
+  19: 'orphaned',
 };
 
 function ptypeName(ptype: number): string {
@@ -169,7 +186,9 @@ function mapTower(iface: SyntaxId): Buffer {
  * maxTowers is held to 1..32 (default 4) so that the reply fits in one fragment.
  */
 export function encodeEptMap(callId: number, iface: SyntaxId, maxTowers = DEFAULT_MAX_TOWERS): Buffer {
-  const towers = Number.isFinite(maxTowers) ? Math.min(Math.max(Math.trunc(maxTowers), 1), MAX_TOWERS_LIMIT) : DEFAULT_MAX_TOWERS;
+  const towers = Number.isFinite(maxTowers)
+    ? Math.min(Math.max(Math.trunc(maxTowers), 1), MAX_TOWERS_LIMIT)
+    : DEFAULT_MAX_TOWERS;
   const tower = mapTower(iface);
   const towerPad = Buffer.alloc((4 - (tower.length % 4)) % 4);
   const stub = Buffer.concat([
@@ -221,7 +240,9 @@ class Reader {
 
   private need(count: number, field: string): number {
     if (count > this.remaining) {
-      throw new Malformed(`${this.what} ends inside ${field}: ${count} byte(s) needed at offset ${this.position}, ${Math.max(this.remaining, 0)} left`);
+      throw new Malformed(
+        `${this.what} ends inside ${field}: ${count} byte(s) needed at offset ${this.position}, ${Math.max(this.remaining, 0)} left`,
+      );
     }
     const at = this.position;
     this.position += count;
@@ -300,7 +321,8 @@ function commonHeader(bytes: Uint8Array): Header | string {
   // 5.0 is what everyone sends; MS-RPCE also allows 5.1.
   if (major !== 5 || minor > 1) return `not a connection-oriented DCE/RPC PDU: version ${major}.${minor}`;
   const integerRep = view.getUint8(4) & 0xf0;
-  if (integerRep !== 0x00 && integerRep !== 0x10) return `unknown data representation 0x${view.getUint8(4).toString(16)}`;
+  if (integerRep !== 0x00 && integerRep !== 0x10)
+    return `unknown data representation 0x${view.getUint8(4).toString(16)}`;
   const littleEndian = integerRep === 0x10;
   const fragLength = view.getUint16(8, littleEndian);
   const authLength = view.getUint16(10, littleEndian);
@@ -334,10 +356,12 @@ export function pduLength(buffered: Uint8Array): number | undefined | { malforme
  * PDU's and are not looked at.
  */
 function openPdu(bytes: Uint8Array, callId: number, what: string): { header: Header; body: Reader } {
-  if (bytes.length < HEADER_LENGTH) throw new Malformed(`${what} of ${bytes.length} bytes is shorter than the 16-byte PDU header`);
+  if (bytes.length < HEADER_LENGTH)
+    throw new Malformed(`${what} of ${bytes.length} bytes is shorter than the 16-byte PDU header`);
   const parsed = commonHeader(bytes);
   if (typeof parsed === 'string') throw new Malformed(`${what}: ${parsed}`);
-  if (parsed.fragLength > bytes.length) throw new Malformed(`${what} is ${bytes.length} bytes, its frag_length says ${parsed.fragLength}`);
+  if (parsed.fragLength > bytes.length)
+    throw new Malformed(`${what} is ${bytes.length} bytes, its frag_length says ${parsed.fragLength}`);
   if (parsed.callId !== callId >>> 0) throw new Malformed(`${what} has call id ${parsed.callId}, not ${callId >>> 0}`);
   const end = parsed.fragLength - (parsed.authLength === 0 ? 0 : parsed.authLength + 8);
   return { header: parsed, body: new Reader(bytes, HEADER_LENGTH, end, parsed.littleEndian, what) };
@@ -348,7 +372,12 @@ export type BindResult =
   | { kind: 'bind-nak'; reason: string }
   | { kind: 'malformed'; reason: string };
 
-const RESULTS: Record<number, string> = { 0: 'acceptance', 1: 'user rejection', 2: 'provider rejection', 3: 'negotiate ack' };
+const RESULTS: Record<number, string> = {
+  0: 'acceptance',
+  1: 'user rejection',
+  2: 'provider rejection',
+  3: 'negotiate ack',
+};
 
 const PROVIDER_REASONS: Record<number, string> = {
   0: 'reason not specified',
@@ -382,7 +411,8 @@ export function decodeBindReply(bytes: Uint8Array, callId: number): BindResult {
       const reason = body.u16('provider_reject_reason');
       return { kind: 'bind-nak', reason: NAK_REASONS[reason] ?? `reject reason ${reason}` };
     }
-    if (pduHeader.ptype !== PTYPE.bindAck) throw new Malformed(`bind reply is a ${ptypeName(pduHeader.ptype)} PDU, not bind_ack or bind_nak`);
+    if (pduHeader.ptype !== PTYPE.bindAck)
+      throw new Malformed(`bind reply is a ${ptypeName(pduHeader.ptype)} PDU, not bind_ack or bind_nak`);
     body.u16('max_xmit_frag');
     body.u16('max_recv_frag');
     body.u32('assoc_group_id');
@@ -392,7 +422,8 @@ export function decodeBindReply(bytes: Uint8Array, callId: number): BindResult {
     const count = body.u8('n_results');
     body.bytesOf(3, 'p_result_list reserved bytes');
     if (count === 0) throw new Malformed('bind_ack has no result for the presentation context');
-    if (count * 24 > body.remaining) throw new Malformed(`bind_ack claims ${count} results, only ${body.remaining} bytes follow`);
+    if (count * 24 > body.remaining)
+      throw new Malformed(`bind_ack claims ${count} results, only ${body.remaining} bytes follow`);
     const result = body.u16('result');
     const reason = body.u16('reason');
     const transferUuid = body.uuid('transfer syntax');
@@ -420,7 +451,8 @@ function towerEndpoint(tower: Reader, index: number): Endpoint | undefined {
   const floors = tower.u16(`tower ${index} floor count`);
   // Each floor takes at least 4 bytes (two lengths): a count beyond that is a lie, told before
   // any loop runs on it.
-  if (floors * 4 > tower.remaining) throw new Malformed(`tower ${index} claims ${floors} floors in ${tower.remaining} bytes`);
+  if (floors * 4 > tower.remaining)
+    throw new Malformed(`tower ${index} claims ${floors} floors in ${tower.remaining} bytes`);
   let port: number | undefined;
   let address: string | undefined;
   for (let n = 0; n < floors; n++) {
@@ -463,10 +495,12 @@ export function decodeEptMapResponse(bytes: Uint8Array, callId: number): EptMapR
     const offset = body.u32('towers offset');
     const actualCount = body.u32('towers actual count');
     if (offset !== 0) throw new Malformed(`towers array starts at offset ${offset}, not 0`);
-    if (actualCount !== numTowers) throw new Malformed(`num_towers is ${numTowers}, the towers array holds ${actualCount}`);
+    if (actualCount !== numTowers)
+      throw new Malformed(`num_towers is ${numTowers}, the towers array holds ${actualCount}`);
     if (actualCount > maxCount) throw new Malformed(`towers array holds ${actualCount} of at most ${maxCount}`);
     // Each element is at least a 4-byte pointer: check the count against the bytes before looping.
-    if (actualCount * 4 > body.remaining) throw new Malformed(`towers array claims ${actualCount} pointers, only ${body.remaining} bytes follow`);
+    if (actualCount * 4 > body.remaining)
+      throw new Malformed(`towers array claims ${actualCount} pointers, only ${body.remaining} bytes follow`);
     const referents: number[] = [];
     for (let n = 0; n < actualCount; n++) referents.push(body.u32(`tower pointer ${n + 1}`));
 

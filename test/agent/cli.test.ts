@@ -36,9 +36,21 @@ before(async () => {
   dns = await startDnsServer(ZONE);
   // wingtip.test's own DNS lists a DC the forwarded answer lacks: a dns.dc_set warning.
   // It also forwards tailspin.test, as a partner's DNS must.
-  const tailspin = Object.fromEntries(Object.entries(ZONE.srv ?? {}).map(([name, targets]) => [name.replace('wingtip', 'tailspin'), targets.map((t) => ({ ...t, target: 'dca.tailspin.test' }))]));
+  const tailspin = Object.fromEntries(
+    Object.entries(ZONE.srv ?? {}).map(([name, targets]) => [
+      name.replace('wingtip', 'tailspin'),
+      targets.map((t) => ({ ...t, target: 'dca.tailspin.test' })),
+    ]),
+  );
   otherView = await startDnsServer({
-    srv: { ...ZONE.srv, ...tailspin, '_ldap._tcp.dc._msdcs.wingtip.test': [{ target: 'dcb.wingtip.test', port: 389 }, { target: 'dcb2.wingtip.test', port: 389 }] },
+    srv: {
+      ...ZONE.srv,
+      ...tailspin,
+      '_ldap._tcp.dc._msdcs.wingtip.test': [
+        { target: 'dcb.wingtip.test', port: 389 },
+        { target: 'dcb2.wingtip.test', port: 389 },
+      ],
+    },
     a: { ...ZONE.a, 'dca.tailspin.test': ['198.51.100.10'] },
   });
   open = await openPort();
@@ -48,7 +60,8 @@ before(async () => {
     'critical.yaml': config({ dcPorts: [open.port, closed] }),
     'bad.yaml': 'domains:\n  tailspin.test:\n    dns_server: [1.2.3.4]\n',
     // A DC named without a port gets every trust port and every protocol probe.
-    'every-port.yaml': 'timeout: 500ms\ndomains:\n  tailspin.test:\n    dcs: [127.0.0.1]\n  wingtip.test:\n    dcs: [127.0.0.1]\ntrusts:\n  - between: [tailspin.test, wingtip.test]\n    type: forest\n',
+    'every-port.yaml':
+      'timeout: 500ms\ndomains:\n  tailspin.test:\n    dcs: [127.0.0.1]\n  wingtip.test:\n    dcs: [127.0.0.1]\ntrusts:\n  - between: [tailspin.test, wingtip.test]\n    type: forest\n',
     // Addresses of TEST-NET-1 (RFC 5737), which nothing answers: the plan must not need them.
     'plan.yaml': [
       'domains:',
@@ -79,7 +92,11 @@ describe('probe (the built command)', () => {
     const result = await runProbe(['--help']);
     assert.equal(result.code, 0);
     for (const command of ['run', 'agent', 'config']) assert.match(result.stdout, new RegExp(`\\b${command}\\b`));
-    for (const args of [['run', '--help'], ['agent', '--help'], ['config', 'check', '--help']]) {
+    for (const args of [
+      ['run', '--help'],
+      ['agent', '--help'],
+      ['config', 'check', '--help'],
+    ]) {
       const sub = await runProbe(args);
       assert.equal(sub.code, 0, args.join(' '));
       assert.match(sub.stdout, /--config/);
@@ -100,7 +117,10 @@ describe('probe (the built command)', () => {
     assert.equal(good.stdout, `${join(dir, 'ok.yaml')}: ok (2 domain(s), 1 trust(s))\n`);
     const bad = await runProbe(['config', 'check', '--config', join(dir, 'bad.yaml')]);
     assert.equal(bad.code, 3);
-    assert.equal(bad.stderr, `${join(dir, 'bad.yaml')}:3: domains.tailspin.test.dns_server: unknown key "dns_server"\n`);
+    assert.equal(
+      bad.stderr,
+      `${join(dir, 'bad.yaml')}:3: domains.tailspin.test.dns_server: unknown key "dns_server"\n`,
+    );
   });
 
   it('a missing config file exits 3 and says so; the default is ./probe.yaml', async () => {
@@ -124,13 +144,21 @@ describe('probe (the built command)', () => {
     writeFileSync(file, config({ dcPorts: [open.port], wingtipOwnDns: true }));
     const result = await runProbe(['run', '-c', file, '--only', 'dns']);
     assert.equal(result.code, 1, result.stdout);
-    assert.match(result.stdout, /WARNING .*lists other DCs of wingtip\.test than wingtip\.test's own DNS: missing dcb2\.wingtip\.test/);
+    assert.match(
+      result.stdout,
+      /WARNING .*lists other DCs of wingtip\.test than wingtip\.test's own DNS: missing dcb2\.wingtip\.test/,
+    );
   });
 
   it('run: a closed trust port exits 2; --output json is the contract of product.md', async () => {
     const result = await runProbe(['run', '-c', join(dir, 'critical.yaml'), '--output', 'json']);
     assert.equal(result.code, 2);
-    const report = JSON.parse(result.stdout) as { status: string; started_at: string; duration_seconds: number; findings: Record<string, unknown>[] };
+    const report = JSON.parse(result.stdout) as {
+      status: string;
+      started_at: string;
+      duration_seconds: number;
+      findings: Record<string, unknown>[];
+    };
     assert.deepEqual(Object.keys(report), ['status', 'started_at', 'duration_seconds', 'findings']);
     assert.equal(report.status, 'critical');
     assert.match(report.started_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -154,7 +182,8 @@ describe('probe (the built command)', () => {
   });
 
   it('--only ports is TCP reachability alone; --only port is the same; --only protocols asks each service in its protocol', async () => {
-    const families = (report: { findings: { check: string }[] }) => [...new Set(report.findings.map((finding) => finding.check))].sort();
+    const families = (report: { findings: { check: string }[] }) =>
+      [...new Set(report.findings.map((finding) => finding.check))].sort();
     const ports = await runProbe(['run', '-c', join(dir, 'every-port.yaml'), '--only', 'ports', '-o', 'json']);
     assert.deepEqual(families(JSON.parse(ports.stdout) as { findings: { check: string }[] }), ['port.tcp']);
     const port = await runProbe(['run', '-c', join(dir, 'every-port.yaml'), '--only', 'port', '-o', 'json']);
@@ -167,7 +196,9 @@ describe('probe (the built command)', () => {
 
   it('plan prints the targets of each family from the config alone, with no secret', async () => {
     const started = performance.now();
-    const result = await runProbe(['plan', '-c', join(dir, 'plan.yaml')], { env: { ADTRUST_TEST_PW: 'Hunter2-do-not-echo' } });
+    const result = await runProbe(['plan', '-c', join(dir, 'plan.yaml')], {
+      env: { ADTRUST_TEST_PW: 'Hunter2-do-not-echo' },
+    });
     assert.equal(result.code, 0, result.stderr);
     // Nothing answers at 192.0.2.0/24: a plan that asked the network would wait for its timeout (5s).
     assert.ok(performance.now() - started < 4000);
@@ -175,14 +206,38 @@ describe('probe (the built command)', () => {
     const plan = JSON.parse(result.stdout) as Record<string, unknown>;
     assert.deepEqual(Object.keys(plan), ['timeout_seconds', 'dns', 'ports', 'protocols', 'ldap']);
     assert.deepEqual(plan['dns'], [
-      { local: 'tailspin.test', partner: 'wingtip.test', partner_forest: 'wingtip.test', servers: ['192.0.2.10'], partner_servers: ['192.0.2.20:5353'] },
-      { local: 'wingtip.test', partner: 'tailspin.test', partner_forest: 'tailspin.test', servers: ['192.0.2.20:5353'], partner_servers: ['192.0.2.10'] },
+      {
+        local: 'tailspin.test',
+        partner: 'wingtip.test',
+        partner_forest: 'wingtip.test',
+        servers: ['192.0.2.10'],
+        partner_servers: ['192.0.2.20:5353'],
+      },
+      {
+        local: 'wingtip.test',
+        partner: 'tailspin.test',
+        partner_forest: 'tailspin.test',
+        servers: ['192.0.2.20:5353'],
+        partner_servers: ['192.0.2.10'],
+      },
     ]);
     assert.deepEqual(plan['ports'], [
-      { domain: 'tailspin.test', forest: 'tailspin.test', resolvers: ['192.0.2.10', '192.0.2.20:5353'], dcs: 'discovered through _ldap._tcp.dc._msdcs' },
-      { domain: 'wingtip.test', forest: 'wingtip.test', resolvers: ['192.0.2.20:5353', '192.0.2.10'], dcs: ['dcb.wingtip.test', '192.0.2.21:636'] },
+      {
+        domain: 'tailspin.test',
+        forest: 'tailspin.test',
+        resolvers: ['192.0.2.10', '192.0.2.20:5353'],
+        dcs: 'discovered through _ldap._tcp.dc._msdcs',
+      },
+      {
+        domain: 'wingtip.test',
+        forest: 'wingtip.test',
+        resolvers: ['192.0.2.20:5353', '192.0.2.10'],
+        dcs: ['dcb.wingtip.test', '192.0.2.21:636'],
+      },
     ]);
-    const only = await runProbe(['plan', '-c', join(dir, 'plan.yaml'), '--only', 'port'], { env: { ADTRUST_TEST_PW: 'x' } });
+    const only = await runProbe(['plan', '-c', join(dir, 'plan.yaml'), '--only', 'port'], {
+      env: { ADTRUST_TEST_PW: 'x' },
+    });
     assert.deepEqual(Object.keys(JSON.parse(only.stdout) as Record<string, unknown>), ['timeout_seconds', 'ports']);
   });
 });

@@ -71,7 +71,11 @@ before(async () => {
   // _kerberos never answers, so each DNS run lasts one timeout (1.5s) and the
   // every-second schedule must skip runs rather than stack them.
   dns = await startDnsServer({
-    srv: { '_ldap._tcp.dc._msdcs.wingtip.test': [{ target: 'dcb.wingtip.test', port: 389 }], '_gc._tcp.wingtip.test': [{ target: 'dcb.wingtip.test', port: 3268 }], '_kpasswd._tcp.wingtip.test': [{ target: 'dcb.wingtip.test', port: 464 }] },
+    srv: {
+      '_ldap._tcp.dc._msdcs.wingtip.test': [{ target: 'dcb.wingtip.test', port: 389 }],
+      '_gc._tcp.wingtip.test': [{ target: 'dcb.wingtip.test', port: 3268 }],
+      '_kpasswd._tcp.wingtip.test': [{ target: 'dcb.wingtip.test', port: 464 }],
+    },
     a: { 'dcb.wingtip.test': ['198.51.100.20'] },
     behaviour: { '_kerberos._tcp.wingtip.test': 'silent' },
   });
@@ -80,7 +84,9 @@ before(async () => {
   listenPort = await closedPort();
   dir = tempDir({ 'tailspin.pw': `${PASSWORD}\n` });
   writeFileSync(join(dir, 'probe.yaml'), config('1500ms'));
-  agent = spawn(process.execPath, [PROBE, 'agent', '--config', join(dir, 'probe.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  agent = spawn(process.execPath, [PROBE, 'agent', '--config', join(dir, 'probe.yaml')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   agent.stdout?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   agent.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   base = `http://127.0.0.1:${String(listenPort)}`;
@@ -105,20 +111,63 @@ describe('probe agent', () => {
   it('serves the last run as metrics named as product.md names them', async () => {
     const samples = await metrics();
     const server = `127.0.0.1:${dns.port}`;
-    assert.equal(sampleValue(samples, 'adtrust_dns_lookup_success', { server, partner_domain: 'wingtip.test', record: '_ldap._tcp.dc._msdcs.wingtip.test', transport: 'udp' }), 1);
-    assert.equal(sampleValue(samples, 'adtrust_dns_lookup_success', { server, partner_domain: 'wingtip.test', record: '_kerberos._tcp.wingtip.test', transport: 'tcp' }), 0);
-    assert.ok((sampleValue(samples, 'adtrust_dns_lookup_duration_seconds', { record: '_kerberos._tcp.wingtip.test', transport: 'udp' }) ?? 0) >= 1.4);
-    const port = (p: number) => ({ partner_domain: 'wingtip.test', target: '127.0.0.1', port: String(p), transport: 'tcp' });
+    assert.equal(
+      sampleValue(samples, 'adtrust_dns_lookup_success', {
+        server,
+        partner_domain: 'wingtip.test',
+        record: '_ldap._tcp.dc._msdcs.wingtip.test',
+        transport: 'udp',
+      }),
+      1,
+    );
+    assert.equal(
+      sampleValue(samples, 'adtrust_dns_lookup_success', {
+        server,
+        partner_domain: 'wingtip.test',
+        record: '_kerberos._tcp.wingtip.test',
+        transport: 'tcp',
+      }),
+      0,
+    );
+    assert.ok(
+      (sampleValue(samples, 'adtrust_dns_lookup_duration_seconds', {
+        record: '_kerberos._tcp.wingtip.test',
+        transport: 'udp',
+      }) ?? 0) >= 1.4,
+    );
+    const port = (p: number) => ({
+      partner_domain: 'wingtip.test',
+      target: '127.0.0.1',
+      port: String(p),
+      transport: 'tcp',
+    });
     assert.equal(sampleValue(samples, 'adtrust_port_up', port(open.port)), 1);
     assert.equal(sampleValue(samples, 'adtrust_port_up', port(closed)), 0);
     assert.equal(sampleValue(samples, 'adtrust_port_state', { ...port(closed), state: 'closed' }), 1);
     assert.equal(sampleValue(samples, 'adtrust_port_state', { ...port(closed), state: 'open' }), 0);
     assert.equal(typeof sampleValue(samples, 'adtrust_port_connect_duration_seconds', port(open.port)), 'number');
-    assert.equal(sampleValue(samples, 'adtrust_check_status', { check: 'port.tcp', domain: 'wingtip.test', target: `127.0.0.1:${closed}` }), 2);
-    assert.equal(sampleValue(samples, 'adtrust_check_status', { check: 'port.tcp', domain: 'wingtip.test', target: `127.0.0.1:${open.port}` }), 0);
+    assert.equal(
+      sampleValue(samples, 'adtrust_check_status', {
+        check: 'port.tcp',
+        domain: 'wingtip.test',
+        target: `127.0.0.1:${closed}`,
+      }),
+      2,
+    );
+    assert.equal(
+      sampleValue(samples, 'adtrust_check_status', {
+        check: 'port.tcp',
+        domain: 'wingtip.test',
+        target: `127.0.0.1:${open.port}`,
+      }),
+      0,
+    );
     assert.equal(sampleValue(samples, 'adtrust_config_last_reload_successful'), 1);
     assert.equal(sampleValue(samples, 'adtrust_build_info', { version: '0.1.0' }), 1);
-    assert.ok((sampleValue(samples, 'adtrust_probe_last_run_timestamp_seconds', { family: 'dns' }) ?? 0) > Date.now() / 1000 - 60);
+    assert.ok(
+      (sampleValue(samples, 'adtrust_probe_last_run_timestamp_seconds', { family: 'dns' }) ?? 0) >
+        Date.now() / 1000 - 60,
+    );
     assert.ok((sampleValue(samples, 'adtrust_probe_duration_seconds', { family: 'dns' }) ?? 0) >= 1.4);
     assert.equal(sampleValue(samples, 'adtrust_probe_schedule_interval_seconds', { family: 'dns' }), 1);
     assert.equal(sampleValue(samples, 'adtrust_probe_schedule_interval_seconds', { family: 'ports' }), 2);
@@ -129,7 +178,11 @@ describe('probe agent', () => {
   it('passes promtool check metrics', async (t) => {
     const promtool = promtoolPath();
     if (promtool === undefined) {
-      assert.notEqual(process.env['CI'], 'true', 'promtool is missing in CI: .ci/run must install Debian\'s prometheus package');
+      assert.notEqual(
+        process.env['CI'],
+        'true',
+        "promtool is missing in CI: .ci/run must install Debian's prometheus package",
+      );
       t.skip('promtool not installed (Debian package prometheus)');
       return;
     }
@@ -159,24 +212,34 @@ describe('probe agent', () => {
     assert.match(reload.body, /domains\.tailspin\.test\.dns_servers\[0\]: "not a server" is not host or host:port/);
     const samples = await metrics();
     assert.equal(sampleValue(samples, 'adtrust_config_last_reload_successful'), 0);
-    assert.equal(sampleValue(samples, 'adtrust_port_up', { partner_domain: 'wingtip.test', port: String(open.port) }), 1);
+    assert.equal(
+      sampleValue(samples, 'adtrust_port_up', { partner_domain: 'wingtip.test', port: String(open.port) }),
+      1,
+    );
   });
 
   it('SIGHUP reloads a good config', async () => {
     writeFileSync(join(dir, 'probe.yaml'), config('1s'));
     agent.kill('SIGHUP');
-    await waitFor('a successful reload', async () => (sampleValue(await metrics(), 'adtrust_config_last_reload_successful') === 1 ? true : undefined));
+    await waitFor('a successful reload', async () =>
+      sampleValue(await metrics(), 'adtrust_config_last_reload_successful') === 1 ? true : undefined,
+    );
     await waitFor('a run under the new timeout', async () => {
-      const seconds = sampleValue(await metrics(), 'adtrust_dns_lookup_duration_seconds', { record: '_kerberos._tcp.wingtip.test', transport: 'udp' });
+      const seconds = sampleValue(await metrics(), 'adtrust_dns_lookup_duration_seconds', {
+        record: '_kerberos._tcp.wingtip.test',
+        transport: 'udp',
+      });
       return seconds !== undefined && seconds < 1.4 ? true : undefined;
     });
   });
 
   it('stops on SIGTERM within 5 seconds, exit code 0', async () => {
     const started = Date.now();
-    const exited = new Promise<number | null>((resolve) => agent.once('exit', (code) => {
-      resolve(code);
-    }));
+    const exited = new Promise<number | null>((resolve) =>
+      agent.once('exit', (code) => {
+        resolve(code);
+      }),
+    );
     agent.kill('SIGTERM');
     const code = await exited;
     assert.equal(code, 0);

@@ -47,7 +47,11 @@ function isDatasourceVariable(value: unknown): boolean {
 }
 
 /** Every `datasource` value anywhere in the JSON, with where it is. */
-function datasourceValues(value: unknown, path: string, out: { path: string; value: unknown }[] = []): { path: string; value: unknown }[] {
+function datasourceValues(
+  value: unknown,
+  path: string,
+  out: { path: string; value: unknown }[] = [],
+): { path: string; value: unknown }[] {
   if (Array.isArray(value)) {
     value.forEach((item, i) => datasourceValues(item, `${path}[${String(i)}]`, out));
   } else if (typeof value === 'object' && value !== null) {
@@ -61,7 +65,10 @@ function datasourceValues(value: unknown, path: string, out: { path: string; val
 
 /** Every PromQL expression of a dashboard: panel targets and the selectors of label_values() variables. */
 function expressions(dashboard: Dashboard): { where: string; expr: string }[] {
-  const fromPanels = queriesOf(dashboard).map((query) => ({ where: `${dashboard.uid} / ${query.panel} / ${query.refId}`, expr: query.expr }));
+  const fromPanels = queriesOf(dashboard).map((query) => ({
+    where: `${dashboard.uid} / ${query.panel} / ${query.refId}`,
+    expr: query.expr,
+  }));
   const fromVariables = variablesOf(dashboard)
     .filter((variable) => variable.type === 'query')
     .flatMap((variable) => {
@@ -74,8 +81,19 @@ function expressions(dashboard: Dashboard): { where: string; expr: string }[] {
 describe('docs/metrics.md, as the test reads it', () => {
   it('documents the metrics and their labels', () => {
     assert.ok(documented.size >= 30, `only ${String(documented.size)} metrics parsed from docs/metrics.md`);
-    assert.deepEqual([...(documented.get('adtrust_port_state') ?? [])].sort(), ['partner_domain', 'port', 'state', 'target', 'transport']);
-    assert.deepEqual([...(documented.get('adtrust_dns_lookup_duration_seconds') ?? [])].sort(), ['partner_domain', 'record', 'server', 'transport']);
+    assert.deepEqual([...(documented.get('adtrust_port_state') ?? [])].sort(), [
+      'partner_domain',
+      'port',
+      'state',
+      'target',
+      'transport',
+    ]);
+    assert.deepEqual([...(documented.get('adtrust_dns_lookup_duration_seconds') ?? [])].sort(), [
+      'partner_domain',
+      'record',
+      'server',
+      'transport',
+    ]);
     assert.deepEqual([...(documented.get('adtrust_config_last_reload_successful') ?? ['?'])], []);
   });
 });
@@ -83,10 +101,14 @@ describe('docs/metrics.md, as the test reads it', () => {
 describe('dashboards', () => {
   it('are the five expected ones, each with a unique uid and title', () => {
     assert.deepEqual(dashboards.map((d) => d.dashboard.uid).sort(), EXPECTED_UIDS);
-    assert.equal(new Set(dashboards.map((d) => d.dashboard.title)).size, dashboards.length, 'two dashboards share a title');
+    assert.equal(
+      new Set(dashboards.map((d) => d.dashboard.title)).size,
+      dashboards.length,
+      'two dashboards share a title',
+    );
   });
 
-  it('are named on the agent\'s status page by their real titles', () => {
+  it("are named on the agent's status page by their real titles", () => {
     assert.deepEqual([...DASHBOARDS].sort(), dashboards.map((d) => d.dashboard.title).sort());
   });
 
@@ -114,21 +136,32 @@ describe('dashboards', () => {
         for (const panel of panels) {
           if (isQueryless(panel)) continue;
           const title = panel.title ?? String(panel.id);
-          assert.ok(isDatasourceVariable(panel.datasource), `panel "${title}": datasource ${JSON.stringify(panel.datasource)}`);
+          assert.ok(
+            isDatasourceVariable(panel.datasource),
+            `panel "${title}": datasource ${JSON.stringify(panel.datasource)}`,
+          );
           assert.ok((panel.targets ?? []).length > 0, `panel "${title}" has no query`);
           for (const target of panel.targets ?? []) {
-            assert.ok(isDatasourceVariable(target.datasource), `panel "${title}" target ${String(target.refId)}: datasource ${JSON.stringify(target.datasource)}`);
+            assert.ok(
+              isDatasourceVariable(target.datasource),
+              `panel "${title}" target ${String(target.refId)}: datasource ${JSON.stringify(target.datasource)}`,
+            );
             assert.ok((target.expr ?? '').trim() !== '', `panel "${title}" target ${String(target.refId)}: empty expr`);
           }
           const refIds = (panel.targets ?? []).map((target) => target.refId);
           assert.equal(new Set(refIds).size, refIds.length, `panel "${title}": duplicate refId`);
         }
         for (const variable of variablesOf(dashboard).filter((v) => v.type === 'query')) {
-          assert.ok(isDatasourceVariable(variable.datasource), `variable ${variable.name}: datasource ${JSON.stringify(variable.datasource)}`);
+          assert.ok(
+            isDatasourceVariable(variable.datasource),
+            `variable ${variable.name}: datasource ${JSON.stringify(variable.datasource)}`,
+          );
         }
         // Anything else naming a datasource: only Grafana's built-in annotation source.
         for (const { path, value } of datasourceValues(dashboard, '$')) {
-          const builtin = JSON.stringify(value) === JSON.stringify({ type: 'grafana', uid: '-- Grafana --' }) && path.startsWith('$.annotations');
+          const builtin =
+            JSON.stringify(value) === JSON.stringify({ type: 'grafana', uid: '-- Grafana --' }) &&
+            path.startsWith('$.annotations');
           assert.ok(isDatasourceVariable(value) || builtin, `${path}: datasource ${JSON.stringify(value)}`);
         }
       });
@@ -141,7 +174,8 @@ describe('dashboards', () => {
           assert.equal(variable.includeAll, true, `variable ${variable.name}: All not allowed`);
         }
         for (const { where, expr } of expressions(dashboard)) {
-          for (const name of referencedVariables(expr)) assert.ok(names.has(name), `${where}: $${name} is not a variable of the dashboard`);
+          for (const name of referencedVariables(expr))
+            assert.ok(names.has(name), `${where}: $${name} is not a variable of the dashboard`);
         }
       });
 
@@ -155,32 +189,55 @@ describe('dashboards', () => {
             const labels = documented.get(selector.metric);
             assert.ok(labels, `${where}: metric ${selector.metric} is not documented in docs/metrics.md (${expr})`);
             for (const label of selector.labels) {
-              assert.ok(labels.has(label) || label === 'job' || label === 'instance', `${where}: ${selector.metric} has no documented label ${label} (${expr})`);
+              assert.ok(
+                labels.has(label) || label === 'job' || label === 'instance',
+                `${where}: ${selector.metric} has no documented label ${label} (${expr})`,
+              );
             }
           }
-          for (const label of names.groupingLabels) assert.ok(available.has(label), `${where}: label ${label} in a by/on list is not a documented label of ${metrics.join(', ')}`);
+          for (const label of names.groupingLabels)
+            assert.ok(
+              available.has(label),
+              `${where}: label ${label} in a by/on list is not a documented label of ${metrics.join(', ')}`,
+            );
         }
         for (const query of queriesOf(dashboard)) {
           const available = labelsAvailable(query.expr, documented);
           for (const match of (query.legendFormat ?? '').matchAll(/\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g)) {
-            assert.ok(available.has(match[1] ?? ''), `${dashboard.uid} / ${query.panel}: legend label ${String(match[1])} is not a label of ${query.expr}`);
+            assert.ok(
+              available.has(match[1] ?? ''),
+              `${dashboard.uid} / ${query.panel}: legend label ${String(match[1])} is not a label of ${query.expr}`,
+            );
           }
         }
       });
 
       it('links to the other adtrust dashboards; every /d/<uid> link exists', () => {
-        assert.ok(dashboard.links?.some((link) => link.type === 'dashboards' && link.tags?.includes('adtrust')), 'no dashboard link by the tag adtrust');
+        assert.ok(
+          dashboard.links?.some((link) => link.type === 'dashboards' && link.tags?.includes('adtrust')),
+          'no dashboard link by the tag adtrust',
+        );
         for (const panel of panelsOf(dashboard)) {
           for (const link of panel.links ?? []) {
             const uid = /\/d\/([^/?]+)/.exec(link.url ?? '')?.[1];
-            assert.ok(uid !== undefined && EXPECTED_UIDS.includes(uid), `panel "${String(panel.title)}" links to ${String(link.url)}`);
+            assert.ok(
+              uid !== undefined && EXPECTED_UIDS.includes(uid),
+              `panel "${String(panel.title)}" links to ${String(link.url)}`,
+            );
           }
         }
       });
 
       it('panels fit the 24-column grid and do not overlap', () => {
-        const boxes = panelsOf(dashboard).map((panel) => ({ title: panel.title ?? String(panel.id), ...(panel.gridPos ?? { x: -1, y: -1, w: 0, h: 0 }) }));
-        for (const box of boxes) assert.ok(box.x >= 0 && box.w > 0 && box.h > 0 && box.x + box.w <= 24, `panel "${box.title}": gridPos ${JSON.stringify(box)}`);
+        const boxes = panelsOf(dashboard).map((panel) => ({
+          title: panel.title ?? String(panel.id),
+          ...(panel.gridPos ?? { x: -1, y: -1, w: 0, h: 0 }),
+        }));
+        for (const box of boxes)
+          assert.ok(
+            box.x >= 0 && box.w > 0 && box.h > 0 && box.x + box.w <= 24,
+            `panel "${box.title}": gridPos ${JSON.stringify(box)}`,
+          );
         for (const [i, a] of boxes.entries()) {
           for (const b of boxes.slice(i + 1)) {
             const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
@@ -194,44 +251,65 @@ describe('dashboards', () => {
   // Every expression, its variables filled in as Grafana would for "All", through promtool's
   // PromQL parser (as recording rules). Where promtool is not installed this one skips.
   const promtool = promtoolPath();
-  it('every expression is valid PromQL (promtool check rules)', { skip: promtool === undefined ? 'promtool is not installed' : false }, () => {
-    if (promtool === undefined) return;
-    const values: Record<string, string> = { __rate_interval: '1m', __interval: '15s', __range: '1h', __range_s: '3600', __interval_ms: '15000' };
-    const rules: string[] = [];
-    for (const { dashboard } of dashboards) {
-      for (const variable of variablesOf(dashboard)) values[variable.name] = '.*';
-      for (const { where, expr } of expressions(dashboard)) {
-        rules.push(`      # ${where.replace(/\n/g, ' ')}\n      - record: adtrust_dashboard:query${String(rules.length)}\n        expr: ${JSON.stringify(interpolate(expr, values))}`);
+  it(
+    'every expression is valid PromQL (promtool check rules)',
+    { skip: promtool === undefined ? 'promtool is not installed' : false },
+    () => {
+      if (promtool === undefined) return;
+      const values: Record<string, string> = {
+        __rate_interval: '1m',
+        __interval: '15s',
+        __range: '1h',
+        __range_s: '3600',
+        __interval_ms: '15000',
+      };
+      const rules: string[] = [];
+      for (const { dashboard } of dashboards) {
+        for (const variable of variablesOf(dashboard)) values[variable.name] = '.*';
+        for (const { where, expr } of expressions(dashboard)) {
+          rules.push(
+            `      # ${where.replace(/\n/g, ' ')}\n      - record: adtrust_dashboard:query${String(rules.length)}\n        expr: ${JSON.stringify(interpolate(expr, values))}`,
+          );
+        }
       }
-    }
-    const dir = mkdtempSync(join(tmpdir(), 'adtrust-dashboards-'));
-    try {
-      const file = join(dir, 'queries.yml');
-      writeFileSync(file, `groups:\n  - name: dashboards\n    rules:\n${rules.join('\n')}\n`);
+      const dir = mkdtempSync(join(tmpdir(), 'adtrust-dashboards-'));
       try {
-        execFileSync(promtool, ['check', 'rules', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      } catch (error) {
-        const failed = error as { stdout?: string; stderr?: string };
-        assert.fail(`promtool rejects a dashboard query:\n${failed.stdout ?? ''}${failed.stderr ?? ''}`);
+        const file = join(dir, 'queries.yml');
+        writeFileSync(file, `groups:\n  - name: dashboards\n    rules:\n${rules.join('\n')}\n`);
+        try {
+          execFileSync(promtool, ['check', 'rules', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        } catch (error) {
+          const failed = error as { stdout?: string; stderr?: string };
+          assert.fail(`promtool rejects a dashboard query:\n${failed.stdout ?? ''}${failed.stderr ?? ''}`);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });
 
 describe('deploy/grafana/provisioning', () => {
   it('a file provider for the folder "AD trusts", and an example Prometheus datasource with uid prometheus', () => {
-    const dashboardsYaml = parse(readFileSync(join(PROVISIONING, 'dashboards', 'adtrust.yml'), 'utf8')) as { apiVersion: number; providers: { type: string; folder: string; options: { path: string } }[] };
+    const dashboardsYaml = parse(readFileSync(join(PROVISIONING, 'dashboards', 'adtrust.yml'), 'utf8')) as {
+      apiVersion: number;
+      providers: { type: string; folder: string; options: { path: string } }[];
+    };
     assert.equal(dashboardsYaml.apiVersion, 1);
     const provider = dashboardsYaml.providers[0];
     assert.equal(provider?.type, 'file');
     assert.equal(provider.folder, 'AD trusts');
     assert.equal(provider.options.path, '/var/lib/grafana/dashboards/adtrust');
     const readme = readFileSync(join(PROVISIONING, '..', 'README.md'), 'utf8');
-    assert.ok(readme.includes(provider.options.path), 'deploy/grafana/README.md installs the dashboards elsewhere than the provider reads them');
+    assert.ok(
+      readme.includes(provider.options.path),
+      'deploy/grafana/README.md installs the dashboards elsewhere than the provider reads them',
+    );
 
-    const datasourcesYaml = parse(readFileSync(join(PROVISIONING, 'datasources', 'prometheus.yml'), 'utf8')) as { apiVersion: number; datasources: { type: string; uid: string; url: string }[] };
+    const datasourcesYaml = parse(readFileSync(join(PROVISIONING, 'datasources', 'prometheus.yml'), 'utf8')) as {
+      apiVersion: number;
+      datasources: { type: string; uid: string; url: string }[];
+    };
     assert.equal(datasourcesYaml.apiVersion, 1);
     assert.equal(datasourcesYaml.datasources[0]?.type, 'prometheus');
     assert.equal(datasourcesYaml.datasources[0].uid, 'prometheus');

@@ -70,7 +70,11 @@ function documentsOf(file: string): unknown[] {
   const docs = parseAllDocuments(readFileSync(posix.join(KUBERNETES, file), 'utf8'), { uniqueKeys: true });
   assert.ok(Array.isArray(docs), `${file}: holds no YAML document`);
   return docs.map((doc, index) => {
-    assert.deepEqual(doc.errors.map((error) => error.message), [], `${file}: document ${index + 1} does not parse`);
+    assert.deepEqual(
+      doc.errors.map((error) => error.message),
+      [],
+      `${file}: document ${index + 1} does not parse`,
+    );
     return doc.toJS() as unknown;
   });
 }
@@ -82,7 +86,12 @@ const resources: Manifest[] = manifestFiles
       const where = `${file} document ${index + 1}`;
       const object = record(body, where);
       text(object['apiVersion'], `${where}: apiVersion`);
-      return { file, kind: text(object['kind'], `${where}: kind`), name: text(at(object, 'metadata', 'name'), `${where}: metadata.name`), body: object };
+      return {
+        file,
+        kind: text(object['kind'], `${where}: kind`),
+        name: text(at(object, 'metadata', 'name'), `${where}: metadata.name`),
+        body: object,
+      };
     }),
   );
 
@@ -110,17 +119,26 @@ const serviceMonitor = theOne('ServiceMonitor');
 
 /** The volume mounted at mountPath, as the pod spec declares it. */
 function volumeAt(mountPath: string): Record<string, unknown> {
-  const mount = list(at(container, 'volumeMounts'), 'volumeMounts').find((entry) => at(entry, 'mountPath') === mountPath);
+  const mount = list(at(container, 'volumeMounts'), 'volumeMounts').find(
+    (entry) => at(entry, 'mountPath') === mountPath,
+  );
   assert.ok(mount, `nothing is mounted at ${mountPath}`);
   assert.equal(at(mount, 'readOnly'), true, `the mount at ${mountPath} must be read-only`);
-  assert.equal(at(mount, 'subPath'), undefined, `${mountPath}: a subPath mount never sees a changed ConfigMap or Secret`);
+  assert.equal(
+    at(mount, 'subPath'),
+    undefined,
+    `${mountPath}: a subPath mount never sees a changed ConfigMap or Secret`,
+  );
   const volume = list(at(pod, 'volumes'), 'volumes').find((entry) => at(entry, 'name') === at(mount, 'name'));
   return record(volume, `the volume mounted at ${mountPath}`);
 }
 
 /** The Secret's keys: stringData and data both count. */
 function secretKeys(): string[] {
-  return [...Object.keys(record(at(secret.body, 'stringData') ?? {}, 'stringData')), ...Object.keys(record(at(secret.body, 'data') ?? {}, 'data'))].sort();
+  return [
+    ...Object.keys(record(at(secret.body, 'stringData') ?? {}, 'stringData')),
+    ...Object.keys(record(at(secret.body, 'data') ?? {}, 'data')),
+  ].sort();
 }
 
 class NoSuchFile extends Error {
@@ -133,7 +151,8 @@ function secretsFromTheSecret(read: string[]): SecretSources {
   return {
     readFile: (path) => {
       const key = posix.relative(SECRETS_DIR, path);
-      if (posix.dirname(path) !== SECRETS_DIR || !keys.includes(key)) throw new NoSuchFile(`${path}: not a key of the Secret ${secret.name}`);
+      if (posix.dirname(path) !== SECRETS_DIR || !keys.includes(key))
+        throw new NoSuchFile(`${path}: not a key of the Secret ${secret.name}`);
       read.push(key);
       return `dummy-password-${key}\n`;
     },
@@ -145,10 +164,18 @@ describe('deploy/kubernetes', () => {
   it('every document has apiVersion, kind and metadata.name, and kustomization.yaml lists every file', () => {
     const kinds = resources.map((resource) => resource.kind).sort();
     assert.deepEqual(kinds, ['ConfigMap', 'Deployment', 'Secret', 'Service', 'ServiceMonitor']);
-    const kustomization = record(parse(readFileSync(posix.join(KUBERNETES, 'kustomization.yaml'), 'utf8')), 'kustomization.yaml');
+    const kustomization = record(
+      parse(readFileSync(posix.join(KUBERNETES, 'kustomization.yaml'), 'utf8')),
+      'kustomization.yaml',
+    );
     assert.equal(kustomization['kind'], 'Kustomization');
-    const listed = list(kustomization['resources'], 'kustomization resources').map((entry) => text(entry, 'a kustomization resource'));
-    assert.deepEqual([...listed].sort(), manifestFiles.filter((file) => file !== 'kustomization.yaml'));
+    const listed = list(kustomization['resources'], 'kustomization resources').map((entry) =>
+      text(entry, 'a kustomization resource'),
+    );
+    assert.deepEqual(
+      [...listed].sort(),
+      manifestFiles.filter((file) => file !== 'kustomization.yaml'),
+    );
   });
 
   it('runs one non-root replica with a read-only root, no privilege escalation, no capability and the runtime seccomp profile', () => {
@@ -169,12 +196,18 @@ describe('deploy/kubernetes', () => {
 
   it('probes /-/healthy for liveness and /-/ready for readiness on the named port 9788', () => {
     const ports = list(at(container, 'ports'), 'container ports');
-    assert.ok(ports.some((port) => at(port, 'name') === 'http-metrics' && at(port, 'containerPort') === PORT), JSON.stringify(ports));
+    assert.ok(
+      ports.some((port) => at(port, 'name') === 'http-metrics' && at(port, 'containerPort') === PORT),
+      JSON.stringify(ports),
+    );
     assert.equal(at(container, 'livenessProbe', 'httpGet', 'path'), '/-/healthy');
     assert.equal(at(container, 'livenessProbe', 'httpGet', 'port'), 'http-metrics');
     assert.equal(at(container, 'readinessProbe', 'httpGet', 'path'), '/-/ready');
     assert.equal(at(container, 'readinessProbe', 'httpGet', 'port'), 'http-metrics');
-    assert.ok(isRecord(at(container, 'resources', 'requests')) && isRecord(at(container, 'resources', 'limits')), 'resources: requests and limits');
+    assert.ok(
+      isRecord(at(container, 'resources', 'requests')) && isRecord(at(container, 'resources', 'limits')),
+      'resources: requests and limits',
+    );
     assert.deepEqual(at(container, 'args'), ['agent', '--config', '/etc/adtrust/probe.yaml']);
   });
 
@@ -207,19 +240,40 @@ describe('deploy/kubernetes', () => {
   });
 
   it('the Service selects the pods and the ServiceMonitor scrapes its http-metrics port every minute as job adtrust', () => {
-    matches(at(service.body, 'spec', 'selector'), at(deployment.body, 'spec', 'template', 'metadata', 'labels'), 'Service -> pods');
-    matches(at(deployment.body, 'spec', 'selector', 'matchLabels'), at(deployment.body, 'spec', 'template', 'metadata', 'labels'), 'Deployment -> pods');
+    matches(
+      at(service.body, 'spec', 'selector'),
+      at(deployment.body, 'spec', 'template', 'metadata', 'labels'),
+      'Service -> pods',
+    );
+    matches(
+      at(deployment.body, 'spec', 'selector', 'matchLabels'),
+      at(deployment.body, 'spec', 'template', 'metadata', 'labels'),
+      'Deployment -> pods',
+    );
     const ports = list(at(service.body, 'spec', 'ports'), 'Service ports');
-    assert.ok(ports.some((port) => at(port, 'name') === 'http-metrics' && at(port, 'port') === PORT && at(port, 'targetPort') === 'http-metrics'), JSON.stringify(ports));
+    assert.ok(
+      ports.some(
+        (port) =>
+          at(port, 'name') === 'http-metrics' && at(port, 'port') === PORT && at(port, 'targetPort') === 'http-metrics',
+      ),
+      JSON.stringify(ports),
+    );
 
     assert.equal(text(at(serviceMonitor.body, 'apiVersion'), 'apiVersion'), 'monitoring.coreos.com/v1');
-    matches(at(serviceMonitor.body, 'spec', 'selector', 'matchLabels'), at(service.body, 'metadata', 'labels'), 'ServiceMonitor -> Service');
+    matches(
+      at(serviceMonitor.body, 'spec', 'selector', 'matchLabels'),
+      at(service.body, 'metadata', 'labels'),
+      'ServiceMonitor -> Service',
+    );
     const endpoints = list(at(serviceMonitor.body, 'spec', 'endpoints'), 'ServiceMonitor endpoints');
     assert.equal(endpoints.length, 1);
     assert.equal(at(endpoints[0], 'port'), 'http-metrics');
     assert.equal(at(endpoints[0], 'interval'), '1m');
     const relabelings = list(at(endpoints[0], 'relabelings'), 'relabelings');
-    assert.ok(relabelings.some((rule) => at(rule, 'targetLabel') === 'job' && at(rule, 'replacement') === 'adtrust'), 'the alert rules select job="adtrust"');
+    assert.ok(
+      relabelings.some((rule) => at(rule, 'targetLabel') === 'job' && at(rule, 'replacement') === 'adtrust'),
+      'the alert rules select job="adtrust"',
+    );
   });
 });
 
@@ -295,7 +349,10 @@ describe('deploy/container/Containerfile', () => {
     // The runtime stage takes the compiled agent, its dependencies and package.json (VERSION reads it).
     const fromBuild = instructions('COPY').filter((args) => args.startsWith('--from=build'));
     for (const needed of ['/src/package.json', '/src/node_modules', '/src/dist/agent', '/src/dist/probes']) {
-      assert.ok(fromBuild.some((args) => args.split(/\s+/)[1] === needed), `the runtime stage must copy ${needed}`);
+      assert.ok(
+        fromBuild.some((args) => args.split(/\s+/)[1] === needed),
+        `the runtime stage must copy ${needed}`,
+      );
     }
   });
 });
@@ -327,7 +384,10 @@ describe('deploy/systemd/adtrust-agent.service', () => {
   const one = (key: string): string | undefined => unit.get(`Service.${key}`)?.at(-1);
 
   it('runs `probe agent --config` from the install prefix, restarts on failure and reloads with SIGHUP', () => {
-    assert.match(one('ExecStart') ?? '', /^\/usr\/bin\/node \/opt\/adtrust-agent\/dist\/agent\/cli\.js agent --config \/etc\/adtrust\/probe\.yaml$/);
+    assert.match(
+      one('ExecStart') ?? '',
+      /^\/usr\/bin\/node \/opt\/adtrust-agent\/dist\/agent\/cli\.js agent --config \/etc\/adtrust\/probe\.yaml$/,
+    );
     assert.ok(unit.get('Service.ExecReload')?.includes('/bin/kill -HUP $MAINPID'));
     assert.equal(one('Restart'), 'on-failure');
     assert.ok(one('RestartSec') !== undefined && one('TimeoutStopSec') !== undefined);
@@ -360,14 +420,17 @@ describe('deploy/systemd/adtrust-agent.service', () => {
     const ids = (unit.get('Service.LoadCredential') ?? []).map((value) => value.split(':')[0] ?? '');
     assert.ok(ids.length > 0, 'LoadCredential=');
     // docs/install.md's probe.yaml for systemd: valid, its password files the unit's credentials.
-    const blocks = [...readFileSync(INSTALL_DOC, 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+    const blocks = [...readFileSync(INSTALL_DOC, 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map(
+      (match) => match[1] ?? '',
+    );
     const example = blocks.find((block) => block.includes(CREDENTIALS_DIR));
     assert.ok(example, `${INSTALL_DOC} shows a probe.yaml reading ${CREDENTIALS_DIR}`);
     const read: string[] = [];
     const config = parseConfig(example, '/etc/adtrust/probe.yaml', {
       readFile: (path) => {
         const id = posix.relative(CREDENTIALS_DIR, path);
-        if (posix.dirname(path) !== CREDENTIALS_DIR || !ids.includes(id)) throw new NoSuchFile(`${path}: no LoadCredential=${id}: in the unit`);
+        if (posix.dirname(path) !== CREDENTIALS_DIR || !ids.includes(id))
+          throw new NoSuchFile(`${path}: no LoadCredential=${id}: in the unit`);
         read.push(id);
         return 'dummy-password\n';
       },
@@ -385,7 +448,11 @@ describe('deploy/prometheus/scrape-config.yml', () => {
     const job = jobs.find((entry) => at(entry, 'job_name') === 'adtrust');
     assert.ok(job, 'a job named adtrust: the alert rules select job="adtrust"');
     assert.equal(at(job, 'scrape_interval'), '1m');
-    assert.ok(list(at(job, 'static_configs', 0, 'targets'), 'targets').every((target) => text(target, 'target').endsWith(`:${PORT}`)));
+    assert.ok(
+      list(at(job, 'static_configs', 0, 'targets'), 'targets').every((target) =>
+        text(target, 'target').endsWith(`:${PORT}`),
+      ),
+    );
     assert.deepEqual(scrape['rule_files'], ['adtrust-alerts.yml']);
   });
 });

@@ -34,12 +34,22 @@ before(async () => {
   const port = await closedPort();
   const config = readFileSync(LAB_CONFIG, 'utf8')
     .replace(/^listen: .*$/m, `listen: 127.0.0.1:${String(port)}`)
-    .replace(/^timeout: .*$/m, 'timeout: 1s\nschedule:\n  dns: "*/2 * * * * *"\n  ports: "*/2 * * * * *"\n  protocols: "*/2 * * * * *"');
-  agent = spawn(process.execPath, [PROBE, 'agent', '--config', tempConfig(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    .replace(
+      /^timeout: .*$/m,
+      'timeout: 1s\nschedule:\n  dns: "*/2 * * * * *"\n  ports: "*/2 * * * * *"\n  protocols: "*/2 * * * * *"',
+    );
+  agent = spawn(process.execPath, [PROBE, 'agent', '--config', tempConfig(config)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   agent.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   agent.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   base = `http://127.0.0.1:${String(port)}`;
-  await metricsUntil('a first complete run', (samples) => sampleValue(samples, 'adtrust_probe_runs_total', { family: 'ports' }) !== undefined && (sampleValue(samples, 'adtrust_probe_runs_total', { family: 'ports' }) ?? 0) > 0);
+  await metricsUntil(
+    'a first complete run',
+    (samples) =>
+      sampleValue(samples, 'adtrust_probe_runs_total', { family: 'ports' }) !== undefined &&
+      (sampleValue(samples, 'adtrust_probe_runs_total', { family: 'ports' }) ?? 0) > 0,
+  );
 });
 
 after(async () => {
@@ -48,26 +58,68 @@ after(async () => {
 });
 
 const kerberosOnDcb = { partner_domain: 'wingtip.test', target: 'dcb.wingtip.test', port: '88', transport: 'tcp' };
-const ldapRecordViaDca = { server: '198.51.100.10', partner_domain: 'wingtip.test', record: '_ldap._tcp.dc._msdcs.wingtip.test', transport: 'udp' };
+const ldapRecordViaDca = {
+  server: '198.51.100.10',
+  partner_domain: 'wingtip.test',
+  record: '_ldap._tcp.dc._msdcs.wingtip.test',
+  transport: 'udp',
+};
 
 describe('probe agent against the lab', () => {
   it('a healthy lab: every check status 0', async () => {
-    const networkChecks = (s: Sample[]) => s.filter((x) => x.name === 'adtrust_check_status' && /^(dns|port)\./.test(x.labels['check'] ?? ''));
-    const samples = await metricsUntil('all DNS and port checks ok', (s) => networkChecks(s).length > 0 && networkChecks(s).every((x) => x.value === 0));
+    const networkChecks = (s: Sample[]) =>
+      s.filter((x) => x.name === 'adtrust_check_status' && /^(dns|port)\./.test(x.labels['check'] ?? ''));
+    const samples = await metricsUntil(
+      'all DNS and port checks ok',
+      (s) => networkChecks(s).length > 0 && networkChecks(s).every((x) => x.value === 0),
+    );
     assert.equal(sampleValue(samples, 'adtrust_port_up', kerberosOnDcb), 1);
     assert.equal(sampleValue(samples, 'adtrust_dns_lookup_success', ldapRecordViaDca), 1);
   });
 
   it('the LDAP family: trusts present and consistent, paths as the lab has them, pre-auth counts, no account name in labels', async () => {
-    const samples = await metricsUntil('an ldap run', (s) => sampleValue(s, 'adtrust_ldap_bind_success', { domain: 'tailspin.test' }) === 1);
-    for (const [domain, partner] of [['tailspin.test', 'wingtip.test'], ['wingtip.test', 'tailspin.test'], ['fabrikam.test', 'tailspin.test']] as const) {
+    const samples = await metricsUntil(
+      'an ldap run',
+      (s) => sampleValue(s, 'adtrust_ldap_bind_success', { domain: 'tailspin.test' }) === 1,
+    );
+    for (const [domain, partner] of [
+      ['tailspin.test', 'wingtip.test'],
+      ['wingtip.test', 'tailspin.test'],
+      ['fabrikam.test', 'tailspin.test'],
+    ] as const) {
       assert.equal(sampleValue(samples, 'adtrust_trust_present', { domain, partner_domain: partner }), 1);
       assert.equal(sampleValue(samples, 'adtrust_trust_consistent', { domain, partner_domain: partner }), 1);
     }
-    assert.equal(sampleValue(samples, 'adtrust_trust_info', { domain: 'tailspin.test', partner_domain: 'fabrikam.test', direction: 'outbound', kind: 'external', transitive: 'false' }), 1);
-    assert.equal(sampleValue(samples, 'adtrust_trust_path_available', { from_domain: 'fabrikam.test', to_domain: 'tailspin.test' }), 1);
-    assert.equal(sampleValue(samples, 'adtrust_trust_path_available', { from_domain: 'tailspin.test', to_domain: 'fabrikam.test' }), 0);
-    assert.ok((sampleValue(samples, 'adtrust_trust_password_last_set_timestamp_seconds', { domain: 'tailspin.test', partner_domain: 'wingtip.test' }) ?? 0) > 1.7e9);
+    assert.equal(
+      sampleValue(samples, 'adtrust_trust_info', {
+        domain: 'tailspin.test',
+        partner_domain: 'fabrikam.test',
+        direction: 'outbound',
+        kind: 'external',
+        transitive: 'false',
+      }),
+      1,
+    );
+    assert.equal(
+      sampleValue(samples, 'adtrust_trust_path_available', {
+        from_domain: 'fabrikam.test',
+        to_domain: 'tailspin.test',
+      }),
+      1,
+    );
+    assert.equal(
+      sampleValue(samples, 'adtrust_trust_path_available', {
+        from_domain: 'tailspin.test',
+        to_domain: 'fabrikam.test',
+      }),
+      0,
+    );
+    assert.ok(
+      (sampleValue(samples, 'adtrust_trust_password_last_set_timestamp_seconds', {
+        domain: 'tailspin.test',
+        partner_domain: 'wingtip.test',
+      }) ?? 0) > 1.7e9,
+    );
     assert.equal(sampleValue(samples, 'adtrust_preauth_disabled_accounts', { domain: 'tailspin.test' }), 2);
     assert.equal(sampleValue(samples, 'adtrust_preauth_disabled_privileged_accounts', { domain: 'tailspin.test' }), 1);
     assert.equal(sampleValue(samples, 'adtrust_preauth_disabled_unexpected_accounts', { domain: 'tailspin.test' }), 0);
@@ -78,9 +130,19 @@ describe('probe agent against the lab', () => {
   it('TCP 88 rejected on dcb: adtrust_port_state closed, adtrust_check_status 2, then open again', async () => {
     await lab('block', 'dcb', '88/tcp', 'reject');
     try {
-      const samples = await metricsUntil('port 88 closed', (s) => sampleValue(s, 'adtrust_port_state', { ...kerberosOnDcb, state: 'closed' }) === 1);
+      const samples = await metricsUntil(
+        'port 88 closed',
+        (s) => sampleValue(s, 'adtrust_port_state', { ...kerberosOnDcb, state: 'closed' }) === 1,
+      );
       assert.equal(sampleValue(samples, 'adtrust_port_up', kerberosOnDcb), 0);
-      assert.equal(sampleValue(samples, 'adtrust_check_status', { check: 'port.tcp', domain: 'wingtip.test', target: 'dcb.wingtip.test:88' }), 2);
+      assert.equal(
+        sampleValue(samples, 'adtrust_check_status', {
+          check: 'port.tcp',
+          domain: 'wingtip.test',
+          target: 'dcb.wingtip.test:88',
+        }),
+        2,
+      );
       assert.equal(sampleValue(samples, 'adtrust_port_up', { ...kerberosOnDcb, port: '389' }), 1);
     } finally {
       await lab('unblock', 'dcb', '88/tcp');
@@ -92,35 +154,66 @@ describe('probe agent against the lab', () => {
     const ldaps = { ...kerberosOnDcb, port: '636' };
     await lab('block', 'dcb', '636/tcp', 'drop');
     try {
-      await metricsUntil('port 636 filtered', (s) => sampleValue(s, 'adtrust_port_state', { ...ldaps, state: 'filtered' }) === 1);
+      await metricsUntil(
+        'port 636 filtered',
+        (s) => sampleValue(s, 'adtrust_port_state', { ...ldaps, state: 'filtered' }) === 1,
+      );
     } finally {
       await lab('unblock', 'dcb', '636/tcp');
     }
-    await metricsUntil('port 636 open again', (s) => sampleValue(s, 'adtrust_port_state', { ...ldaps, state: 'open' }) === 1);
+    await metricsUntil(
+      'port 636 open again',
+      (s) => sampleValue(s, 'adtrust_port_state', { ...ldaps, state: 'open' }) === 1,
+    );
   });
 
   it('dcc stopped, then frozen: the lookups of fabrikam.test fail everywhere, then succeed again', async () => {
-    const fabrikamViaDca = { server: '198.51.100.10', partner_domain: 'fabrikam.test', record: '_ldap._tcp.dc._msdcs.fabrikam.test', transport: 'udp' };
+    const fabrikamViaDca = {
+      server: '198.51.100.10',
+      partner_domain: 'fabrikam.test',
+      record: '_ldap._tcp.dc._msdcs.fabrikam.test',
+      transport: 'udp',
+    };
     for (const [fault, undo] of [
       ['stop', 'start'],
       ['freeze', 'thaw'],
     ] as const) {
       await lab(fault, 'dcc');
       try {
-        await metricsUntil(`fabrikam.test unresolvable (${fault})`, (s) => sampleValue(s, 'adtrust_dns_lookup_success', fabrikamViaDca) === 0);
+        await metricsUntil(
+          `fabrikam.test unresolvable (${fault})`,
+          (s) => sampleValue(s, 'adtrust_dns_lookup_success', fabrikamViaDca) === 0,
+        );
       } finally {
         await lab(undo, 'dcc');
       }
-      await metricsUntil(`fabrikam.test resolvable again (${undo})`, (s) => sampleValue(s, 'adtrust_dns_lookup_success', fabrikamViaDca) === 1, 90);
+      await metricsUntil(
+        `fabrikam.test resolvable again (${undo})`,
+        (s) => sampleValue(s, 'adtrust_dns_lookup_success', fabrikamViaDca) === 1,
+        90,
+      );
     }
   });
 
   it('forwarder to wingtip.test cut on dca: adtrust_dns_lookup_success 0 via dca only, then 1 again', async () => {
     await lab('forwarder-cut', 'dca', 'wingtip.test');
     try {
-      const samples = await metricsUntil('lookup failing via dca', (s) => sampleValue(s, 'adtrust_dns_lookup_success', ldapRecordViaDca) === 0);
-      assert.equal(sampleValue(samples, 'adtrust_dns_lookup_success', { ...ldapRecordViaDca, server: '198.51.100.30' }), 1);
-      assert.equal(sampleValue(samples, 'adtrust_check_status', { check: 'dns.srv', domain: 'tailspin.test', target: '_ldap._tcp.dc._msdcs.wingtip.test@198.51.100.10/udp' }), 2);
+      const samples = await metricsUntil(
+        'lookup failing via dca',
+        (s) => sampleValue(s, 'adtrust_dns_lookup_success', ldapRecordViaDca) === 0,
+      );
+      assert.equal(
+        sampleValue(samples, 'adtrust_dns_lookup_success', { ...ldapRecordViaDca, server: '198.51.100.30' }),
+        1,
+      );
+      assert.equal(
+        sampleValue(samples, 'adtrust_check_status', {
+          check: 'dns.srv',
+          domain: 'tailspin.test',
+          target: '_ldap._tcp.dc._msdcs.wingtip.test@198.51.100.10/udp',
+        }),
+        2,
+      );
     } finally {
       await lab('forwarder-restore', 'dca', 'wingtip.test');
     }

@@ -66,7 +66,9 @@ export interface DashboardFile {
 }
 
 export function dashboardFiles(): string[] {
-  return readdirSync(DASHBOARDS_DIR).filter((name) => name.endsWith('.json')).sort();
+  return readdirSync(DASHBOARDS_DIR)
+    .filter((name) => name.endsWith('.json'))
+    .sort();
 }
 
 export function loadDashboards(): DashboardFile[] {
@@ -138,7 +140,8 @@ export function parseLabelValues(query: string): { selector: string | undefined;
 /** Grafana's own variables that the Prometheus datasource fills in. */
 export const BUILTIN_VARIABLES = ['__rate_interval', '__interval', '__range', '__range_s', '__interval_ms'];
 
-const VARIABLE_REFERENCE = /\$\{([a-zA-Z_][a-zA-Z0-9_]*)(?::[^}]*)?\}|\$([a-zA-Z_][a-zA-Z0-9_]*)|\[\[([a-zA-Z_][a-zA-Z0-9_]*)\]\]/g;
+const VARIABLE_REFERENCE =
+  /\$\{([a-zA-Z_][a-zA-Z0-9_]*)(?::[^}]*)?\}|\$([a-zA-Z_][a-zA-Z0-9_]*)|\[\[([a-zA-Z_][a-zA-Z0-9_]*)\]\]/g;
 
 export function referencedVariables(text: string): string[] {
   return [...text.matchAll(VARIABLE_REFERENCE)].map((match) => match[1] ?? match[2] ?? match[3] ?? '');
@@ -200,7 +203,20 @@ export interface ExprNames {
 
 const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan', 'atan2']);
 const LABEL_LIST_KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
-const AGGREGATIONS = new Set(['sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'bottomk', 'topk', 'quantile']);
+const AGGREGATIONS = new Set([
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'group',
+  'stddev',
+  'stdvar',
+  'count',
+  'count_values',
+  'bottomk',
+  'topk',
+  'quantile',
+]);
 
 type Token = { kind: 'ident'; text: string } | { kind: 'braces'; text: string } | { kind: 'other'; text: string };
 
@@ -227,7 +243,8 @@ function tokenize(expr: string): Token[] {
       // skipping strings (a regex may contain a bracket).
       const close = ch === '{' ? '}' : ']';
       let j = i + 1;
-      while (j < expr.length && expr[j] !== close) j = expr[j] === '"' || expr[j] === "'" || expr[j] === '`' ? skipString(expr, j) : j + 1;
+      while (j < expr.length && expr[j] !== close)
+        j = expr[j] === '"' || expr[j] === "'" || expr[j] === '`' ? skipString(expr, j) : j + 1;
       tokens.push({ kind: ch === '{' ? 'braces' : 'other', text: expr.slice(i, j + 1) });
       i = j + 1;
     } else if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(expr[i + 1] ?? ''))) {
@@ -254,7 +271,10 @@ function tokenize(expr: string): Token[] {
 function matcherLabels(braces: string): string[] {
   const inner = braces.slice(1, -1);
   const labels: string[] = [];
-  for (const match of inner.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)/g)) labels.push(match[1] ?? '');
+  for (const match of inner.matchAll(
+    /([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)/g,
+  ))
+    labels.push(match[1] ?? '');
   return labels;
 }
 
@@ -281,7 +301,10 @@ export function exprNames(expr: string): ExprNames {
       i = j;
     } else if (KEYWORDS.has(token.text.toLowerCase())) {
       continue;
-    } else if (next?.text === '(' || (AGGREGATIONS.has(token.text) && (next?.text === 'by' || next?.text === 'without'))) {
+    } else if (
+      next?.text === '(' ||
+      (AGGREGATIONS.has(token.text) && (next?.text === 'by' || next?.text === 'without'))
+    ) {
       names.functions.push(token.text);
     } else {
       const labels = next?.kind === 'braces' ? matcherLabels(next.text) : [];
@@ -295,7 +318,8 @@ export function exprNames(expr: string): ExprNames {
 /** Labels of the series a query returns: the documented labels of its metrics, plus Prometheus' own. */
 export function labelsAvailable(expr: string, documented: Map<string, Set<string>>): Set<string> {
   const labels = new Set(['job', 'instance']);
-  for (const selector of exprNames(expr).selectors) for (const label of documented.get(selector.metric) ?? []) labels.add(label);
+  for (const selector of exprNames(expr).selectors)
+    for (const label of documented.get(selector.metric) ?? []) labels.add(label);
   for (const label of addedLabels(expr)) labels.add(label);
   return labels;
 }
@@ -305,7 +329,8 @@ export function addedLabels(expr: string): string[] {
   const tokens = tokenize(expr);
   const added: string[] = [];
   tokens.forEach((token, i) => {
-    if (token.kind !== 'ident' || !['label_join', 'label_replace'].includes(token.text) || tokens[i + 1]?.text !== '(') return;
+    if (token.kind !== 'ident' || !['label_join', 'label_replace'].includes(token.text) || tokens[i + 1]?.text !== '(')
+      return;
     // The second argument: the first string after the first comma at this call's depth.
     let depth = 0;
     for (let j = i + 1; j < tokens.length; j++) {

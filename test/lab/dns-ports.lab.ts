@@ -8,7 +8,11 @@ import type { JsonFinding as Finding } from '../../agent/outputs/report.js';
 import { findings, lab, LAB_CONFIG, probeRun, probeUntil, problems, tempConfig, type Report } from './support.js';
 
 const DOMAINS = ['tailspin.test', 'wingtip.test', 'fabrikam.test'];
-const DNS_SERVER: Record<string, string> = { 'tailspin.test': '198.51.100.10', 'wingtip.test': '198.51.100.20', 'fabrikam.test': '198.51.100.30' };
+const DNS_SERVER: Record<string, string> = {
+  'tailspin.test': '198.51.100.10',
+  'wingtip.test': '198.51.100.20',
+  'fabrikam.test': '198.51.100.30',
+};
 const healthy = (report: Report) => problems(report).length === 0;
 // The LDAP family has tests of its own (ldap.lab.ts); the lab's roastable admin keeps it critical.
 // protocols too: a healthy lab means every DNS, port and protocol check ok, as before issue 10 split them.
@@ -29,10 +33,21 @@ describe('healthy lab', () => {
     assert.equal(report.exitCode, 0);
     assert.deepEqual(problems(report), []);
     // Each side's DNS resolves each partner: A<->B, B<->C and A<->C (the external trust).
-    for (const [local, partner] of [['tailspin.test', 'wingtip.test'], ['wingtip.test', 'tailspin.test'], ['wingtip.test', 'fabrikam.test'], ['fabrikam.test', 'wingtip.test'], ['tailspin.test', 'fabrikam.test'], ['fabrikam.test', 'tailspin.test']] as const) {
+    for (const [local, partner] of [
+      ['tailspin.test', 'wingtip.test'],
+      ['wingtip.test', 'tailspin.test'],
+      ['wingtip.test', 'fabrikam.test'],
+      ['fabrikam.test', 'wingtip.test'],
+      ['tailspin.test', 'fabrikam.test'],
+      ['fabrikam.test', 'tailspin.test'],
+    ] as const) {
       const srv = findings(report, 'dns.srv', (f) => f.domain === local && f.observed['partner_domain'] === partner);
       assert.equal(srv.length, 8, `${local} resolving ${partner}`);
-      const addresses = findings(report, 'dns.address', (f) => f.domain === local && f.observed['partner_domain'] === partner);
+      const addresses = findings(
+        report,
+        'dns.address',
+        (f) => f.domain === local && f.observed['partner_domain'] === partner,
+      );
       assert.ok(addresses.length >= 1);
     }
     for (const domain of DOMAINS) {
@@ -80,14 +95,28 @@ describe('port faults', () => {
       const viaDca = (f: Finding) => f.observed['server'] === '198.51.100.10';
       const udpViaDca = findings(report, 'dns.srv', (f) => viaDca(f) && f.observed['transport'] === 'udp');
       assert.equal(udpViaDca.length, 8);
-      assert.ok(udpViaDca.every((f) => f.status === 'critical' && f.observed['failure'] === 'timeout'), udpViaDca.map((f) => f.message).join('\n'));
+      assert.ok(
+        udpViaDca.every((f) => f.status === 'critical' && f.observed['failure'] === 'timeout'),
+        udpViaDca.map((f) => f.message).join('\n'),
+      );
       const tcpViaDca = findings(report, 'dns.srv', (f) => viaDca(f) && f.observed['transport'] === 'tcp');
-      assert.ok(tcpViaDca.length > 0 && tcpViaDca.every((f) => f.status === 'ok'), tcpViaDca.map((f) => f.message).join('\n'));
+      assert.ok(
+        tcpViaDca.length > 0 && tcpViaDca.every((f) => f.status === 'ok'),
+        tcpViaDca.map((f) => f.message).join('\n'),
+      );
       // The other DCs forward tailspin.test to dca over UDP: that breaks too, and nothing else.
       for (const finding of problems(report)) {
-        assert.ok((viaDca(finding) && finding.observed['transport'] === 'udp') || finding.observed['partner_domain'] === 'tailspin.test', finding.message);
+        assert.ok(
+          (viaDca(finding) && finding.observed['transport'] === 'udp') ||
+            finding.observed['partner_domain'] === 'tailspin.test',
+          finding.message,
+        );
       }
-      assert.ok(findings(report, 'dns.srv', (f) => !viaDca(f) && f.observed['partner_domain'] === 'tailspin.test').some((f) => f.status === 'critical'));
+      assert.ok(
+        findings(report, 'dns.srv', (f) => !viaDca(f) && f.observed['partner_domain'] === 'tailspin.test').some(
+          (f) => f.status === 'critical',
+        ),
+      );
     } finally {
       await lab('unblock', 'dca', '53/udp');
     }
@@ -111,8 +140,20 @@ describe('conditional forwarder faults', () => {
       // Every locator record, over both transports.
       assert.equal(findings(report, 'dns.srv', (f) => f.status === 'critical').length, 8);
       // The other side still resolves tailspin.test; tailspin still resolves fabrikam.test.
-      assert.ok(findings(report, 'dns.srv', (f) => f.domain === 'wingtip.test' && f.observed['partner_domain'] === 'tailspin.test').every((f) => f.status === 'ok'));
-      assert.ok(findings(report, 'dns.srv', (f) => f.domain === 'tailspin.test' && f.observed['partner_domain'] === 'fabrikam.test').every((f) => f.status === 'ok'));
+      assert.ok(
+        findings(
+          report,
+          'dns.srv',
+          (f) => f.domain === 'wingtip.test' && f.observed['partner_domain'] === 'tailspin.test',
+        ).every((f) => f.status === 'ok'),
+      );
+      assert.ok(
+        findings(
+          report,
+          'dns.srv',
+          (f) => f.domain === 'tailspin.test' && f.observed['partner_domain'] === 'fabrikam.test',
+        ).every((f) => f.status === 'ok'),
+      );
       assert.equal(report.exitCode, 2);
     } finally {
       await lab('forwarder-restore', 'dca', 'wingtip.test');
@@ -124,7 +165,12 @@ describe('conditional forwarder faults', () => {
 describe('DC faults', () => {
   it('a stopped DC: its own records gone, its DCs undiscoverable, its ports closed; healthy once started', async () => {
     // Listed by address, dcc is probed even while DNS cannot name it.
-    const byAddress = tempConfig(readFileSync(LAB_CONFIG, 'utf8').replace('dns_servers: [198.51.100.30]', 'dns_servers: [198.51.100.30]\n    dcs: [198.51.100.30]'));
+    const byAddress = tempConfig(
+      readFileSync(LAB_CONFIG, 'utf8').replace(
+        'dns_servers: [198.51.100.30]',
+        'dns_servers: [198.51.100.30]\n    dcs: [198.51.100.30]',
+      ),
+    );
     await lab('stop', 'dcc');
     try {
       const report = await probeRun(FAMILIES);
@@ -134,7 +180,11 @@ describe('DC faults', () => {
       const viaOthers = findings(report, 'dns.srv', (f) => f.observed['partner_domain'] === 'fabrikam.test');
       assert.ok(viaOthers.length > 0 && viaOthers.every((f) => f.status === 'critical'));
       // dnsmasq (53) still runs in the DC's namespace; Samba's ports refuse.
-      const ports = findings(await probeRun(['--only', 'ports'], byAddress), 'port.tcp', (f) => f.domain === 'fabrikam.test');
+      const ports = findings(
+        await probeRun(['--only', 'ports'], byAddress),
+        'port.tcp',
+        (f) => f.domain === 'fabrikam.test',
+      );
       assert.equal(ports.length, 9);
       for (const finding of ports) {
         const expected = finding.observed['port'] === 53 ? 'open' : 'closed';
@@ -153,7 +203,12 @@ describe('DC faults', () => {
       const report = await probeRun(['--only', 'dns']);
       const viaDcb = findings(report, 'dns.srv', (f) => f.observed['server'] === DNS_SERVER['wingtip.test']);
       assert.ok(viaDcb.length > 0);
-      assert.ok(viaDcb.every((f) => f.status === 'critical' && ['timeout', 'malformed'].includes(f.observed['failure'] as string)), viaDcb.map((f) => f.message).join('\n'));
+      assert.ok(
+        viaDcb.every(
+          (f) => f.status === 'critical' && ['timeout', 'malformed'].includes(f.observed['failure'] as string),
+        ),
+        viaDcb.map((f) => f.message).join('\n'),
+      );
       assert.ok(Date.now() - started < 30_000, 'a frozen DC must not hang the run');
     } finally {
       await lab('thaw', 'dcb');

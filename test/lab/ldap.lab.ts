@@ -26,7 +26,9 @@ function one(report: Report, check: string, domain: string, target: string): Fin
 
 /** Problems apart from the lab's roastable admin, which is critical by design. */
 function problemsBesidesRoastAdmin(report: Report): Finding[] {
-  return report.findings.filter((f) => f.status !== 'ok' && !(f.check === 'preauth.privileged' && f.domain === 'tailspin.test'));
+  return report.findings.filter(
+    (f) => f.status !== 'ok' && !(f.check === 'preauth.privileged' && f.domain === 'tailspin.test'),
+  );
 }
 const healthy = (report: Report) => problemsBesidesRoastAdmin(report).length === 0;
 
@@ -54,9 +56,23 @@ describe('healthy lab over LDAP', () => {
     const report = await ldapRun();
     const inventory = (domain: string, partner: string) => one(report, 'trust.inventory', domain, partner).observed;
     const forest = { direction: 'bidirectional', kind: 'forest', transitive: true, trust_type: 'uplevel' };
-    for (const [domain, partner] of [['tailspin.test', 'wingtip.test'], ['wingtip.test', 'tailspin.test'], ['wingtip.test', 'fabrikam.test'], ['fabrikam.test', 'wingtip.test']] as const) {
+    for (const [domain, partner] of [
+      ['tailspin.test', 'wingtip.test'],
+      ['wingtip.test', 'tailspin.test'],
+      ['wingtip.test', 'fabrikam.test'],
+      ['fabrikam.test', 'wingtip.test'],
+    ] as const) {
       const seen = inventory(domain, partner);
-      assert.deepEqual({ direction: seen['direction'], kind: seen['kind'], transitive: seen['transitive'], trust_type: seen['trust_type'] }, forest, `${domain} -> ${partner}`);
+      assert.deepEqual(
+        {
+          direction: seen['direction'],
+          kind: seen['kind'],
+          transitive: seen['transitive'],
+          trust_type: seen['trust_type'],
+        },
+        forest,
+        `${domain} -> ${partner}`,
+      );
       assert.deepEqual(seen['attributes'], ['FOREST_TRANSITIVE']);
       assert.deepEqual(seen['encryption_types'], ['AES128_CTS_HMAC_SHA1_96', 'AES256_CTS_HMAC_SHA1_96']);
       assert.match(seen['sid'] as string, /^S-1-5-21-\d+-\d+-\d+$/);
@@ -69,7 +85,11 @@ describe('healthy lab over LDAP', () => {
     assert.equal(inventory('fabrikam.test', 'tailspin.test')['direction'], 'inbound');
     assert.equal(findings(report, 'trust.inventory').length, 6);
     // No tailspin-fabrikam forest trust exists on either side.
-    assert.ok(findings(report, 'trust.inventory').every((f) => !(f.domain === 'tailspin.test' && f.target === 'fabrikam.test' && f.observed['kind'] === 'forest')));
+    assert.ok(
+      findings(report, 'trust.inventory').every(
+        (f) => !(f.domain === 'tailspin.test' && f.target === 'fabrikam.test' && f.observed['kind'] === 'forest'),
+      ),
+    );
   });
 
   it('every configured side present and consistent; passwords fresh, dated from the right source', async () => {
@@ -78,30 +98,44 @@ describe('healthy lab over LDAP', () => {
     assert.ok(findings(report, 'trust.expected').every((f) => f.status === 'ok'));
     assert.equal(findings(report, 'trust.consistent').length, 6);
     assert.ok(findings(report, 'trust.consistent').every((f) => f.status === 'ok'));
-    assert.match(one(report, 'trust.password_age', 'tailspin.test', 'wingtip.test').observed['source'] as string, /pwdLastSet of the trust account WINGTIP\$/);
+    assert.match(
+      one(report, 'trust.password_age', 'tailspin.test', 'wingtip.test').observed['source'] as string,
+      /pwdLastSet of the trust account WINGTIP\$/,
+    );
     // tailspin.test only trusts fabrikam.test (outbound): no FABRIKAM$ account there, so the metadata dates it.
-    assert.match(one(report, 'trust.password_age', 'tailspin.test', 'fabrikam.test').observed['source'] as string, /replication metadata/);
+    assert.match(
+      one(report, 'trust.password_age', 'tailspin.test', 'fabrikam.test').observed['source'] as string,
+      /replication metadata/,
+    );
     assert.ok(findings(report, 'trust.forest_info').every((f) => f.status === 'ok'));
     assert.equal(findings(report, 'trust.forest_info').length, 4);
   });
 
   it('paths: A<->B, B<->C, C users to A; no path from A users to C', async () => {
     const report = await ldapRun();
-    const available = (from: string, to: string) => one(report, 'trust.path', from, `${from}->${to}`).observed['available'];
+    const available = (from: string, to: string) =>
+      one(report, 'trust.path', from, `${from}->${to}`).observed['available'];
     assert.equal(available('tailspin.test', 'wingtip.test'), true);
     assert.equal(available('wingtip.test', 'tailspin.test'), true);
     assert.equal(available('wingtip.test', 'fabrikam.test'), true);
     assert.equal(available('fabrikam.test', 'wingtip.test'), true);
     assert.equal(available('fabrikam.test', 'tailspin.test'), true);
     assert.equal(available('tailspin.test', 'fabrikam.test'), false);
-    assert.equal(one(report, 'trust.path', 'tailspin.test', 'tailspin.test->fabrikam.test').status, 'ok', 'not expected by the config, so not a problem');
+    assert.equal(
+      one(report, 'trust.path', 'tailspin.test', 'tailspin.test->fabrikam.test').status,
+      'ok',
+      'not expected by the config, so not a problem',
+    );
   });
 
   it('probe path walks the referrals, or says where and why the path breaks', async () => {
     const through = await probeCommand(['path', 'fabrikam.test', 'tailspin.test', '--config', LAB_CONFIG]);
     assert.equal(through.code, 0, through.stderr);
     assert.match(through.stdout, /^users of fabrikam\.test -> resources in tailspin\.test: available\n/);
-    assert.match(through.stdout, /tailspin\.test trusts fabrikam\.test \(external trust\): the KDC gives a referral ticket krbtgt\/TAILSPIN\.TEST@FABRIKAM\.TEST/);
+    assert.match(
+      through.stdout,
+      /tailspin\.test trusts fabrikam\.test \(external trust\): the KDC gives a referral ticket krbtgt\/TAILSPIN\.TEST@FABRIKAM\.TEST/,
+    );
     const broken = await probeCommand(['path', 'tailspin.test', 'fabrikam.test', '--config', LAB_CONFIG]);
     assert.equal(broken.code, 2);
     assert.match(broken.stdout, /NOT available/);
@@ -129,7 +163,10 @@ describe('faults seen over LDAP', () => {
       const report = await ldapRun();
       const unexpected = one(report, 'preauth.unexpected', 'wingtip.test', 'wingtip.test');
       assert.equal(unexpected.status, 'warning');
-      assert.match(unexpected.message, /1 enabled account\(s\) without Kerberos pre-authentication, not on preauth\.allow: alice \(user\)/);
+      assert.match(
+        unexpected.message,
+        /1 enabled account\(s\) without Kerberos pre-authentication, not on preauth\.allow: alice \(user\)/,
+      );
     } finally {
       await lab('preauth-clear', 'alice', 'wingtip.test');
     }
@@ -142,7 +179,10 @@ describe('faults seen over LDAP', () => {
       const report = await ldapRun();
       const expected = one(report, 'trust.expected', 'wingtip.test', 'tailspin.test');
       assert.equal(expected.status, 'critical');
-      assert.equal(expected.message, 'wingtip.test has no trust object for tailspin.test (expected forest, bidirectional)');
+      assert.equal(
+        expected.message,
+        'wingtip.test has no trust object for tailspin.test (expected forest, bidirectional)',
+      );
       assert.equal(one(report, 'trust.consistent', 'tailspin.test', 'wingtip.test').status, 'critical');
       assert.equal(one(report, 'trust.path', 'wingtip.test', 'wingtip.test->tailspin.test').status, 'critical');
       // The other trusts are untouched.
@@ -153,18 +193,30 @@ describe('faults seen over LDAP', () => {
     await probeUntil(LDAP, 'trusts healthy after restore', healthy, 60);
   });
 
-  it('one side\'s direction changed: expected and consistency critical, naming both directions', async () => {
+  it("one side's direction changed: expected and consistency critical, naming both directions", async () => {
     await lab('trust-direction', 'dca', 'wingtip.test', '1');
     try {
       const report = await ldapRun();
       const expected = one(report, 'trust.expected', 'tailspin.test', 'wingtip.test');
       assert.equal(expected.status, 'critical');
-      assert.equal(expected.message, 'tailspin.test -> wingtip.test: found forest, inbound, expected forest, bidirectional');
+      assert.equal(
+        expected.message,
+        'tailspin.test -> wingtip.test: found forest, inbound, expected forest, bidirectional',
+      );
       const consistent = one(report, 'trust.consistent', 'tailspin.test', 'wingtip.test');
-      assert.match(consistent.message, /directions do not mirror: tailspin\.test says inbound, wingtip\.test says bidirectional/);
+      assert.match(
+        consistent.message,
+        /directions do not mirror: tailspin\.test says inbound, wingtip\.test says bidirectional/,
+      );
       // tailspin.test no longer says it trusts wingtip.test: wingtip's users lose tailspin's resources.
-      assert.equal(one(report, 'trust.path', 'wingtip.test', 'wingtip.test->tailspin.test').observed['available'], false);
-      assert.equal(one(report, 'trust.path', 'tailspin.test', 'tailspin.test->wingtip.test').observed['available'], true);
+      assert.equal(
+        one(report, 'trust.path', 'wingtip.test', 'wingtip.test->tailspin.test').observed['available'],
+        false,
+      );
+      assert.equal(
+        one(report, 'trust.path', 'tailspin.test', 'tailspin.test->wingtip.test').observed['available'],
+        true,
+      );
     } finally {
       await lab('trust-restore');
     }
@@ -185,8 +237,16 @@ describe('bind failures, in words', () => {
   });
 
   const cases: [string, (section: string) => string, string][] = [
-    ['a wrong password', (s) => s.replace(/password_file: .*/, `password_file: ${tempConfig('Wrong-Pass-999\n')}`), 'wrong credentials'],
-    ['the address instead of the certificate\'s name', (s) => s.replace('ldaps://dca.tailspin.test', 'ldaps://198.51.100.10'), 'certificate name mismatch'],
+    [
+      'a wrong password',
+      (s) => s.replace(/password_file: .*/, `password_file: ${tempConfig('Wrong-Pass-999\n')}`),
+      'wrong credentials',
+    ],
+    [
+      "the address instead of the certificate's name",
+      (s) => s.replace('ldaps://dca.tailspin.test', 'ldaps://198.51.100.10'),
+      'certificate name mismatch',
+    ],
     ['no CA to verify the self-signed certificate', (s) => s.replace(/ {6}ca_file: .*\n/, ''), 'untrusted certificate'],
   ];
   for (const [what, change, failure] of cases) {
@@ -198,13 +258,35 @@ describe('bind failures, in words', () => {
   }
 
   it('a disabled bind account: account disabled', async () => {
-    const config = tailspinLdap((s) => s.replace('bind_dn: probe@tailspin.test', 'bind_dn: alice@tailspin.test').replace(/password_file: .*/, `password_file: ${tempConfig(`${LAB_PASSWORD}\n`)}`));
-    await lab('exec', 'adtl-dca', 'samba-tool', 'user', 'disable', 'alice', '-s', '/var/lib/adtrust-lab/dca/etc/smb.conf');
+    const config = tailspinLdap((s) =>
+      s
+        .replace('bind_dn: probe@tailspin.test', 'bind_dn: alice@tailspin.test')
+        .replace(/password_file: .*/, `password_file: ${tempConfig(`${LAB_PASSWORD}\n`)}`),
+    );
+    await lab(
+      'exec',
+      'adtl-dca',
+      'samba-tool',
+      'user',
+      'disable',
+      'alice',
+      '-s',
+      '/var/lib/adtrust-lab/dca/etc/smb.conf',
+    );
     try {
       const finding = await bind(config);
       assert.equal(finding.observed['failure'], 'account disabled', finding.message);
     } finally {
-      await lab('exec', 'adtl-dca', 'samba-tool', 'user', 'enable', 'alice', '-s', '/var/lib/adtrust-lab/dca/etc/smb.conf');
+      await lab(
+        'exec',
+        'adtl-dca',
+        'samba-tool',
+        'user',
+        'enable',
+        'alice',
+        '-s',
+        '/var/lib/adtrust-lab/dca/etc/smb.conf',
+      );
     }
   });
 

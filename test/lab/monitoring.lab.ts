@@ -27,7 +27,13 @@ const PROMETHEUS = '/usr/bin/prometheus';
 const ALERT_RULES = join(ROOT, 'deploy', 'prometheus', 'adtrust-alerts.yml');
 
 /** What Grafana puts for its own interval variables (Grafana's $__rate_interval is at least 4 x its default 15 s scrape interval). */
-const GRAFANA_BUILTINS: Record<string, string> = { __rate_interval: '1m', __interval: '15s', __range: '1h', __range_s: '3600', __interval_ms: '15000' };
+const GRAFANA_BUILTINS: Record<string, string> = {
+  __rate_interval: '1m',
+  __interval: '15s',
+  __range: '1h',
+  __range_s: '3600',
+  __interval_ms: '15000',
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -65,7 +71,12 @@ async function stop(proc: Started): Promise<void> {
 }
 
 function logs(): string {
-  return started.map((p) => `--- ${p.name} (pid ${String(p.pid)}${p.child.exitCode === null ? '' : `, exited ${String(p.child.exitCode)}`}):\n${p.log.slice(-3000)}`).join('\n');
+  return started
+    .map(
+      (p) =>
+        `--- ${p.name} (pid ${String(p.pid)}${p.child.exitCode === null ? '' : `, exited ${String(p.child.exitCode)}`}):\n${p.log.slice(-3000)}`,
+    )
+    .join('\n');
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, seconds: number): Promise<T> {
@@ -78,7 +89,10 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, secon
     } catch (error) {
       lastError = String(error);
     }
-    if (Date.now() > deadline) throw new Error(`not seen within ${String(seconds)} s: ${what}${lastError === '' ? '' : `\nlast error: ${lastError}`}\n${logs()}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `not seen within ${String(seconds)} s: ${what}${lastError === '' ? '' : `\nlast error: ${lastError}`}\n${logs()}`,
+      );
     await sleep(500);
   }
 }
@@ -96,7 +110,8 @@ interface ApiResponse<T> {
 async function api<T>(path: string, params: Record<string, string> = {}): Promise<T> {
   const response = await fetch(`${prometheusBase}${path}?${new URLSearchParams(params).toString()}`);
   const body = (await response.json()) as ApiResponse<T>;
-  if (body.status !== 'success' || body.data === undefined) throw new Error(`${path} ${JSON.stringify(params)}: ${body.errorType ?? ''} ${body.error ?? response.statusText}`);
+  if (body.status !== 'success' || body.data === undefined)
+    throw new Error(`${path} ${JSON.stringify(params)}: ${body.errorType ?? ''} ${body.error ?? response.statusText}`);
   return body.data;
 }
 
@@ -111,7 +126,9 @@ interface QueryResult {
 }
 
 function isEmpty(result: QueryResult): boolean {
-  return (result.resultType === 'vector' || result.resultType === 'matrix') && (result.result as unknown[]).length === 0;
+  return (
+    (result.resultType === 'vector' || result.resultType === 'matrix') && (result.result as unknown[]).length === 0
+  );
 }
 
 async function instantQuery(expr: string): Promise<QueryResult> {
@@ -125,7 +142,10 @@ async function vector(expr: string): Promise<Sample[]> {
 }
 
 async function labelValues(label: string, selector: string | undefined): Promise<string[]> {
-  return api<string[]>(`/api/v1/label/${encodeURIComponent(label)}/values`, selector === undefined ? {} : { 'match[]': selector });
+  return api<string[]>(
+    `/api/v1/label/${encodeURIComponent(label)}/values`,
+    selector === undefined ? {} : { 'match[]': selector },
+  );
 }
 
 interface Alert {
@@ -165,7 +185,10 @@ async function resolveVariables(dashboard: Dashboard, mode: Mode, problems: stri
     } else if (mode === 'all') {
       values[variable.name] = variable.allValue ?? `(${found.map(grafanaRegexEscape).join('|')})`;
     } else {
-      values[variable.name] = variable.multi === true || variable.includeAll === true ? grafanaRegexEscape(first) : first.replace(/\\/g, '\\\\');
+      values[variable.name] =
+        variable.multi === true || variable.includeAll === true
+          ? grafanaRegexEscape(first)
+          : first.replace(/\\/g, '\\\\');
     }
   }
   return values;
@@ -177,8 +200,16 @@ async function emptyQueries(mode: Mode, seconds: number): Promise<{ problems: st
   let pending: { where: string; expr: string; reason: string }[] = [];
   for (const { dashboard } of loadDashboards()) {
     const values = await resolveVariables(dashboard, mode, problems);
-    const shown = Object.entries(values).filter(([name]) => !name.startsWith('__') && name !== 'datasource').map(([name, value]) => `${name}=${value}`).join(' ');
-    for (const query of queriesOf(dashboard)) pending.push({ where: `${dashboard.uid} / "${query.panel}" / ${query.refId} [${shown}]`, expr: interpolate(query.expr, values), reason: 'not run' });
+    const shown = Object.entries(values)
+      .filter(([name]) => !name.startsWith('__') && name !== 'datasource')
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ');
+    for (const query of queriesOf(dashboard))
+      pending.push({
+        where: `${dashboard.uid} / "${query.panel}" / ${query.refId} [${shown}]`,
+        expr: interpolate(query.expr, values),
+        reason: 'not run',
+      });
   }
   const count = pending.length;
   const deadline = Date.now() + seconds * 1000;
@@ -212,7 +243,10 @@ before(async () => {
   // The agent: the lab config, on loopback, every 2 s for dns, ports and protocols, 5 s for ldap.
   const agentConfig = readFileSync(LAB_CONFIG, 'utf8')
     .replace(/^listen: .*$/m, `listen: 127.0.0.1:${String(agentPort)}`)
-    .replace(/^timeout: .*$/m, 'timeout: 1s\nschedule:\n  dns: "*/2 * * * * *"\n  ports: "*/2 * * * * *"\n  protocols: "*/2 * * * * *"\n  ldap: "*/5 * * * * *"');
+    .replace(
+      /^timeout: .*$/m,
+      'timeout: 1s\nschedule:\n  dns: "*/2 * * * * *"\n  ports: "*/2 * * * * *"\n  protocols: "*/2 * * * * *"\n  ldap: "*/5 * * * * *"',
+    );
   writeFileSync(join(dir, 'probe.yaml'), agentConfig);
   start('agent', process.execPath, [PROBE, 'agent', '--config', join(dir, 'probe.yaml')]);
 
@@ -252,7 +286,12 @@ before(async () => {
 
   await until('Prometheus ready', async () => ((await fetch(`${prometheusBase}/-/ready`)).ok ? true : undefined), 30);
   // A complete agent run scraped: every family has run (ldap last, every 5 s).
-  await until('adtrust_probe_runs_total{family="ldap"} > 0 in Prometheus', async () => ((await vector('adtrust_probe_runs_total{job="adtrust", family="ldap"} > 0')).length > 0 ? true : undefined), 60);
+  await until(
+    'adtrust_probe_runs_total{family="ldap"} > 0 in Prometheus',
+    async () =>
+      (await vector('adtrust_probe_runs_total{job="adtrust", family="ldap"} > 0')).length > 0 ? true : undefined,
+    60,
+  );
 });
 
 after(async () => {
@@ -266,41 +305,68 @@ describe('Prometheus scraping probe agent in the lab, with the dashboards and th
     const up = await vector(`up{job="adtrust", instance="127.0.0.1:${String(agentPort)}"}`);
     assert.equal(up[0]?.value[1], '1', `the agent is not up in Prometheus\n${logs()}`);
     const groups = (await api<{ groups: { rules: { name: string; type: string }[] }[] }>('/api/v1/rules')).groups;
-    const names = groups.flatMap((group) => group.rules.filter((rule) => rule.type === 'alerting').map((rule) => rule.name));
+    const names = groups.flatMap((group) =>
+      group.rules.filter((rule) => rule.type === 'alerting').map((rule) => rule.name),
+    );
     assert.ok(names.includes('AdtrustTrustPortUnreachable'), `alerting rules loaded: ${names.join(', ')}`);
   });
 
   it('every query of every dashboard returns data, every variable at "All"', async () => {
     const { problems, count } = await emptyQueries('all', 20);
     assert.ok(count >= 40, `only ${String(count)} queries found`);
-    assert.ok(problems.length === 0, `${String(problems.length)} of ${String(count)} dashboard queries have no data:\n${problems.join('\n')}`);
+    assert.ok(
+      problems.length === 0,
+      `${String(problems.length)} of ${String(count)} dashboard queries have no data:\n${problems.join('\n')}`,
+    );
   });
 
   it('every query of every dashboard returns data, every variable at its first value', async () => {
     const { problems, count } = await emptyQueries('first', 20);
-    assert.ok(problems.length === 0, `${String(problems.length)} of ${String(count)} dashboard queries have no data:\n${problems.join('\n')}`);
+    assert.ok(
+      problems.length === 0,
+      `${String(problems.length)} of ${String(count)} dashboard queries have no data:\n${problems.join('\n')}`,
+    );
   });
 
   it('TCP 88 rejected on dcb: AdtrustTrustPortUnreachable fires for dcb.wingtip.test:88 and the ports grid shows it; it resolves once unblocked', async () => {
-    const matching = (alert: Alert) => alert.labels['alertname'] === 'AdtrustTrustPortUnreachable' && alert.labels['target'] === 'dcb.wingtip.test' && alert.labels['port'] === '88';
+    const matching = (alert: Alert) =>
+      alert.labels['alertname'] === 'AdtrustTrustPortUnreachable' &&
+      alert.labels['target'] === 'dcb.wingtip.test' &&
+      alert.labels['port'] === '88';
     assert.deepEqual((await alerts()).filter(matching), [], 'AdtrustTrustPortUnreachable is active before the fault');
     const grid = loadDashboards()
       .flatMap(({ dashboard }) => queriesOf(dashboard))
       .find((query) => query.dashboard === 'adtrust-ports' && query.panel === 'Partner DC × port');
     assert.ok(grid, 'the panel "Partner DC × port" of adtrust-ports is gone: adapt this test');
-    const gridExpr = interpolate(grid.expr, { ...GRAFANA_BUILTINS, instance: '.*', partner_domain: '.*', target: '.*', transport: '.*' });
+    const gridExpr = interpolate(grid.expr, {
+      ...GRAFANA_BUILTINS,
+      instance: '.*',
+      partner_domain: '.*',
+      target: '.*',
+      transport: '.*',
+    });
 
     await lab('block', 'dcb', '88/tcp', 'reject');
     try {
-      const alert = await until('AdtrustTrustPortUnreachable firing for dcb.wingtip.test:88', async () => (await alerts()).find((a) => matching(a) && a.state === 'firing'), 60);
+      const alert = await until(
+        'AdtrustTrustPortUnreachable firing for dcb.wingtip.test:88',
+        async () => (await alerts()).find((a) => matching(a) && a.state === 'firing'),
+        60,
+      );
       assert.equal(alert.labels['transport'], 'tcp');
       assert.equal(alert.labels['partner_domain'], 'wingtip.test');
       assert.equal(alert.labels['severity'], 'critical');
-      const cell = (await vector(gridExpr)).find((s) => s.metric['target'] === 'dcb.wingtip.test' && s.metric['port_transport'] === '88/tcp');
+      const cell = (await vector(gridExpr)).find(
+        (s) => s.metric['target'] === 'dcb.wingtip.test' && s.metric['port_transport'] === '88/tcp',
+      );
       assert.equal(cell?.value[1], '0', 'the ports grid does not show dcb 88/tcp down');
     } finally {
       await lab('unblock', 'dcb', '88/tcp');
     }
-    await until('AdtrustTrustPortUnreachable for dcb.wingtip.test:88 no longer firing', async () => ((await alerts()).some((a) => matching(a) && a.state === 'firing') ? undefined : true), 60);
+    await until(
+      'AdtrustTrustPortUnreachable for dcb.wingtip.test:88 no longer firing',
+      async () => ((await alerts()).some((a) => matching(a) && a.state === 'firing') ? undefined : true),
+      60,
+    );
   });
 });

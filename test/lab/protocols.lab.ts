@@ -36,14 +36,16 @@ describe('healthy lab, protocol by protocol', () => {
     const report = await probeRun(PORTS);
     assert.deepEqual(problems(report), []);
     for (const dc of DCS) {
-      for (const port of [53, 88, 123, 389, 464]) assert.equal(one(report, 'port.udp', `${dc.host}:${port}`).observed['state'], 'open', `${dc.host} UDP ${port}`);
+      for (const port of [53, 88, 123, 389, 464])
+        assert.equal(one(report, 'port.udp', `${dc.host}:${port}`).observed['state'], 'open', `${dc.host} UDP ${port}`);
       const locator = one(report, 'dc.locator', dc.host).observed;
       assert.equal(locator['forest'], dc.domain);
       assert.equal(locator['domain'], dc.domain);
       assert.equal(locator['host_name'], dc.host);
       assert.equal(locator['netbios_domain'], dc.netbios);
       assert.equal(locator['dc_site'], 'Default-First-Site-Name');
-      for (const flag of ['DS_DS_FLAG', 'DS_LDAP_FLAG', 'DS_KDC_FLAG', 'DS_GC_FLAG']) assert.ok((locator['flags'] as string[]).includes(flag), flag);
+      for (const flag of ['DS_DS_FLAG', 'DS_LDAP_FLAG', 'DS_KDC_FLAG', 'DS_GC_FLAG'])
+        assert.ok((locator['flags'] as string[]).includes(flag), flag);
       for (const name of ['netlogon', 'lsarpc', 'drsuapi']) {
         const rpc = one(report, 'port.rpc', `${dc.host}/${name}`);
         assert.equal(rpc.observed['state'], 'open');
@@ -53,7 +55,8 @@ describe('healthy lab, protocol by protocol', () => {
       assert.equal(one(report, 'port.kerberos', `${dc.host}:88/tcp`).observed['error_code'], 6);
       assert.ok(one(report, 'port.kerberos', `${dc.host}:464/tcp`).status === 'ok');
       assert.ok(Math.abs(Number(one(report, 'time.skew', dc.host).observed['offset_seconds'])) < 5);
-      for (const port of [636, 3269, 389]) assert.equal(one(report, 'tls.certificate', `${dc.host}:${port}`).observed['chain_verified'], true);
+      for (const port of [636, 3269, 389])
+        assert.equal(one(report, 'tls.certificate', `${dc.host}:${port}`).observed['chain_verified'], true);
     }
   });
 });
@@ -63,7 +66,10 @@ describe('faults, exactly as they are on the wire', () => {
     await lab('block', 'dcb', '88/udp', 'drop');
     try {
       const report = await probeRun(PORTS);
-      assert.deepEqual(problems(report).map((f) => `${f.check} ${f.target}`), ['port.udp dcb.wingtip.test:88']);
+      assert.deepEqual(
+        problems(report).map((f) => `${f.check} ${f.target}`),
+        ['port.udp dcb.wingtip.test:88'],
+      );
       const udp = one(report, 'port.udp', 'dcb.wingtip.test:88');
       assert.equal(udp.observed['state'], 'filtered');
       assert.equal(udp.status, 'critical');
@@ -94,7 +100,14 @@ describe('faults, exactly as they are on the wire', () => {
     const pid = Number(readFileSync('/var/lib/adtrust-lab/dcb/pids/chronyd.pid', 'utf8').trim());
     process.kill(pid, 'SIGTERM');
     try {
-      const report = await probeUntil(PORTS, 'UDP 123 closed', (r) => findings(r, 'port.udp', (f) => f.target === 'dcb.wingtip.test:123' && f.observed['state'] === 'closed').length === 1, 20);
+      const report = await probeUntil(
+        PORTS,
+        'UDP 123 closed',
+        (r) =>
+          findings(r, 'port.udp', (f) => f.target === 'dcb.wingtip.test:123' && f.observed['state'] === 'closed')
+            .length === 1,
+        20,
+      );
       assert.equal(one(report, 'port.udp', 'dcb.wingtip.test:123').status, 'warning');
       assert.equal(findings(report, 'time.skew', (f) => f.target === 'dcb.wingtip.test').length, 0);
     } finally {
@@ -112,7 +125,12 @@ describe('faults, exactly as they are on the wire', () => {
       const netlogon = one(report, 'port.rpc', 'dcb.wingtip.test/netlogon');
       assert.equal(netlogon.status, 'critical');
       assert.equal(netlogon.observed['state'], 'filtered');
-      assert.match(netlogon.message, new RegExp(`^Netlogon on dcb\\.wingtip\\.test \\(198\\.51\\.100\\.20\\): the endpoint mapper names TCP ${port}, but it is filtered: this breaks the secure channel`));
+      assert.match(
+        netlogon.message,
+        new RegExp(
+          `^Netlogon on dcb\\.wingtip\\.test \\(198\\.51\\.100\\.20\\): the endpoint mapper names TCP ${port}, but it is filtered: this breaks the secure channel`,
+        ),
+      );
       assert.match(netlogon.remediation, new RegExp(`allow TCP ${port}`));
       assert.equal(one(report, 'port.tcp', 'dcb.wingtip.test:135').observed['state'], 'open');
     } finally {
@@ -122,7 +140,12 @@ describe('faults, exactly as they are on the wire', () => {
 
   it('a frozen DC (connections accepted, nothing answered): filtered and timeout findings, within the timeout', async () => {
     // Listed by address: a frozen DC's own DNS cannot name it.
-    const byAddress = tempConfig(readFileSync(LAB_CONFIG, 'utf8').replace('dns_servers: [198.51.100.30]', 'dns_servers: [198.51.100.30]\n    dcs: [198.51.100.30]'));
+    const byAddress = tempConfig(
+      readFileSync(LAB_CONFIG, 'utf8').replace(
+        'dns_servers: [198.51.100.30]',
+        'dns_servers: [198.51.100.30]\n    dcs: [198.51.100.30]',
+      ),
+    );
     await lab('freeze', 'dcc');
     try {
       const started = Date.now();
@@ -130,11 +153,24 @@ describe('faults, exactly as they are on the wire', () => {
       const seconds = (Date.now() - started) / 1000;
       const udp = findings(report, 'port.udp', (f) => f.domain === 'fabrikam.test');
       assert.equal(udp.length, 5);
-      assert.ok(udp.every((f) => f.observed['state'] === 'filtered'), udp.map((f) => f.message).join('\n'));
+      assert.ok(
+        udp.every((f) => f.observed['state'] === 'filtered'),
+        udp.map((f) => f.message).join('\n'),
+      );
       const rpc = findings(report, 'port.rpc', (f) => f.domain === 'fabrikam.test');
-      assert.ok(rpc.length === 3 && rpc.every((f) => f.status === 'critical' && /no answer from the endpoint mapper in 3s/.test(f.message)), rpc.map((f) => f.message).join('\n'));
-      assert.ok(findings(report, 'tls.certificate', (f) => f.domain === 'fabrikam.test').every((f) => f.status === 'critical'));
-      assert.ok(findings(report, 'port.kerberos', (f) => f.domain === 'fabrikam.test').every((f) => /no reply in 3s/.test(f.message)));
+      assert.ok(
+        rpc.length === 3 &&
+          rpc.every((f) => f.status === 'critical' && /no answer from the endpoint mapper in 3s/.test(f.message)),
+        rpc.map((f) => f.message).join('\n'),
+      );
+      assert.ok(
+        findings(report, 'tls.certificate', (f) => f.domain === 'fabrikam.test').every((f) => f.status === 'critical'),
+      );
+      assert.ok(
+        findings(report, 'port.kerberos', (f) => f.domain === 'fabrikam.test').every((f) =>
+          /no reply in 3s/.test(f.message),
+        ),
+      );
       // Every wait is bounded by the 3 s timeout; discovery of the other domains through dcc adds a few.
       assert.ok(seconds < 30, `the run took ${seconds}s`);
     } finally {

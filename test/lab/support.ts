@@ -24,7 +24,9 @@ export async function lab(...args: string[]): Promise<string> {
     return stdout;
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`lab ${args.join(' ')} failed: ${failed.message}\n${failed.stdout ?? ''}${failed.stderr ?? ''}`, { cause: error });
+    throw new Error(`lab ${args.join(' ')} failed: ${failed.message}\n${failed.stdout ?? ''}${failed.stderr ?? ''}`, {
+      cause: error,
+    });
   }
 }
 
@@ -42,7 +44,9 @@ export async function probeRun(args: string[], config = LAB_CONFIG): Promise<Rep
   try {
     return { ...(JSON.parse(stdout) as Omit<Report, 'exitCode'>), exitCode: code };
   } catch (error) {
-    throw new Error(`probe run did not print a JSON report (exit ${String(code)}): ${stdout}${stderr}`, { cause: error });
+    throw new Error(`probe run did not print a JSON report (exit ${String(code)}): ${stdout}${stderr}`, {
+      cause: error,
+    });
   }
 }
 
@@ -57,7 +61,12 @@ export function tempConfig(text: string): string {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs probe until `accept` says yes (faults take a moment to show and to clear). */
-export async function probeUntil(args: string[], what: string, accept: (report: Report) => boolean, seconds = 60): Promise<Report> {
+export async function probeUntil(
+  args: string[],
+  what: string,
+  accept: (report: Report) => boolean,
+  seconds = 60,
+): Promise<Report> {
   const until = Date.now() + seconds * 1000;
   let last: Report | undefined;
   while (Date.now() < until) {
@@ -65,7 +74,10 @@ export async function probeUntil(args: string[], what: string, accept: (report: 
     if (accept(last)) return last;
     await sleep(1000);
   }
-  const problems = last?.findings.filter((finding) => finding.status !== 'ok').map((f) => `${f.status} ${f.check} ${f.target}: ${f.message}`) ?? [];
+  const problems =
+    last?.findings
+      .filter((finding) => finding.status !== 'ok')
+      .map((f) => `${f.status} ${f.check} ${f.target}: ${f.message}`) ?? [];
   throw new Error(`not seen within ${seconds}s: ${what}\nlast report:\n${problems.join('\n')}`);
 }
 

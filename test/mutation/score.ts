@@ -23,7 +23,13 @@ const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
 function isReport(value: unknown): value is Report {
-  return typeof value === 'object' && value !== null && 'files' in value && typeof value.files === 'object' && value.files !== null;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'files' in value &&
+    typeof value.files === 'object' &&
+    value.files !== null
+  );
 }
 
 const reports = readdirSync(DIR).filter((name) => name.endsWith('.json') && !name.endsWith('.incremental.json'));
@@ -44,10 +50,14 @@ for (const name of reports.sort()) {
     detected += fileDetected;
     undetected += fileUndetected.length;
     const total = fileDetected + fileUndetected.length;
-    rows.push(`${file.padEnd(42)} ${String(total).padStart(5)} mutants ${String(fileDetected).padStart(5)} detected  ${(total === 0 ? 100 : (100 * fileDetected) / total).toFixed(2).padStart(6)}%`);
+    rows.push(
+      `${file.padEnd(42)} ${String(total).padStart(5)} mutants ${String(fileDetected).padStart(5)} detected  ${(total === 0 ? 100 : (100 * fileDetected) / total).toFixed(2).padStart(6)}%`,
+    );
     for (const mutant of fileUndetected) {
       const where = `${file}:${mutant.location.start.line}:${mutant.location.start.column}`;
-      survivors.push(`${mutant.status.padEnd(10)} ${where} ${mutant.mutatorName}${mutant.replacement === undefined ? '' : ` -> ${mutant.replacement.replace(/\s+/g, ' ').slice(0, 100)}`}`);
+      survivors.push(
+        `${mutant.status.padEnd(10)} ${where} ${mutant.mutatorName}${mutant.replacement === undefined ? '' : ` -> ${mutant.replacement.replace(/\s+/g, ' ').slice(0, 100)}`}`,
+      );
     }
   }
 }
@@ -55,5 +65,7 @@ const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected +
 console.log(rows.join('\n'));
 console.log(`\nsurviving mutants (${survivors.length}):`);
 console.log(survivors.join('\n') || '  none');
-console.log(`\nmutation score: ${score.toFixed(2)}% (${detected} of ${detected + undetected} mutants detected; bar ${BAR}%)`);
+console.log(
+  `\nmutation score: ${score.toFixed(2)}% (${detected} of ${detected + undetected} mutants detected; bar ${BAR}%)`,
+);
 if (score < BAR) process.exit(1);

@@ -12,7 +12,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runProbe(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+export function runProbe(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [PROBE, ...args], {
       cwd: options.cwd ?? process.cwd(),

@@ -49,7 +49,12 @@ export interface DnsTestServer {
 
 const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
 
-export function answerQuery(zone: Zone, query: Buffer, transport: 'udp' | 'tcp', log: DnsTestServer['queries']): Buffer | undefined {
+export function answerQuery(
+  zone: Zone,
+  query: Buffer,
+  transport: 'udp' | 'tcp',
+  log: DnsTestServer['queries'],
+): Buffer | undefined {
   const packet = dnsPacket.decode(query);
   const question = packet.questions?.[0];
   if (question === undefined || packet.id === undefined) return undefined;
@@ -60,7 +65,12 @@ export function answerQuery(zone: Zone, query: Buffer, transport: 'udp' | 'tcp',
     dnsPacket.encode({
       type: 'response',
       id: packet.id,
-      flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | (zone.authoritative ? dnsPacket.AUTHORITATIVE_ANSWER : 0) | extraFlags | rcode,
+      flags:
+        dnsPacket.RECURSION_DESIRED |
+        dnsPacket.RECURSION_AVAILABLE |
+        (zone.authoritative ? dnsPacket.AUTHORITATIVE_ANSWER : 0) |
+        extraFlags |
+        rcode,
       questions: [question],
       answers,
     });
@@ -95,7 +105,12 @@ export function answerQuery(zone: Zone, query: Buffer, transport: 'udp' | 'tcp',
 
 function recordsFor(zone: Zone, name: string, type: RecordType): Answer[] {
   if (type === 'SRV') {
-    return (zone.srv?.[name] ?? []).map(({ target, port }) => ({ type: 'SRV', name, ttl: 60, data: { priority: 0, weight: 100, port, target } }));
+    return (zone.srv?.[name] ?? []).map(({ target, port }) => ({
+      type: 'SRV',
+      name,
+      ttl: 60,
+      data: { priority: 0, weight: 100, port, target },
+    }));
   }
   if (type === 'A') return (zone.a?.[name] ?? []).map((address) => ({ type: 'A', name, ttl: 60, data: address }));
   return [];
@@ -157,7 +172,9 @@ function serveUdp(udp: Socket, zone: Zone, queries: DnsTestServer['queries']): v
 async function closeBoth(udp: Socket, tcp: Server, sockets: Set<TcpSocket>): Promise<void> {
   udp.close();
   for (const socket of sockets) socket.destroy();
-  await new Promise<void>((resolve) => tcp.close(() => {
-    resolve();
-  }));
+  await new Promise<void>((resolve) =>
+    tcp.close(() => {
+      resolve();
+    }),
+  );
 }

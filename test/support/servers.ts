@@ -25,11 +25,12 @@ export async function udpServer(answer: (request: Buffer, peer: RemoteInfo) => B
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   return {
     port: socket.address().port,
-    close: () => new Promise((resolve) => {
-      socket.close(() => {
-        resolve();
-      });
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        socket.close(() => {
+          resolve();
+        });
+      }),
   };
 }
 
@@ -51,9 +52,11 @@ export async function tcpServer(onData: (socket: Socket, chunk: Buffer) => void)
     port: address.port,
     close: async () => {
       for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => {
-        resolve();
-      }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     },
   };
 }
@@ -71,8 +74,37 @@ export function makeCertificate(name: string, days: number): TestCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'adtrust-cert-'));
   const key = join(dir, 'key.pem');
   const cert = join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', String(days), '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`], { stdio: 'ignore' });
-  return { key: readFileSync(key), cert: readFileSync(cert), caFile: cert, cleanup: () => { rmSync(dir, { recursive: true }); } };
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      String(days),
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      `subjectAltName=DNS:${name}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  return {
+    key: readFileSync(key),
+    cert: readFileSync(cert),
+    caFile: cert,
+    cleanup: () => {
+      rmSync(dir, { recursive: true });
+    },
+  };
 }
 
 /** An LDAPS-like TLS server that accepts the handshake and says nothing. */
@@ -83,7 +115,15 @@ export async function tlsServer(certificate: TestCertificate): Promise<Running> 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
-  return { port: address.port, close: () => new Promise((resolve) => server.close(() => { resolve(); })) };
+  return {
+    port: address.port,
+    close: () =>
+      new Promise((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
+  };
 }
 
 /** An LDAP server that answers StartTLS with success (RFC 4511 4.14.2), then speaks TLS. */

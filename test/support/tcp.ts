@@ -29,14 +29,21 @@ export async function closedPort(): Promise<number> {
  * Node cannot hold a listening socket without accepting, hence python3.
  */
 export async function filteredPort(bindAddress = '127.0.0.1'): Promise<Listener> {
-  const child: ChildProcess = spawn('python3', ['-c', [
-    'import socket, sys',
-    's = socket.socket()',
-    `s.bind(('${bindAddress}', 0))`,
-    's.listen(0)',
-    'print(s.getsockname()[1], flush=True)',
-    'sys.stdin.read()',
-  ].join('\n')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(
+    'python3',
+    [
+      '-c',
+      [
+        'import socket, sys',
+        's = socket.socket()',
+        `s.bind(('${bindAddress}', 0))`,
+        's.listen(0)',
+        'print(s.getsockname()[1], flush=True)',
+        'sys.stdin.read()',
+      ].join('\n'),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.stdout?.once('data', (data: Buffer) => {
@@ -45,16 +52,20 @@ export async function filteredPort(bindAddress = '127.0.0.1'): Promise<Listener>
   });
   const filler = connect(port, '127.0.0.1');
   filler.on('error', () => undefined);
-  await new Promise<void>((resolve) => filler.once('connect', () => {
-    resolve();
-  }));
+  await new Promise<void>((resolve) =>
+    filler.once('connect', () => {
+      resolve();
+    }),
+  );
   return {
     port,
     close: async () => {
       filler.destroy();
-      const exited = new Promise<void>((resolve) => child.once('exit', () => {
-        resolve();
-      }));
+      const exited = new Promise<void>((resolve) =>
+        child.once('exit', () => {
+          resolve();
+        }),
+      );
       child.stdin?.end();
       await exited;
     },

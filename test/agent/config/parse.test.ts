@@ -16,7 +16,10 @@ describe('parseDuration', () => {
   for (const [input, expected] of cases) {
     it(`${input} -> ${expected}`, () => {
       const parsed = parseDuration(input);
-      assert.deepEqual(parsed, typeof expected === 'number' ? { ok: true, value: expected } : { ok: false, reason: expected });
+      assert.deepEqual(
+        parsed,
+        typeof expected === 'number' ? { ok: true, value: expected } : { ok: false, reason: expected },
+      );
     });
   }
 });
@@ -38,7 +41,10 @@ describe('parseHostPort', () => {
   for (const [input, expected] of cases) {
     it(`"${input}"`, () => {
       const parsed = parseHostPort(input, 53);
-      assert.deepEqual(parsed, typeof expected === 'string' ? { ok: false, reason: expected } : { ok: true, value: expected });
+      assert.deepEqual(
+        parsed,
+        typeof expected === 'string' ? { ok: false, reason: expected } : { ok: true, value: expected },
+      );
     });
   }
 

@@ -48,8 +48,27 @@ const runs: FamilyRun[] = [
     durationSeconds: 0.2,
     measurements: [],
     findings: [
-      finding({ check: 'dns.srv', domain: 'tailspin.test', target: { kind: 'dns', record: '_kerberos._tcp.wingtip.test', server: { host: '198.51.100.10', port: 53 }, transport: 'udp' }, message: 'resolved', observed: { partner_domain: 'wingtip.test' } }),
-      finding({ check: 'dns.srv', status: 'warning', domain: 'wingtip.test', target: { kind: 'host', host: 'x' }, message: 'odd', remediation: 'look', observed: { partner_domain: 'tailspin.test' } }),
+      finding({
+        check: 'dns.srv',
+        domain: 'tailspin.test',
+        target: {
+          kind: 'dns',
+          record: '_kerberos._tcp.wingtip.test',
+          server: { host: '198.51.100.10', port: 53 },
+          transport: 'udp',
+        },
+        message: 'resolved',
+        observed: { partner_domain: 'wingtip.test' },
+      }),
+      finding({
+        check: 'dns.srv',
+        status: 'warning',
+        domain: 'wingtip.test',
+        target: { kind: 'host', host: 'x' },
+        message: 'odd',
+        remediation: 'look',
+        observed: { partner_domain: 'tailspin.test' },
+      }),
     ],
   },
 ];
@@ -60,10 +79,24 @@ describe('report', () => {
     assert.deepEqual(Object.keys(report), ['status', 'started_at', 'duration_seconds', 'findings']);
     assert.equal(report.status, 'critical');
     assert.equal(report.started_at, '2026-11-21T10:00:00Z');
-    assert.deepEqual(Object.keys(report.findings[0] ?? {}), ['check', 'status', 'domain', 'target', 'message', 'remediation', 'observed']);
-    assert.deepEqual(report.findings.map((f) => f.status), ['critical', 'warning', 'ok', 'ok']);
+    assert.deepEqual(Object.keys(report.findings[0] ?? {}), [
+      'check',
+      'status',
+      'domain',
+      'target',
+      'message',
+      'remediation',
+      'observed',
+    ]);
+    assert.deepEqual(
+      report.findings.map((f) => f.status),
+      ['critical', 'warning', 'ok', 'ok'],
+    );
     // The target is text in the JSON, as product.md shows it.
-    assert.deepEqual(report.findings.map((f) => f.target), ['dcb.wingtip.test:636', 'x', '_kerberos._tcp.wingtip.test@198.51.100.10/udp', 'dcb.wingtip.test:88']);
+    assert.deepEqual(
+      report.findings.map((f) => f.target),
+      ['dcb.wingtip.test:636', 'x', '_kerberos._tcp.wingtip.test@198.51.100.10/udp', 'dcb.wingtip.test:88'],
+    );
   });
 
   it('text groups by trust, domain and DC, spells out problems, counts successes, no colour off a terminal', () => {

@@ -28,7 +28,17 @@ describe('status page HTML (pure)', () => {
           startedAt: new Date('2026-11-21T09:59:00Z'),
           durationSeconds: 0.5,
           measurements: [],
-          findings: [{ check: 'dns.srv', status: 'critical', domain: 'x.test', target: { kind: 'host', host: '<img src=x onerror=alert(1)>' }, message: '<script>alert(1)</script>', remediation: 'a & b', observed: {} }],
+          findings: [
+            {
+              check: 'dns.srv',
+              status: 'critical',
+              domain: 'x.test',
+              target: { kind: 'host', host: '<img src=x onerror=alert(1)>' },
+              message: '<script>alert(1)</script>',
+              remediation: 'a & b',
+              observed: {},
+            },
+          ],
         },
       ],
     });
@@ -40,7 +50,7 @@ describe('status page HTML (pure)', () => {
 });
 
 // Skipped where Debian's chromium is not installed, never in CI (the launch fails there instead).
-const noBrowser = !existsSync(CHROMIUM) && process.env['CI'] !== 'true' ? 'Debian\'s chromium is not installed' : false;
+const noBrowser = !existsSync(CHROMIUM) && process.env['CI'] !== 'true' ? "Debian's chromium is not installed" : false;
 
 describe('status page in headless Chromium', { skip: noBrowser }, () => {
   let agent: ChildProcess | undefined;
@@ -63,14 +73,24 @@ describe('status page in headless Chromium', { skip: noBrowser }, () => {
     agent = spawn(process.execPath, [PROBE, 'agent', '--config', join(dir, 'probe.yaml')], { stdio: 'ignore' });
     base = `http://127.0.0.1:${port}`;
     for (let tries = 0; tries < 100; tries++) {
-      const ready = await fetch(`${base}/-/ready`).then((response) => response.status).catch(() => 0);
+      const ready = await fetch(`${base}/-/ready`)
+        .then((response) => response.status)
+        .catch(() => 0);
       if (ready === 200) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     // The flags keep Chromium off the network it has no business with (updates, sync, QUIC).
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -82,7 +102,7 @@ describe('status page in headless Chromium', { skip: noBrowser }, () => {
     if (dir !== '') rmSync(dir, { recursive: true });
   });
 
-  it('shows the overall state, each family\'s last run and every finding with its fix', async () => {
+  it("shows the overall state, each family's last run and every finding with its fix", async () => {
     assert.ok(browser);
     const page = await browser.newPage();
     const response = await page.goto(`${base}/`);
@@ -91,14 +111,20 @@ describe('status page in headless Chromium', { skip: noBrowser }, () => {
     const text = await page.innerText('body');
     assert.match(text, /Overall: CRITICAL \(1 critical, 0 warning, 0 unknown, \d+ ok\)/);
     // The runs table names every family with its last run.
-    for (const family of ['dns', 'ports', 'ldap']) assert.match(text, new RegExp(`^${family}\\t\\d{4}-\\d\\d-\\d\\dT.*\\(\\d+ s ago\\)`, 'm'));
+    for (const family of ['dns', 'ports', 'ldap'])
+      assert.match(text, new RegExp(`^${family}\\t\\d{4}-\\d\\d-\\d\\dT.*\\(\\d+ s ago\\)`, 'm'));
     // The failing port is the first finding row, with its message and remediation, as a person reads them.
     const firstRow = await page.locator('table').nth(1).locator('tbody tr').first().innerText();
-    assert.match(firstRow, /^CRITICAL\tport\.tcp\twingtip\.test\t127\.0\.0\.1:\d+\tTCP \d+ closed on 127\.0\.0\.1: connection refused\tstart the service on 127\.0\.0\.1/);
+    assert.match(
+      firstRow,
+      /^CRITICAL\tport\.tcp\twingtip\.test\t127\.0\.0\.1:\d+\tTCP \d+ closed on 127\.0\.0\.1: connection refused\tstart the service on 127\.0\.0\.1/,
+    );
     const critical = page.locator('td.status.critical').first();
     // Evaluated in the page, where the DOM is; this file is compiled without DOM types.
     type Window = { getComputedStyle(element: unknown): { backgroundColor: string } };
-    const colour = await critical.evaluate((element: unknown) => (globalThis as unknown as Window).getComputedStyle(element).backgroundColor);
+    const colour = await critical.evaluate(
+      (element: unknown) => (globalThis as unknown as Window).getComputedStyle(element).backgroundColor,
+    );
     assert.equal(colour, 'rgb(248, 215, 218)');
     await page.screenshot({ path: join(tmpdir(), 'adtrust-status-page.png'), fullPage: true });
     // The link to /metrics works from the page.

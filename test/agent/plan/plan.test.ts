@@ -33,9 +33,15 @@ describe('plan', () => {
     return Buffer.from('PEM');
   });
 
-  it('DNS: each ordered pair of trusting domains once, with the partner forest and both sides\' servers', () => {
+  it("DNS: each ordered pair of trusting domains once, with the partner forest and both sides' servers", () => {
     assert.deepEqual(
-      plan.dns.pairs.map((pair) => [pair.local, pair.partner, pair.partnerForest, pair.servers.map((s) => s.host), pair.partnerServers.map((s) => s.host)]),
+      plan.dns.pairs.map((pair) => [
+        pair.local,
+        pair.partner,
+        pair.partnerForest,
+        pair.servers.map((s) => s.host),
+        pair.partnerServers.map((s) => s.host),
+      ]),
       [
         ['tailspin.test', 'child.wingtip.test', 'wingtip.test', ['198.51.100.10'], ['198.51.100.20']],
         ['child.wingtip.test', 'tailspin.test', 'tailspin.test', ['198.51.100.20'], ['198.51.100.10']],
@@ -45,16 +51,32 @@ describe('plan', () => {
     );
   });
 
-  it('ports and protocols: every domain of a trust, its forest, its resolvers (own first, then partners\'), its DCs', () => {
+  it("ports and protocols: every domain of a trust, its forest, its resolvers (own first, then partners'), its DCs", () => {
     assert.deepEqual(
-      plan.ports.domains.map((domain) => [domain.domain, domain.forest, domain.resolvers.map((s) => s.host), domain.dcs]),
+      plan.ports.domains.map((domain) => [
+        domain.domain,
+        domain.forest,
+        domain.resolvers.map((s) => s.host),
+        domain.dcs,
+      ]),
       [
-        ['child.wingtip.test', 'wingtip.test', ['198.51.100.20', '198.51.100.10'], [{ host: 'dcb.child.wingtip.test', port: undefined }, { host: '198.51.100.21', port: 636 }]],
+        [
+          'child.wingtip.test',
+          'wingtip.test',
+          ['198.51.100.20', '198.51.100.10'],
+          [
+            { host: 'dcb.child.wingtip.test', port: undefined },
+            { host: '198.51.100.21', port: 636 },
+          ],
+        ],
         ['partner.example', 'partner.example', ['198.51.100.10'], []],
         ['tailspin.test', 'tailspin.test', ['198.51.100.10', '198.51.100.20'], []],
       ],
     );
-    assert.deepEqual(plan.protocols.domains.map((domain) => domain.domain), plan.ports.domains.map((domain) => domain.domain));
+    assert.deepEqual(
+      plan.protocols.domains.map((domain) => domain.domain),
+      plan.ports.domains.map((domain) => domain.domain),
+    );
   });
 
   it('CA files are read into the plan once each; one that cannot be read is a value that says why', () => {
@@ -65,7 +87,10 @@ describe('plan', () => {
   });
 
   it('LDAP: the servers, the expected trusts, forests and thresholds; the password stays a secret', () => {
-    assert.deepEqual(plan.ldap.servers.map((server) => [server.domain, server.url, server.bindDn, server.baseDn]), [['tailspin.test', 'ldaps://dca.tailspin.test', 'probe@tailspin.test', 'DC=tailspin,DC=test']]);
+    assert.deepEqual(
+      plan.ldap.servers.map((server) => [server.domain, server.url, server.bindDn, server.baseDn]),
+      [['tailspin.test', 'ldaps://dca.tailspin.test', 'probe@tailspin.test', 'DC=tailspin,DC=test']],
+    );
     assert.equal(plan.ldap.servers[0]?.password.reveal(), 'secret');
     assert.ok(!JSON.stringify(plan).includes('secret'));
     assert.deepEqual(plan.ldap.forests, { 'tailspin.test': 'tailspin.test', 'child.wingtip.test': 'wingtip.test' });

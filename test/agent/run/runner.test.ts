@@ -24,7 +24,10 @@ describe('Limiter', () => {
       ),
     );
     assert.equal(peak, 3);
-    assert.deepEqual(results, Array.from({ length: 20 }, (_, index) => index));
+    assert.deepEqual(
+      results,
+      Array.from({ length: 20 }, (_, index) => index),
+    );
   });
 });
 
@@ -70,7 +73,10 @@ describe('attempt', () => {
   it('starts the deadline when the probe starts, not when it was queued', async () => {
     const attempt = makeAttempt(new Limiter(1), 80, never);
     const results = await Promise.all([attempt(() => sleep(50)), attempt(() => sleep(50)), attempt(() => sleep(50))]);
-    assert.deepEqual(results.map((result) => result.ok), [true, true, true]);
+    assert.deepEqual(
+      results.map((result) => result.ok),
+      [true, true, true],
+    );
   });
 });
 

@@ -42,7 +42,11 @@ function sidBytes(sid: string): Buffer {
 }
 
 function domainBody(sid: string | undefined, dnsName: string, netbiosName: string): Buffer {
-  return Buffer.concat([counted(sid === undefined ? Buffer.alloc(0) : sidBytes(sid)), name(dnsName), name(netbiosName)]);
+  return Buffer.concat([
+    counted(sid === undefined ? Buffer.alloc(0) : sidBytes(sid)),
+    name(dnsName),
+    name(netbiosName),
+  ]);
 }
 
 interface RawRecord {
@@ -94,15 +98,12 @@ const WINGTIP = blob([
 // Samba's own check asserts timestamp == 0x9BD5AF0001CACA3E: its NTTIME reads the 8 bytes as one
 // little-endian u64, which as a FILETIME is in the year 37000-odd. High dword first gives 2010.
 const SAMBA_F2 = Buffer.from([
-  0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x18, 0x00, 0x00, 0x00,
-  0x00, 0x00, 0x00, 0x00, 0x3e, 0xca, 0xca, 0x01, 0x00, 0xaf, 0xd5, 0x9b,
-  0x00, 0x07, 0x00, 0x00, 0x00, 0x66, 0x32, 0x2e, 0x74, 0x65, 0x73, 0x74,
-  0x3a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x3e, 0xca, 0xca, 0x01,
-  0x00, 0xaf, 0xd5, 0x9b, 0x02, 0x18, 0x00, 0x00, 0x00, 0x01, 0x04, 0x00,
-  0x00, 0x00, 0x00, 0x00, 0x05, 0x15, 0x00, 0x00, 0x00, 0x68, 0x4a, 0x64,
-  0x28, 0xac, 0x88, 0xa2, 0x74, 0x17, 0x3e, 0x2d, 0x8f, 0x07, 0x00, 0x00,
-  0x00, 0x66, 0x32, 0x2e, 0x74, 0x65, 0x73, 0x74, 0x02, 0x00, 0x00, 0x00,
-  0x46, 0x32,
+  0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x18, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x3e, 0xca, 0xca,
+  0x01, 0x00, 0xaf, 0xd5, 0x9b, 0x00, 0x07, 0x00, 0x00, 0x00, 0x66, 0x32, 0x2e, 0x74, 0x65, 0x73, 0x74, 0x3a, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x3e, 0xca, 0xca, 0x01, 0x00, 0xaf, 0xd5, 0x9b, 0x02, 0x18, 0x00, 0x00, 0x00,
+  0x01, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x15, 0x00, 0x00, 0x00, 0x68, 0x4a, 0x64, 0x28, 0xac, 0x88, 0xa2,
+  0x74, 0x17, 0x3e, 0x2d, 0x8f, 0x07, 0x00, 0x00, 0x00, 0x66, 0x32, 0x2e, 0x74, 0x65, 0x73, 0x74, 0x02, 0x00, 0x00,
+  0x00, 0x46, 0x32,
 ]);
 
 // Source: samba-team/samba, source4/torture/ndr/drsblobs.c, forest_trust_info_data_out2 (added
@@ -137,7 +138,10 @@ const ALL_KINDS = blob([
   record({ type: 9, flags: 0x80, data: Buffer.from('opaque future record body') }),
   record({ type: 2, flags: 0x4, data: domainBody('S-1-5-21-10-20-30', 'tailspin.test', 'TAILSPIN') }),
   record({ type: 3, data: counted(Buffer.from([0xde, 0xad, 0xbe, 0xef])) }),
-  record({ type: 4, data: counted(Buffer.concat([u8(4), domainBody('S-1-5-21-7-8-9', 'child.tailspin.test', 'CHILD')])) }),
+  record({
+    type: 4,
+    data: counted(Buffer.concat([u8(4), domainBody('S-1-5-21-7-8-9', 'child.tailspin.test', 'CHILD')])),
+  }),
   // Bytes past the data are padding as far as the reader is concerned; the record length rules.
   record({ type: 0, data: Buffer.concat([name('last.test'), Buffer.from([0, 0, 0])]) }),
 ]);
@@ -396,7 +400,10 @@ describe('parseForestTrustInfo on truncated, oversized and garbage input', () =>
     const badRevision = Buffer.from(sidBytes('S-1-5-21-1-2-3'));
     badRevision[0] = 2;
     const badSid = record({ type: 2, data: Buffer.concat([counted(badRevision), name('x.test'), name('X')]) });
-    assert.equal(expectError(parseForestTrustInfo(blob([badSid]))).error, 'record 0 (domain_info): SID of 24 bytes is malformed');
+    assert.equal(
+      expectError(parseForestTrustInfo(blob([badSid]))).error,
+      'record 0 (domain_info): SID of 24 bytes is malformed',
+    );
   });
 
   it('a domain-info record cut before its NetBIOS name', () => {
@@ -423,12 +430,16 @@ describe('parseForestTrustInfo on truncated, oversized and garbage input', () =>
   });
 
   it('a binary record whose length runs past the record', () => {
-    const result = expectError(parseForestTrustInfo(blob([record({ type: 3, data: Buffer.concat([u32(1000), Buffer.alloc(4)]) })])));
+    const result = expectError(
+      parseForestTrustInfo(blob([record({ type: 3, data: Buffer.concat([u32(1000), Buffer.alloc(4)]) })])),
+    );
     assert.equal(result.error, 'record 0 (binary): data claims 1000 bytes but 4 remain in the record');
   });
 
   it('a name that is not UTF-8', () => {
-    const result = expectError(parseForestTrustInfo(blob([record({ type: 0, data: counted(Buffer.from([0x61, 0xff, 0x62])) })])));
+    const result = expectError(
+      parseForestTrustInfo(blob([record({ type: 0, data: counted(Buffer.from([0x61, 0xff, 0x62])) })])),
+    );
     assert.equal(result.error, 'record 0 (tln): name is not valid UTF-8');
   });
 
@@ -441,7 +452,6 @@ describe('parseForestTrustInfo on truncated, oversized and garbage input', () =>
 });
 
 // ---- Bounded fuzzing, seeded so a failure reproduces.
-
 
 const KINDS = new Set(['tln', 'tln_exclusion', 'domain_info', 'binary', 'scanner_info', 'unknown']);
 const MIN_RECORD_BYTES = 4 + 13;
@@ -456,7 +466,10 @@ function assertWellFormed(input: Uint8Array, result: ForestTrustInfo, context: s
     assert.ok(result.version === undefined || typeof result.version === 'number', context);
   }
   assert.ok(Array.isArray(result.records), context);
-  assert.ok(result.records.length * MIN_RECORD_BYTES <= Math.max(0, input.length - 8), `${context}: more records than bytes`);
+  assert.ok(
+    result.records.length * MIN_RECORD_BYTES <= Math.max(0, input.length - 8),
+    `${context}: more records than bytes`,
+  );
   let copied = 0;
   for (const r of result.records) {
     assert.ok(KINDS.has(r.kind), context);
@@ -557,7 +570,10 @@ describe('flag names', () => {
 
 describe('formatSid', () => {
   it('formats a known domain SID', () => {
-    assert.equal(formatSid(sidBytes('S-1-5-21-677661288-1956808876-2402106903')), 'S-1-5-21-677661288-1956808876-2402106903');
+    assert.equal(
+      formatSid(sidBytes('S-1-5-21-677661288-1956808876-2402106903')),
+      'S-1-5-21-677661288-1956808876-2402106903',
+    );
     assert.equal(formatSid(hex('01 02 00 00 00 00 00 05 20 00 00 00 20 02 00 00')), 'S-1-5-32-544');
     assert.equal(formatSid(hex('01 00 00 00 00 00 00 01')), 'S-1-1');
   });
@@ -580,7 +596,12 @@ describe('formatSid', () => {
 
 describe('predictCollisions', () => {
   const tln = (n: string, flags = 0): ForestTrustRecord => ({ kind: 'tln', flags, timestamp: undefined, name: n });
-  const exclusion = (n: string): ForestTrustRecord => ({ kind: 'tln_exclusion', flags: 0, timestamp: undefined, name: n });
+  const exclusion = (n: string): ForestTrustRecord => ({
+    kind: 'tln_exclusion',
+    flags: 0,
+    timestamp: undefined,
+    name: n,
+  });
 
   it('same name, compared case-insensitively and ignoring a trailing dot', () => {
     assert.deepEqual(predictCollisions([tln('Tailspin.Test.')], ['tailspin.test']), [
@@ -608,7 +629,10 @@ describe('predictCollisions', () => {
   });
 
   it('ignores TLNs disabled by an admin or by a conflict', () => {
-    assert.deepEqual(predictCollisions([tln('tailspin.test', 0x2), tln('wingtip.test', 0x4)], ['tailspin.test', 'wingtip.test']), []);
+    assert.deepEqual(
+      predictCollisions([tln('tailspin.test', 0x2), tln('wingtip.test', 0x4)], ['tailspin.test', 'wingtip.test']),
+      [],
+    );
   });
 
   it('includes a disabled_new TLN: it collides once the partner enables it', () => {
@@ -618,15 +642,22 @@ describe('predictCollisions', () => {
   });
 
   it('honours an exclusion of the TLN itself or of a name above it', () => {
-    assert.deepEqual(predictCollisions([tln('lab.tailspin.test'), exclusion('lab.tailspin.test')], ['lab.tailspin.test']), []);
-    assert.deepEqual(predictCollisions([tln('eu.lab.tailspin.test'), exclusion('LAB.tailspin.test.')], ['lab.tailspin.test']), []);
+    assert.deepEqual(
+      predictCollisions([tln('lab.tailspin.test'), exclusion('lab.tailspin.test')], ['lab.tailspin.test']),
+      [],
+    );
+    assert.deepEqual(
+      predictCollisions([tln('eu.lab.tailspin.test'), exclusion('LAB.tailspin.test.')], ['lab.tailspin.test']),
+      [],
+    );
   });
 
   it('honours an exclusion carved out of a TLN for the local names under it, and only those', () => {
     const partner = [tln('tailspin.test'), exclusion('sales.tailspin.test')];
-    assert.deepEqual(predictCollisions(partner, ['sales.tailspin.test', 'eu.sales.tailspin.test', 'hr.tailspin.test']), [
-      { partnerName: 'tailspin.test', localName: 'hr.tailspin.test', relation: 'partner_covers_local' },
-    ]);
+    assert.deepEqual(
+      predictCollisions(partner, ['sales.tailspin.test', 'eu.sales.tailspin.test', 'hr.tailspin.test']),
+      [{ partnerName: 'tailspin.test', localName: 'hr.tailspin.test', relation: 'partner_covers_local' }],
+    );
   });
 
   it('only TLN records make claims; names, duplicates and empty names handled once', () => {

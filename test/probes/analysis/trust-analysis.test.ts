@@ -36,7 +36,11 @@ preauth:
   { readFile: () => '', env: { PW: 'secret-Pw-123' } },
 );
 
-const FLAT: Record<string, string> = { 'tailspin.test': 'TAILSPIN', 'wingtip.test': 'WINGTIP', 'fabrikam.test': 'FABRIKAM' };
+const FLAT: Record<string, string> = {
+  'tailspin.test': 'TAILSPIN',
+  'wingtip.test': 'WINGTIP',
+  'fabrikam.test': 'FABRIKAM',
+};
 
 /** msDS-TrustForestTrustInfo with one top-level name record per name (MS-ADTS 6.1.6.9.3). */
 function forestInfo(names: { name: string; flags?: number }[]): Buffer {
@@ -56,7 +60,9 @@ function forestInfo(names: { name: string; flags?: number }[]): Buffer {
   return Buffer.concat([header, ...records]);
 }
 
-type FtiRecord = { type: 'tln'; name: string; flags?: number } | { type: 'domain_info' | 'scanner_info'; dnsName: string; netbiosName: string; flags?: number };
+type FtiRecord =
+  | { type: 'tln'; name: string; flags?: number }
+  | { type: 'domain_info' | 'scanner_info'; dnsName: string; netbiosName: string; flags?: number };
 
 function counted(bytes: Buffer): Buffer {
   const length = Buffer.alloc(4);
@@ -73,9 +79,18 @@ function forestInfoOf(records: FtiRecord[]): Buffer {
       fixed.writeUInt8(0, 12);
       return counted(Buffer.concat([fixed, counted(Buffer.from(record.name, 'utf8'))]));
     }
-    const domain = Buffer.concat([counted(Buffer.alloc(0)), counted(Buffer.from(record.dnsName, 'utf8')), counted(Buffer.from(record.netbiosName, 'utf8'))]);
+    const domain = Buffer.concat([
+      counted(Buffer.alloc(0)),
+      counted(Buffer.from(record.dnsName, 'utf8')),
+      counted(Buffer.from(record.netbiosName, 'utf8')),
+    ]);
     fixed.writeUInt8(record.type === 'domain_info' ? 2 : 4, 12);
-    return counted(Buffer.concat([fixed, record.type === 'domain_info' ? domain : counted(Buffer.concat([Buffer.from([4]), domain]))]));
+    return counted(
+      Buffer.concat([
+        fixed,
+        record.type === 'domain_info' ? domain : counted(Buffer.concat([Buffer.from([4]), domain])),
+      ]),
+    );
   });
   const header = Buffer.alloc(8);
   header.writeUInt32LE(1, 0);
@@ -85,10 +100,19 @@ function forestInfoOf(records: FtiRecord[]): Buffer {
 
 function withForestInfo(reads: Map<string, Read>, domain: string, partner: string, info: Buffer): void {
   const read = reads.get(domain) as Read;
-  reads.set(domain, { ...read, trusts: read.trusts.map((trust) => (trust.partner === partner ? { ...trust, forestTrustInfo: info } : trust)) });
+  reads.set(domain, {
+    ...read,
+    trusts: read.trusts.map((trust) => (trust.partner === partner ? { ...trust, forestTrustInfo: info } : trust)),
+  });
 }
 
-function tdo(domain: string, partner: string, direction: number, attributes: number, extra: Partial<TrustRecord> = {}): TrustRecord {
+function tdo(
+  domain: string,
+  partner: string,
+  direction: number,
+  attributes: number,
+  extra: Partial<TrustRecord> = {},
+): TrustRecord {
   return {
     domain,
     partner,
@@ -123,9 +147,30 @@ function labReads(rootDse: Read['rootDse'] = LAB_ROOT_DSE): Map<string, Read> {
     problems: [],
   });
   return new Map([
-    ['tailspin.test', read('tailspin.test', [tdo('tailspin.test', 'wingtip.test', 3, 8), tdo('tailspin.test', 'fabrikam.test', 2, 4)], ['WINGTIP$'])],
-    ['wingtip.test', read('wingtip.test', [tdo('wingtip.test', 'tailspin.test', 3, 8), tdo('wingtip.test', 'fabrikam.test', 3, 8)], ['TAILSPIN$', 'FABRIKAM$'])],
-    ['fabrikam.test', read('fabrikam.test', [tdo('fabrikam.test', 'wingtip.test', 3, 8), tdo('fabrikam.test', 'tailspin.test', 1, 4)], ['WINGTIP$', 'TAILSPIN$'])],
+    [
+      'tailspin.test',
+      read(
+        'tailspin.test',
+        [tdo('tailspin.test', 'wingtip.test', 3, 8), tdo('tailspin.test', 'fabrikam.test', 2, 4)],
+        ['WINGTIP$'],
+      ),
+    ],
+    [
+      'wingtip.test',
+      read(
+        'wingtip.test',
+        [tdo('wingtip.test', 'tailspin.test', 3, 8), tdo('wingtip.test', 'fabrikam.test', 3, 8)],
+        ['TAILSPIN$', 'FABRIKAM$'],
+      ),
+    ],
+    [
+      'fabrikam.test',
+      read(
+        'fabrikam.test',
+        [tdo('fabrikam.test', 'wingtip.test', 3, 8), tdo('fabrikam.test', 'tailspin.test', 1, 4)],
+        ['WINGTIP$', 'TAILSPIN$'],
+      ),
+    ],
   ]);
 }
 
@@ -134,7 +179,9 @@ function run(reads: Map<string, Read>, extra: DomainRead[] = []) {
 }
 
 function only(findings: Finding[], check: string, domain: string, target: string): Finding {
-  const found = findings.filter((finding) => finding.check === check && finding.domain === domain && targetText(finding) === target);
+  const found = findings.filter(
+    (finding) => finding.check === check && finding.domain === domain && targetText(finding) === target,
+  );
   assert.equal(found.length, 1, `${check} ${domain} ${target}: ${found.length} findings`);
   return found[0] as Finding;
 }
@@ -143,7 +190,10 @@ describe('trust analysis on the lab topology', () => {
   it('healthy: every trust expected, consistent, no problem', () => {
     const output = run(labReads());
     const problems = output.findings.filter((finding) => finding.status !== 'ok');
-    assert.deepEqual(problems.map((f) => `${f.check} ${f.domain} ${targetText(f)}: ${f.message}`), []);
+    assert.deepEqual(
+      problems.map((f) => `${f.check} ${f.domain} ${targetText(f)}: ${f.message}`),
+      [],
+    );
     assert.equal(output.findings.filter((f) => f.check === 'trust.expected').length, 6);
     assert.equal(output.findings.filter((f) => f.check === 'trust.consistent').length, 6);
     const present = output.measurements.filter((m) => m.kind === 'trust_present');
@@ -162,50 +212,88 @@ describe('trust analysis on the lab topology', () => {
     const blocked = findPath(graph, 'tailspin.test', 'fabrikam.test');
     assert.equal(blocked.available, false);
     assert.ok(!blocked.available);
-    assert.match(blocked.reason, /the trust runs the other way: tailspin\.test trusts fabrikam\.test \(external trust\)/);
+    assert.match(
+      blocked.reason,
+      /the trust runs the other way: tailspin\.test trusts fabrikam\.test \(external trust\)/,
+    );
     assert.match(blocked.reason, /not transitive through a third forest/);
-    assert.match(describePath('tailspin.test', 'fabrikam.test', blocked), /NOT available\n {2}1\. \[tailspin\.test\] .*\n {2}2\. \[tailspin\.test\] breaks here: /);
+    assert.match(
+      describePath('tailspin.test', 'fabrikam.test', blocked),
+      /NOT available\n {2}1\. \[tailspin\.test\] .*\n {2}2\. \[tailspin\.test\] breaks here: /,
+    );
     const chain = describePath('wingtip.test', 'tailspin.test', findPath(graph, 'wingtip.test', 'tailspin.test'));
     assert.match(chain, /referral ticket krbtgt\/TAILSPIN\.TEST@WINGTIP\.TEST/);
     const paths = run(labReads()).measurements.filter((m) => m.kind === 'trust_path');
     assert.equal(paths.length, 6);
-    assert.deepEqual(paths.filter((m) => !m.available).map((m) => `${m.fromDomain}->${m.toDomain}`), ['tailspin.test->fabrikam.test']);
+    assert.deepEqual(
+      paths.filter((m) => !m.available).map((m) => `${m.fromDomain}->${m.toDomain}`),
+      ['tailspin.test->fabrikam.test'],
+    );
   });
 
   it('one side deleted: expected missing (critical), inconsistent on both sides, the path gone', () => {
     const reads = labReads();
     const wingtip = reads.get('wingtip.test') as Read;
-    reads.set('wingtip.test', { ...wingtip, trusts: wingtip.trusts.filter((trust) => trust.partner !== 'tailspin.test') });
+    reads.set('wingtip.test', {
+      ...wingtip,
+      trusts: wingtip.trusts.filter((trust) => trust.partner !== 'tailspin.test'),
+    });
     const output = run(reads);
     const expected = only(output.findings, 'trust.expected', 'wingtip.test', 'tailspin.test');
     assert.equal(expected.status, 'critical');
-    assert.equal(expected.message, 'wingtip.test has no trust object for tailspin.test (expected forest, bidirectional)');
+    assert.equal(
+      expected.message,
+      'wingtip.test has no trust object for tailspin.test (expected forest, bidirectional)',
+    );
     const consistent = only(output.findings, 'trust.consistent', 'tailspin.test', 'wingtip.test');
     assert.equal(consistent.status, 'critical');
-    assert.match(consistent.message, /wingtip\.test has no trust object for tailspin\.test, but tailspin\.test has one \(bidirectional\)/);
+    assert.match(
+      consistent.message,
+      /wingtip\.test has no trust object for tailspin\.test, but tailspin\.test has one \(bidirectional\)/,
+    );
     assert.equal(only(output.findings, 'trust.consistent', 'wingtip.test', 'tailspin.test').status, 'critical');
     const path = only(output.findings, 'trust.path', 'wingtip.test', 'wingtip.test->tailspin.test');
     assert.equal(path.status, 'critical');
     assert.match(path.message, /though the config expects it/);
-    assert.ok(output.measurements.some((m) => m.kind === 'trust_present' && m.domain === 'wingtip.test' && m.partnerDomain === 'tailspin.test' && !m.present));
+    assert.ok(
+      output.measurements.some(
+        (m) =>
+          m.kind === 'trust_present' &&
+          m.domain === 'wingtip.test' &&
+          m.partnerDomain === 'tailspin.test' &&
+          !m.present,
+      ),
+    );
   });
 
   it('one direction changed: the directions no longer mirror', () => {
     const reads = labReads();
     const tailspin = reads.get('tailspin.test') as Read;
-    reads.set('tailspin.test', { ...tailspin, trusts: tailspin.trusts.map((trust) => (trust.partner === 'wingtip.test' ? { ...trust, direction: 1 } : trust)) });
+    reads.set('tailspin.test', {
+      ...tailspin,
+      trusts: tailspin.trusts.map((trust) => (trust.partner === 'wingtip.test' ? { ...trust, direction: 1 } : trust)),
+    });
     const output = run(reads);
     const expected = only(output.findings, 'trust.expected', 'tailspin.test', 'wingtip.test');
     assert.equal(expected.status, 'critical');
-    assert.equal(expected.message, 'tailspin.test -> wingtip.test: found forest, inbound, expected forest, bidirectional');
+    assert.equal(
+      expected.message,
+      'tailspin.test -> wingtip.test: found forest, inbound, expected forest, bidirectional',
+    );
     const consistent = only(output.findings, 'trust.consistent', 'tailspin.test', 'wingtip.test');
-    assert.match(consistent.message, /directions do not mirror: tailspin\.test says inbound, wingtip\.test says bidirectional/);
+    assert.match(
+      consistent.message,
+      /directions do not mirror: tailspin\.test says inbound, wingtip\.test says bidirectional/,
+    );
   });
 
   it('a missing trust account on the inbound side is an inconsistency', () => {
     const reads = labReads();
     const fabrikam = reads.get('fabrikam.test') as Read;
-    reads.set('fabrikam.test', { ...fabrikam, trustAccounts: fabrikam.trustAccounts.filter((account) => account.name !== 'TAILSPIN$') });
+    reads.set('fabrikam.test', {
+      ...fabrikam,
+      trustAccounts: fabrikam.trustAccounts.filter((account) => account.name !== 'TAILSPIN$'),
+    });
     const consistent = only(run(reads).findings, 'trust.consistent', 'fabrikam.test', 'tailspin.test');
     assert.equal(consistent.status, 'critical');
     assert.match(consistent.message, /fabrikam\.test lacks the trust account TAILSPIN\$ its inbound direction needs/);
@@ -214,7 +302,10 @@ describe('trust analysis on the lab topology', () => {
   it('a trust found but not configured is reported as information', () => {
     const reads = labReads();
     const tailspin = reads.get('tailspin.test') as Read;
-    reads.set('tailspin.test', { ...tailspin, trusts: [...tailspin.trusts, tdo('tailspin.test', 'contoso.test', 2, 4)] });
+    reads.set('tailspin.test', {
+      ...tailspin,
+      trusts: [...tailspin.trusts, tdo('tailspin.test', 'contoso.test', 2, 4)],
+    });
     const unexpected = only(run(reads).findings, 'trust.unexpected', 'tailspin.test', 'contoso.test');
     assert.equal(unexpected.status, 'ok');
     assert.match(unexpected.message, /trust found that the config does not list/);
@@ -229,7 +320,9 @@ describe('forest trust info', () => {
     reads.set('tailspin.test', {
       ...tailspin,
       localNames: ['tailspin.test', 'eu.corp.test'],
-      trusts: tailspin.trusts.map((trust) => (trust.partner === 'wingtip.test' ? { ...trust, forestTrustInfo: info } : trust)),
+      trusts: tailspin.trusts.map((trust) =>
+        trust.partner === 'wingtip.test' ? { ...trust, forestTrustInfo: info } : trust,
+      ),
     });
     const output = run(reads);
     const names = only(output.findings, 'trust.forest_info', 'tailspin.test', 'wingtip.test');
@@ -244,7 +337,12 @@ describe('forest trust info', () => {
     const reads = labReads();
     const tailspin = reads.get('tailspin.test') as Read;
     const broken = forestInfo([{ name: 'wingtip.test' }]).subarray(0, 20);
-    reads.set('tailspin.test', { ...tailspin, trusts: tailspin.trusts.map((trust) => (trust.partner === 'wingtip.test' ? { ...trust, forestTrustInfo: broken } : trust)) });
+    reads.set('tailspin.test', {
+      ...tailspin,
+      trusts: tailspin.trusts.map((trust) =>
+        trust.partner === 'wingtip.test' ? { ...trust, forestTrustInfo: broken } : trust,
+      ),
+    });
     const finding = only(run(reads).findings, 'trust.forest_info', 'tailspin.test', 'wingtip.test');
     assert.equal(finding.status, 'warning');
     assert.match(finding.message, /does not parse: record 0/);
@@ -259,11 +357,23 @@ describe('trust password age', () => {
     assert.deepEqual(last, { at: daysAgo(5), source: 'pwdLastSet of the trust account WINGTIP$' });
   });
   it('else the replication metadata of trustAuth*, else whenChanged, and says which', () => {
-    const outbound = tdo('tailspin.test', 'fabrikam.test', 2, 4, { trustAuthChanged: { incoming: daysAgo(40), outgoing: daysAgo(10) } });
-    assert.deepEqual(passwordLastSet(outbound, read), { at: daysAgo(10), source: 'replication metadata of trustAuthIncoming/trustAuthOutgoing' });
-    assert.deepEqual(passwordLastSet(tdo('tailspin.test', 'fabrikam.test', 2, 4), read), { at: daysAgo(3), source: 'whenChanged of the trust object (last resort)' });
+    const outbound = tdo('tailspin.test', 'fabrikam.test', 2, 4, {
+      trustAuthChanged: { incoming: daysAgo(40), outgoing: daysAgo(10) },
+    });
+    assert.deepEqual(passwordLastSet(outbound, read), {
+      at: daysAgo(10),
+      source: 'replication metadata of trustAuthIncoming/trustAuthOutgoing',
+    });
+    assert.deepEqual(passwordLastSet(tdo('tailspin.test', 'fabrikam.test', 2, 4), read), {
+      at: daysAgo(3),
+      source: 'whenChanged of the trust object (last resort)',
+    });
   });
-  for (const [days, status] of [[44, 'ok'], [46, 'warning'], [61, 'critical']] as const) {
+  for (const [days, status] of [
+    [44, 'ok'],
+    [46, 'warning'],
+    [61, 'critical'],
+  ] as const) {
     it(`${days} days old: ${status}`, () => {
       const reads = labReads();
       const tailspin = reads.get('tailspin.test') as Read;
@@ -307,15 +417,29 @@ describe('bind failures', () => {
   it('a failed bind is critical, says why in words, and never carries the password', () => {
     const reads = labReads();
     reads.delete('fabrikam.test');
-    const failed: DomainRead = { ok: false, domain: 'fabrikam.test', server: 'dcc.fabrikam.test:636', seconds: 0.1, failure: 'wrong credentials', detail: 'the server rejected the bind (invalidCredentials)' };
+    const failed: DomainRead = {
+      ok: false,
+      domain: 'fabrikam.test',
+      server: 'dcc.fabrikam.test:636',
+      seconds: 0.1,
+      failure: 'wrong credentials',
+      detail: 'the server rejected the bind (invalidCredentials)',
+    };
     const output = run(reads, [failed]);
     const bind = only(output.findings, 'ldap.bind', 'fabrikam.test', 'dcc.fabrikam.test:636');
     assert.equal(bind.status, 'critical');
-    assert.equal(bind.message, 'cannot bind to dcc.fabrikam.test:636 as probe@fabrikam.test: wrong credentials (the server rejected the bind (invalidCredentials))');
+    assert.equal(
+      bind.message,
+      'cannot bind to dcc.fabrikam.test:636 as probe@fabrikam.test: wrong credentials (the server rejected the bind (invalidCredentials))',
+    );
     assert.match(bind.remediation, /password_file or password_env for probe@fabrikam\.test/);
     assert.ok(!JSON.stringify(output).includes('secret-Pw-123'));
     // Consistency needs both sides; with one unreadable it is not claimed either way.
-    assert.ok(!output.findings.some((finding) => finding.check === 'trust.consistent' && targetText(finding) === 'fabrikam.test'));
+    assert.ok(
+      !output.findings.some(
+        (finding) => finding.check === 'trust.consistent' && targetText(finding) === 'fabrikam.test',
+      ),
+    );
     assert.ok(output.measurements.some((m) => m.kind === 'ldap_bind' && m.domain === 'fabrikam.test' && !m.success));
   });
 });
@@ -323,46 +447,73 @@ describe('bind failures', () => {
 describe('remediation lines in the findings name the trusting domain first', () => {
   it('a missing side of an external trust: both findings create it from the trusting side', () => {
     const reads = labReads();
-    for (const [domain, partner] of [['tailspin.test', 'fabrikam.test'], ['fabrikam.test', 'tailspin.test']] as const) {
+    for (const [domain, partner] of [
+      ['tailspin.test', 'fabrikam.test'],
+      ['fabrikam.test', 'tailspin.test'],
+    ] as const) {
       const read = reads.get(domain) as Read;
       reads.set(domain, { ...read, trusts: read.trusts.filter((trust) => trust.partner !== partner) });
     }
     const output = run(reads);
-    for (const [domain, partner] of [['tailspin.test', 'fabrikam.test'], ['fabrikam.test', 'tailspin.test']] as const) {
+    for (const [domain, partner] of [
+      ['tailspin.test', 'fabrikam.test'],
+      ['fabrikam.test', 'tailspin.test'],
+    ] as const) {
       const expected = only(output.findings, 'trust.expected', domain, partner);
       assert.equal(expected.status, 'critical');
-      assert.equal(expected.remediation, 'create the trust (both sides at once): netdom trust tailspin.test /domain:fabrikam.test /add /userD:fabrikam.test\\<admin> /passwordD:* /userO:tailspin.test\\<admin> /passwordO:*');
+      assert.equal(
+        expected.remediation,
+        'create the trust (both sides at once): netdom trust tailspin.test /domain:fabrikam.test /add /userD:fabrikam.test\\<admin> /passwordD:* /userO:tailspin.test\\<admin> /passwordO:*',
+      );
     }
   });
 
   it('a missing side of a forest trust: no netdom line, which cannot create one', () => {
     const reads = labReads();
     const wingtip = reads.get('wingtip.test') as Read;
-    reads.set('wingtip.test', { ...wingtip, trusts: wingtip.trusts.filter((trust) => trust.partner !== 'tailspin.test') });
+    reads.set('wingtip.test', {
+      ...wingtip,
+      trusts: wingtip.trusts.filter((trust) => trust.partner !== 'tailspin.test'),
+    });
     const expected = only(run(reads).findings, 'trust.expected', 'wingtip.test', 'tailspin.test');
-    assert.match(expected.remediation, /^create the forest trust on the forest roots in Active Directory Domains and Trusts \(New Trust Wizard: tailspin\.test trusts wingtip\.test, two-way\)/);
+    assert.match(
+      expected.remediation,
+      /^create the forest trust on the forest roots in Active Directory Domains and Trusts \(New Trust Wizard: tailspin\.test trusts wingtip\.test, two-way\)/,
+    );
     assert.doesNotMatch(expected.remediation, /netdom trust/);
   });
 
   it('a changed direction: re-create from the trusting side', () => {
     const reads = labReads();
     const fabrikam = reads.get('fabrikam.test') as Read;
-    reads.set('fabrikam.test', { ...fabrikam, trusts: fabrikam.trusts.map((trust) => (trust.partner === 'tailspin.test' ? { ...trust, direction: 3 } : trust)) });
+    reads.set('fabrikam.test', {
+      ...fabrikam,
+      trusts: fabrikam.trusts.map((trust) => (trust.partner === 'tailspin.test' ? { ...trust, direction: 3 } : trust)),
+    });
     const expected = only(run(reads).findings, 'trust.expected', 'fabrikam.test', 'tailspin.test');
     assert.equal(expected.status, 'critical');
-    assert.match(expected.remediation, /^re-create the trust: netdom trust tailspin\.test \/domain:fabrikam\.test \/remove, then netdom trust tailspin\.test \/domain:fabrikam\.test \/add \/userD:fabrikam\.test/);
+    assert.match(
+      expected.remediation,
+      /^re-create the trust: netdom trust tailspin\.test \/domain:fabrikam\.test \/remove, then netdom trust tailspin\.test \/domain:fabrikam\.test \/add \/userD:fabrikam\.test/,
+    );
   });
 
   it('sides that disagree, read on the trusted side: /verify names the trusting domain first', () => {
     const reads = labReads();
     const fabrikam = reads.get('fabrikam.test') as Read;
-    reads.set('fabrikam.test', { ...fabrikam, trustAccounts: fabrikam.trustAccounts.filter((account) => account.name !== 'TAILSPIN$') });
+    reads.set('fabrikam.test', {
+      ...fabrikam,
+      trustAccounts: fabrikam.trustAccounts.filter((account) => account.name !== 'TAILSPIN$'),
+    });
     const output = run(reads);
     for (const domain of ['fabrikam.test', 'tailspin.test']) {
       const partner = domain === 'fabrikam.test' ? 'tailspin.test' : 'fabrikam.test';
       const consistent = only(output.findings, 'trust.consistent', domain, partner);
       assert.equal(consistent.status, 'critical');
-      assert.match(consistent.remediation, /: netdom trust tailspin\.test \/domain:fabrikam\.test \/verify shows the broken side/);
+      assert.match(
+        consistent.remediation,
+        /: netdom trust tailspin\.test \/domain:fabrikam\.test \/verify shows the broken side/,
+      );
       assert.doesNotMatch(consistent.remediation, /netdom trust fabrikam\.test \/domain:tailspin\.test/);
     }
   });
@@ -370,21 +521,38 @@ describe('remediation lines in the findings name the trusting domain first', () 
   it('an old trust password: /reset from the trusting side', () => {
     const reads = labReads();
     const fabrikam = reads.get('fabrikam.test') as Read;
-    reads.set('fabrikam.test', { ...fabrikam, trustAccounts: fabrikam.trustAccounts.map((account) => ({ ...account, pwdLastSet: daysAgo(50) })) });
+    reads.set('fabrikam.test', {
+      ...fabrikam,
+      trustAccounts: fabrikam.trustAccounts.map((account) => ({ ...account, pwdLastSet: daysAgo(50) })),
+    });
     const age = only(run(reads).findings, 'trust.password_age', 'fabrikam.test', 'tailspin.test');
     assert.equal(age.status, 'warning');
-    assert.match(age.remediation, /reset it with netdom trust tailspin\.test \/domain:fabrikam\.test \/reset \/userD:fabrikam\.test\\<admin> \/passwordD:\*/);
+    assert.match(
+      age.remediation,
+      /reset it with netdom trust tailspin\.test \/domain:fabrikam\.test \/reset \/userD:fabrikam\.test\\<admin> \/passwordD:\*/,
+    );
   });
 
   it('disabled names: list them with /namesuffixes:<partner>, no /domain:', () => {
     const reads = labReads();
-    withForestInfo(reads, 'tailspin.test', 'wingtip.test', forestInfo([{ name: 'wingtip.test' }, { name: 'partners.test', flags: 0x2 }]));
+    withForestInfo(
+      reads,
+      'tailspin.test',
+      'wingtip.test',
+      forestInfo([{ name: 'wingtip.test' }, { name: 'partners.test', flags: 0x2 }]),
+    );
     const names = only(run(reads).findings, 'trust.forest_info', 'tailspin.test', 'wingtip.test');
     assert.equal(names.status, 'warning');
-    assert.match(names.remediation, /^list the name suffixes of wingtip\.test with netdom trust tailspin\.test \/namesuffixes:wingtip\.test, then enable a disabled one with netdom trust tailspin\.test \/namesuffixes:wingtip\.test \/togglesuffix:<number>/);
+    assert.match(
+      names.remediation,
+      /^list the name suffixes of wingtip\.test with netdom trust tailspin\.test \/namesuffixes:wingtip\.test, then enable a disabled one with netdom trust tailspin\.test \/namesuffixes:wingtip\.test \/togglesuffix:<number>/,
+    );
     const reads2 = labReads();
     withForestInfo(reads2, 'tailspin.test', 'wingtip.test', forestInfo([{ name: 'wingtip.test' }]).subarray(0, 12));
-    assert.match(only(run(reads2).findings, 'trust.forest_info', 'tailspin.test', 'wingtip.test').remediation, /Name Suffix Routing, Refresh\) on tailspin\.test's forest root, then check them with netdom trust tailspin\.test \/namesuffixes:wingtip\.test$/);
+    assert.match(
+      only(run(reads2).findings, 'trust.forest_info', 'tailspin.test', 'wingtip.test').remediation,
+      /Name Suffix Routing, Refresh\) on tailspin\.test's forest root, then check them with netdom trust tailspin\.test \/namesuffixes:wingtip\.test$/,
+    );
   });
 });
 
@@ -410,13 +578,27 @@ describe('forest trust info flags in the findings', () => {
     const atv = only(output.findings, 'trust.auth_target_validation', 'tailspin.test', 'wingtip.test');
     assert.equal(atv.status, 'warning');
     assert.match(atv.message, /for child\.wingtip\.test/);
-    assert.equal(atv.remediation, 'netdom trust tailspin.test /domain:wingtip.test /AuthTargetValidation:yes /ChildDomain:child.wingtip.test');
+    assert.equal(
+      atv.remediation,
+      'netdom trust tailspin.test /domain:wingtip.test /AuthTargetValidation:yes /ChildDomain:child.wingtip.test',
+    );
   });
 
   it('NetBIOS disabled by the admin is named too', () => {
     const reads = labReads();
-    withForestInfo(reads, 'tailspin.test', 'wingtip.test', forestInfoOf([{ type: 'tln', name: 'wingtip.test' }, { type: 'domain_info', dnsName: 'wingtip.test', netbiosName: 'WINGTIP', flags: 0x4 }]));
-    assert.match(only(run(reads).findings, 'trust.forest_info', 'tailspin.test', 'wingtip.test').message, /wingtip\.test \(netbios_disabled_admin\)/);
+    withForestInfo(
+      reads,
+      'tailspin.test',
+      'wingtip.test',
+      forestInfoOf([
+        { type: 'tln', name: 'wingtip.test' },
+        { type: 'domain_info', dnsName: 'wingtip.test', netbiosName: 'WINGTIP', flags: 0x4 },
+      ]),
+    );
+    assert.match(
+      only(run(reads).findings, 'trust.forest_info', 'tailspin.test', 'wingtip.test').message,
+      /wingtip\.test \(netbios_disabled_admin\)/,
+    );
   });
 });
 
@@ -434,20 +616,43 @@ describe('trust.scanner in the findings', () => {
   it('Windows forest roots without scanner records: a warning on each inbound side, naming "Allowed to authenticate" only where the partner uses selective authentication', () => {
     const reads = labReads({ vendorVersion: undefined });
     const wingtip = reads.get('wingtip.test') as Read;
-    reads.set('wingtip.test', { ...wingtip, trusts: wingtip.trusts.map((trust) => (trust.partner === 'tailspin.test' ? { ...trust, attributes: 0x18 } : trust)) });
+    reads.set('wingtip.test', {
+      ...wingtip,
+      trusts: wingtip.trusts.map((trust) =>
+        trust.partner === 'tailspin.test' ? { ...trust, attributes: 0x18 } : trust,
+      ),
+    });
     const output = run(reads);
     const scanner = output.findings.filter((finding) => finding.check === 'trust.scanner');
-    assert.deepEqual(scanner.map((finding) => finding.status), ['warning', 'warning', 'warning', 'warning']);
+    assert.deepEqual(
+      scanner.map((finding) => finding.status),
+      ['warning', 'warning', 'warning', 'warning'],
+    );
     const selective = only(output.findings, 'trust.scanner', 'tailspin.test', 'wingtip.test');
-    assert.match(selective.message, /wingtip\.test uses selective authentication for this trust, so the PDC needs "Allowed to authenticate"/);
+    assert.match(
+      selective.message,
+      /wingtip\.test uses selective authentication for this trust, so the PDC needs "Allowed to authenticate"/,
+    );
     assert.match(selective.remediation, /netdom trust tailspin\.test \/domain:wingtip\.test \/InvokeTrustScanner/);
     assert.deepEqual(selective.observed['missing'], ['wingtip.test']);
-    assert.doesNotMatch(only(output.findings, 'trust.scanner', 'wingtip.test', 'tailspin.test').message, /Allowed to authenticate/);
+    assert.doesNotMatch(
+      only(output.findings, 'trust.scanner', 'wingtip.test', 'tailspin.test').message,
+      /Allowed to authenticate/,
+    );
   });
 
   it('Windows with scanner records covering the partner: ok; an unreadable rootDSE: unknown', () => {
     const reads = labReads({ vendorVersion: undefined });
-    withForestInfo(reads, 'tailspin.test', 'wingtip.test', forestInfoOf([{ type: 'tln', name: 'wingtip.test' }, { type: 'domain_info', dnsName: 'wingtip.test', netbiosName: 'WINGTIP' }, { type: 'scanner_info', dnsName: 'wingtip.test', netbiosName: 'WINGTIP' }]));
+    withForestInfo(
+      reads,
+      'tailspin.test',
+      'wingtip.test',
+      forestInfoOf([
+        { type: 'tln', name: 'wingtip.test' },
+        { type: 'domain_info', dnsName: 'wingtip.test', netbiosName: 'WINGTIP' },
+        { type: 'scanner_info', dnsName: 'wingtip.test', netbiosName: 'WINGTIP' },
+      ]),
+    );
     assert.equal(only(run(reads).findings, 'trust.scanner', 'tailspin.test', 'wingtip.test').status, 'ok');
     const unreadable = new Map([...labReads()].map(([domain, read]) => [domain, { ...read, rootDse: undefined }]));
     const unknown = only(run(unreadable).findings, 'trust.scanner', 'tailspin.test', 'wingtip.test');
@@ -455,6 +660,14 @@ describe('trust.scanner in the findings', () => {
   });
 
   it('external trusts get no trust.scanner finding', () => {
-    assert.equal(run(labReads()).findings.filter((finding) => finding.check === 'trust.scanner' && targetText(finding) === 'fabrikam.test' && finding.domain === 'tailspin.test').length, 0);
+    assert.equal(
+      run(labReads()).findings.filter(
+        (finding) =>
+          finding.check === 'trust.scanner' &&
+          targetText(finding) === 'fabrikam.test' &&
+          finding.domain === 'tailspin.test',
+      ).length,
+      0,
+    );
   });
 });

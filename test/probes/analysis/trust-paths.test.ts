@@ -18,7 +18,10 @@ describe('findPath', () => {
     const back = findPath(ONE_WAY_FOREST, 'f2.test', 'f1.test');
     assert.ok(!back.available);
     assert.equal(back.brokenAt, 'f2.test');
-    assert.equal(back.reason, 'the trust runs the other way: f2.test trusts f1.test (forest trust), so users of f1.test may use f2.test, not the reverse');
+    assert.equal(
+      back.reason,
+      'the trust runs the other way: f2.test trusts f1.test (forest trust), so users of f1.test may use f2.test, not the reverse',
+    );
   });
 
   it('a forest trust reaches the children of both forests, through both roots', () => {
@@ -49,11 +52,14 @@ describe('findPath', () => {
     const empty = graph([], ROOTS);
     assert.equal(
       describePath('f1.test', 'f1.test', findPath(empty, 'f1.test', 'f1.test')),
-      'users of f1.test -> resources in f1.test: available\n  1. [f1.test] a user of f1.test asks the KDC of f1.test for a ticket to a service in f1.test\n  2. [f1.test] f1.test is the user\'s own domain: the KDC issues the service ticket',
+      "users of f1.test -> resources in f1.test: available\n  1. [f1.test] a user of f1.test asks the KDC of f1.test for a ticket to a service in f1.test\n  2. [f1.test] f1.test is the user's own domain: the KDC issues the service ticket",
     );
     const sameForest = findPath(empty, 'child.f1.test', 'f1.test');
     assert.equal(sameForest.available, true);
-    assert.match(sameForest.hops[1]?.says ?? '', /f1\.test is in the same forest \(f1\.test\): the KDC refers the client along the forest's own transitive trusts/);
+    assert.match(
+      sameForest.hops[1]?.says ?? '',
+      /f1\.test is in the same forest \(f1\.test\): the KDC refers the client along the forest's own transitive trusts/,
+    );
     assert.equal(sameForest.hops[2]?.says, 'the KDC of f1.test issues the service ticket');
   });
 
@@ -105,7 +111,10 @@ describe('findPath', () => {
       result.reason,
       'f1.test (forest f1.test) has no trust in which it trusts f3.test or its forest f3.test; f1.test trusts f2.test and f2.test trusts f3.test, but trusts between forests are not transitive through a third forest',
     );
-    assert.match(describePath('f3.test', 'f1.test', result), /NOT available\n {2}1\. \[f3\.test\] .*\n {2}2\. \[f3\.test\] breaks here: f1\.test \(forest f1\.test\)/);
+    assert.match(
+      describePath('f3.test', 'f1.test', result),
+      /NOT available\n {2}1\. \[f3\.test\] .*\n {2}2\. \[f3\.test\] breaks here: f1\.test \(forest f1\.test\)/,
+    );
   });
 
   it('a direct forest-kind edge between two children is not a shortcut: forest trusts bind the roots', () => {
@@ -116,8 +125,14 @@ describe('findPath', () => {
   it('a realm or within-forest edge is followed directly', () => {
     const realm = graph([{ trusting: 'a.test', trusted: 'realm.test', kind: 'realm' }]);
     assert.equal(findPath(realm, 'realm.test', 'a.test').available, true);
-    assert.match(findPath(realm, 'realm.test', 'a.test').hops[1]?.says ?? '', /a\.test trusts realm\.test \(realm trust\)/);
+    assert.match(
+      findPath(realm, 'realm.test', 'a.test').hops[1]?.says ?? '',
+      /a\.test trusts realm\.test \(realm trust\)/,
+    );
     const within = graph([{ trusting: 'a.test', trusted: 'b.test', kind: 'within_forest' }]);
-    assert.match(findPath(within, 'b.test', 'a.test').hops[1]?.says ?? '', /a\.test trusts b\.test \(within forest trust\)/);
+    assert.match(
+      findPath(within, 'b.test', 'a.test').hops[1]?.says ?? '',
+      /a\.test trusts b\.test \(within forest trust\)/,
+    );
   });
 });

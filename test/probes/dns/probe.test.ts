@@ -8,7 +8,13 @@ import { findDcs } from '../../../probes/discovery/dcs.js';
 import type { Finding } from '../../../probes/model/finding.js';
 import { configFrom, domainTargetsOf, planOf, targetText } from '../../support/config.js';
 import { contextFor } from '../../support/context.js';
-import { startDnsServer, WINGTIP_ZONE, type Behaviour, type DnsTestServer, type Zone } from '../../support/dns-server.js';
+import {
+  startDnsServer,
+  WINGTIP_ZONE,
+  type Behaviour,
+  type DnsTestServer,
+  type Zone,
+} from '../../support/dns-server.js';
 
 const WINGTIP = WINGTIP_ZONE;
 
@@ -35,7 +41,10 @@ trusts:
 
 function find(findings: Finding[], check: string, target: string): Finding {
   const found = findings.find((finding) => finding.check === check && targetText(finding) === target);
-  assert.ok(found, `no ${check} finding for ${target}; have: ${findings.map((f) => `${f.check} ${targetText(f)}`).join(', ')}`);
+  assert.ok(
+    found,
+    `no ${check} finding for ${target}; have: ${findings.map((f) => `${f.check} ${targetText(f)}`).join(', ')}`,
+  );
   return found;
 }
 
@@ -46,7 +55,10 @@ describe('DNS probe against a loopback DNS server', () => {
       const output = await probeDns(planOf(config).dns, contextFor(config));
       const srv = output.findings.filter((finding) => finding.check === 'dns.srv');
       assert.equal(srv.length, 8);
-      assert.deepEqual(srv.map((finding) => finding.status), Array(8).fill('ok'));
+      assert.deepEqual(
+        srv.map((finding) => finding.status),
+        Array(8).fill('ok'),
+      );
       const ldap = find(output.findings, 'dns.srv', `_ldap._tcp.dc._msdcs.wingtip.test@127.0.0.1:${server.port}/udp`);
       assert.equal(ldap.domain, 'tailspin.test');
       assert.equal(ldap.observed['rcode'], 'NOERROR');
@@ -84,14 +96,20 @@ describe('DNS probe against a loopback DNS server', () => {
       assert.equal(finding.observed['retried_over_tcp'], true);
       assert.equal(finding.observed['truncated'], true);
       assert.match(finding.message, /truncated, retried over TCP/);
-      const asked = server.queries.filter((query) => query.name === '_kerberos._tcp.wingtip.test').map((query) => query.transport);
+      const asked = server.queries
+        .filter((query) => query.name === '_kerberos._tcp.wingtip.test')
+        .map((query) => query.transport);
       assert.deepEqual(asked.sort(), ['tcp', 'tcp', 'udp']);
     });
   });
 
   const failures: [Behaviour, RegExp, RegExp][] = [
     ['servfail', /: SERVFAIL: the server could not get an answer/, /reaches .* on UDP and TCP 53/],
-    ['refused', /: REFUSED: the server will not answer for this zone \(no conditional forwarder for it\)$/, /add a conditional forwarder for wingtip\.test on 127\.0\.0\.1:\d+ \(tailspin\.test\)/],
+    [
+      'refused',
+      /: REFUSED: the server will not answer for this zone \(no conditional forwarder for it\)$/,
+      /add a conditional forwarder for wingtip\.test on 127\.0\.0\.1:\d+ \(tailspin\.test\)/,
+    ],
     ['nxdomain', /: NXDOMAIN: the name does not exist there$/, /register their DC locator records/],
     ['empty', /: no SRV record: NOERROR with an empty answer$/, /register their DC locator records/],
     ['silent', /: no answer in 300 ms$/, /allow (UDP|TCP) 53 from this host to 127\.0\.0\.1:\d+/],
@@ -104,13 +122,19 @@ describe('DNS probe against a loopback DNS server', () => {
         const config = configFor(server.port);
         const output = await probeDns(planOf(config).dns, contextFor(config));
         for (const transport of ['udp', 'tcp']) {
-          const finding = find(output.findings, 'dns.srv', `_kpasswd._tcp.wingtip.test@127.0.0.1:${server.port}/${transport}`);
+          const finding = find(
+            output.findings,
+            'dns.srv',
+            `_kpasswd._tcp.wingtip.test@127.0.0.1:${server.port}/${transport}`,
+          );
           assert.equal(finding.status, 'critical', finding.message);
           assert.match(finding.message, message);
           assert.match(finding.remediation, remediation);
         }
         // The other records are unaffected.
-        const others = output.findings.filter((finding) => finding.check === 'dns.srv' && !targetText(finding).startsWith('_kpasswd'));
+        const others = output.findings.filter(
+          (finding) => finding.check === 'dns.srv' && !targetText(finding).startsWith('_kpasswd'),
+        );
         assert.ok(others.every((finding) => finding.status === 'ok'));
         const failed = output.measurements.filter((m) => m.kind === 'dns_lookup' && !m.success);
         assert.equal(failed.length, 2);
@@ -128,8 +152,17 @@ describe('DNS probe against a loopback DNS server', () => {
     });
   });
 
-  it('compares the forwarded DC list with the partner\'s own DNS', async () => {
-    const own = await startDnsServer({ ...WINGTIP, srv: { ...WINGTIP.srv, '_ldap._tcp.dc._msdcs.wingtip.test': [{ target: 'dcb.wingtip.test', port: 389 }, { target: 'dcb2.wingtip.test', port: 389 }] } });
+  it("compares the forwarded DC list with the partner's own DNS", async () => {
+    const own = await startDnsServer({
+      ...WINGTIP,
+      srv: {
+        ...WINGTIP.srv,
+        '_ldap._tcp.dc._msdcs.wingtip.test': [
+          { target: 'dcb.wingtip.test', port: 389 },
+          { target: 'dcb2.wingtip.test', port: 389 },
+        ],
+      },
+    });
     try {
       await withServer(WINGTIP, async (forwarder) => {
         const config = configFrom(`
@@ -145,7 +178,11 @@ trusts:
     type: external
 `);
         const output = await probeDns(planOf(config).dns, contextFor(config));
-        const set = find(output.findings, 'dns.dc_set', `_ldap._tcp.dc._msdcs.wingtip.test@127.0.0.1:${forwarder.port}`);
+        const set = find(
+          output.findings,
+          'dns.dc_set',
+          `_ldap._tcp.dc._msdcs.wingtip.test@127.0.0.1:${forwarder.port}`,
+        );
         assert.equal(set.status, 'warning');
         assert.match(set.message, /missing dcb2\.wingtip\.test/);
       });
@@ -161,7 +198,10 @@ describe('DC discovery through SRV answers', () => {
       const config = configFor(server.port);
       const found = await findDcs(domainTargetsOf(config, 'wingtip.test'), contextFor(config));
       assert.deepEqual(found.problems, []);
-      assert.deepEqual(found.targets.map(({ host, address, ports }) => ({ host, address, ports: ports.length })), [{ host: 'dcb.wingtip.test', address: '198.51.100.20', ports: 9 }]);
+      assert.deepEqual(
+        found.targets.map(({ host, address, ports }) => ({ host, address, ports: ports.length })),
+        [{ host: 'dcb.wingtip.test', address: '198.51.100.20', ports: 9 }],
+      );
     });
   });
 
@@ -171,7 +211,10 @@ describe('DC discovery through SRV answers', () => {
       const found = await findDcs(domainTargetsOf(config, 'wingtip.test'), contextFor(config));
       assert.deepEqual(found.targets, []);
       assert.equal(found.problems.length, 1);
-      assert.match(found.problems[0]?.problem ?? '', /_ldap\._tcp\.dc\._msdcs\.wingtip\.test via 127\.0\.0\.1:\d+: REFUSED/);
+      assert.match(
+        found.problems[0]?.problem ?? '',
+        /_ldap\._tcp\.dc\._msdcs\.wingtip\.test via 127\.0\.0\.1:\d+: REFUSED/,
+      );
     });
   });
 });
@@ -179,7 +222,13 @@ describe('DC discovery through SRV answers', () => {
 describe('decodeReply (pure)', () => {
   const query = (id: number) => dnsPacket.decode(encodeQuery(id, 'x.test', 'SRV'));
   const reply = (id: number, name = 'x.test', qr = true) =>
-    dnsPacket.encode({ type: qr ? 'response' : 'query', id, flags: 0, questions: [{ type: 'SRV', class: 'IN', name }], answers: [] });
+    dnsPacket.encode({
+      type: qr ? 'response' : 'query',
+      id,
+      flags: 0,
+      questions: [{ type: 'SRV', class: 'IN', name }],
+      answers: [],
+    });
 
   it('accepts the reply to its own question', () => {
     assert.equal(query(7).id, 7);
@@ -187,16 +236,29 @@ describe('decodeReply (pure)', () => {
     assert.equal(outcome.kind, 'reply');
   });
   it('rejects a reply that is too short, of another id, another question, or not a response', () => {
-    assert.deepEqual(decodeReply(Buffer.alloc(5), 7, 'x.test', 'SRV'), { kind: 'malformed', reason: 'reply of 5 bytes is shorter than a DNS header' });
-    assert.deepEqual(decodeReply(reply(8), 7, 'x.test', 'SRV'), { kind: 'malformed', reason: 'reply id 8 does not match query id 7' });
-    assert.deepEqual(decodeReply(reply(7, 'y.test'), 7, 'x.test', 'SRV'), { kind: 'malformed', reason: 'reply answers y.test SRV, not x.test SRV' });
-    assert.deepEqual(decodeReply(reply(7, 'x.test', false), 7, 'x.test', 'SRV'), { kind: 'malformed', reason: 'reply has the query bit, not the response bit' });
+    assert.deepEqual(decodeReply(Buffer.alloc(5), 7, 'x.test', 'SRV'), {
+      kind: 'malformed',
+      reason: 'reply of 5 bytes is shorter than a DNS header',
+    });
+    assert.deepEqual(decodeReply(reply(8), 7, 'x.test', 'SRV'), {
+      kind: 'malformed',
+      reason: 'reply id 8 does not match query id 7',
+    });
+    assert.deepEqual(decodeReply(reply(7, 'y.test'), 7, 'x.test', 'SRV'), {
+      kind: 'malformed',
+      reason: 'reply answers y.test SRV, not x.test SRV',
+    });
+    assert.deepEqual(decodeReply(reply(7, 'x.test', false), 7, 'x.test', 'SRV'), {
+      kind: 'malformed',
+      reason: 'reply has the query bit, not the response bit',
+    });
   });
   it('never throws on random or mutated bytes (bounded fuzz)', () => {
     const valid = reply(7);
     for (let round = 0; round < 3000; round++) {
       const bytes = round % 2 === 0 ? randomBytes(round % 600) : Buffer.from(valid);
-      if (round % 2 === 1) for (let flips = 0; flips < 4; flips++) bytes[(round * 31 + flips * 7) % bytes.length] = (round * flips) & 0xff;
+      if (round % 2 === 1)
+        for (let flips = 0; flips < 4; flips++) bytes[(round * 31 + flips * 7) % bytes.length] = (round * flips) & 0xff;
       const outcome = decodeReply(bytes, 7, 'x.test', 'SRV');
       assert.ok(['reply', 'malformed'].includes(outcome.kind));
     }

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidCredentialsError, StrongAuthRequiredError } from 'ldapts';
 import { classifyBindError } from '../../../probes/ldap/read.js';
-import { ATTRTYP, fileTimeToDate, generalizedTimeToDate, parseReplMetadata, trustAuthChanged } from '../../../probes/analysis/repl-metadata.js';
+import {
+  ATTRTYP,
+  fileTimeToDate,
+  generalizedTimeToDate,
+  parseReplMetadata,
+  trustAuthChanged,
+} from '../../../probes/analysis/repl-metadata.js';
 
 // replPropertyMetaData of the lab's trust object CN=wingtip.test,CN=System,DC=tailspin,DC=test
 // as Samba 4.17 returned it to an unprivileged user (18 entries; trustAuthIncoming is 0x90081,
@@ -32,11 +38,15 @@ describe('replPropertyMetaData', () => {
     }
     const huge = Buffer.from(LAB_METADATA);
     huge.writeUInt32LE(0xffffffff, 8);
-    assert.deepEqual(parseReplMetadata(huge), { ok: false, error: 'replPropertyMetaData claims 4294967295 entries but holds 18' });
+    assert.deepEqual(parseReplMetadata(huge), {
+      ok: false,
+      error: 'replPropertyMetaData claims 4294967295 entries but holds 18',
+    });
     let seed = 7;
     for (let round = 0; round < 2000; round++) {
       const bytes = Buffer.alloc(round % 300);
-      for (let index = 0; index < bytes.length; index++) bytes[index] = (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff;
+      for (let index = 0; index < bytes.length; index++)
+        bytes[index] = (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff;
       if (bytes.length >= 4) bytes.writeUInt32LE(1, 0);
       const parsed = parseReplMetadata(bytes);
       assert.ok(parsed.ok ? parsed.entries.length <= bytes.length / 48 : parsed.error.length > 0);
@@ -59,9 +69,24 @@ describe('AD time formats', () => {
 
 describe('classifyBindError', () => {
   const cases: [unknown, string][] = [
-    [new InvalidCredentialsError('80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data 52e, v4563'), 'wrong credentials'],
-    [new InvalidCredentialsError('80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data 533, v4563'), 'account disabled'],
-    [new InvalidCredentialsError('80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data 775, v4563'), 'account locked'],
+    [
+      new InvalidCredentialsError(
+        '80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data 52e, v4563',
+      ),
+      'wrong credentials',
+    ],
+    [
+      new InvalidCredentialsError(
+        '80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data 533, v4563',
+      ),
+      'account disabled',
+    ],
+    [
+      new InvalidCredentialsError(
+        '80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data 775, v4563',
+      ),
+      'account locked',
+    ],
     [new InvalidCredentialsError('Invalid credentials'), 'wrong credentials'],
     [new StrongAuthRequiredError(), 'TLS required'],
     [Object.assign(new Error('x'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), 'certificate name mismatch'],

@@ -22,17 +22,25 @@ trusts:
     type: forest
 `);
       const output = await probePorts(planOf(config).ports, contextFor(config));
-      const byPort = new Map(output.findings.filter((f) => f.check === 'port.tcp').map((finding) => [finding.observed['port'], finding]));
+      const byPort = new Map(
+        output.findings.filter((f) => f.check === 'port.tcp').map((finding) => [finding.observed['port'], finding]),
+      );
       assert.equal(byPort.get(open.port)?.observed['state'], 'open');
       assert.equal(byPort.get(open.port)?.status, 'ok');
       assert.equal(byPort.get(closed)?.observed['state'], 'closed');
       assert.match(byPort.get(closed)?.message ?? '', /closed on 127\.0\.0\.1: connection refused/);
       assert.equal(byPort.get(filtered.port)?.observed['state'], 'filtered');
       assert.match(byPort.get(filtered.port)?.message ?? '', /filtered on 127\.0\.0\.1: no answer in 500 ms/);
-      assert.match(byPort.get(filtered.port)?.remediation ?? '', new RegExp(`allow TCP ${filtered.port} from this host to 127\\.0\\.0\\.1`));
+      assert.match(
+        byPort.get(filtered.port)?.remediation ?? '',
+        new RegExp(`allow TCP ${filtered.port} from this host to 127\\.0\\.0\\.1`),
+      );
       const filteredSeconds = Number(byPort.get(filtered.port)?.observed['seconds']);
       assert.ok(filteredSeconds >= 0.45, `filtered took ${filteredSeconds}s`);
-      const states = output.measurements.filter((m) => m.kind === 'port').map((m) => m.state).sort();
+      const states = output.measurements
+        .filter((m) => m.kind === 'port')
+        .map((m) => m.state)
+        .sort();
       assert.deepEqual(states, ['closed', 'filtered', 'open']);
       // tailspin.test has neither DNS servers nor dcs: said, not silently skipped.
       const discovery = output.findings.find((finding) => finding.check === 'port.discovery');

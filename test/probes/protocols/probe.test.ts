@@ -10,7 +10,15 @@ import type { Finding } from '../../../probes/model/finding.js';
 import type { ProbeOutput } from '../../../probes/model/probe.js';
 import { configFrom, planOf, targetText } from '../../support/config.js';
 import { contextFor } from '../../support/context.js';
-import { makeCertificate, startTlsServer, tcpServer, tlsServer, udpServer, type Running, type TestCertificate } from '../../support/servers.js';
+import {
+  makeCertificate,
+  startTlsServer,
+  tcpServer,
+  tlsServer,
+  udpServer,
+  type Running,
+  type TestCertificate,
+} from '../../support/servers.js';
 import { closedPort } from '../../support/tcp.js';
 
 const running: Running[] = [];
@@ -27,17 +35,27 @@ async function start(server: Promise<Running>): Promise<number> {
 }
 
 function configWithCa(caFile: string | undefined) {
-  const ldap = caFile === undefined ? '' : `\n    ldap: { url: ldaps://localhost, bind_dn: probe@wingtip.test, password_env: PW, ca_file: ${caFile} }`;
+  const ldap =
+    caFile === undefined
+      ? ''
+      : `\n    ldap: { url: ldaps://localhost, bind_dn: probe@wingtip.test, password_env: PW, ca_file: ${caFile} }`;
   // The plan gives the protocols family the domains that take part in a trust.
   const trust = 'trusts: [{ between: [tailspin.test, wingtip.test], type: forest }]';
-  return configFrom(`timeout: 400ms\ndomains:\n  wingtip.test:${ldap === '' ? ' {}' : ldap}\n${trust}\n`, { readFile: () => '', env: { PW: 'x' } });
+  return configFrom(`timeout: 400ms\ndomains:\n  wingtip.test:${ldap === '' ? ' {}' : ldap}\n${trust}\n`, {
+    readFile: () => '',
+    env: { PW: 'x' },
+  });
 }
 
 const dc: DcTarget = { domain: 'wingtip.test', host: 'localhost', address: '127.0.0.1', ports: [], everyPort: true };
 
 function one(output: ProbeOutput, check: string, target: string): Finding {
   const found = output.findings.filter((finding) => finding.check === check && targetText(finding) === target);
-  assert.equal(found.length, 1, `${check} ${target}: ${output.findings.map((f) => `${f.check} ${targetText(f)}`).join(', ')}`);
+  assert.equal(
+    found.length,
+    1,
+    `${check} ${target}: ${output.findings.map((f) => `${f.check} ${targetText(f)}`).join(', ')}`,
+  );
   return found[0] as Finding;
 }
 
@@ -72,14 +90,22 @@ describe('protocol probes against misbehaving servers', () => {
       cldap: await closedPort(), // nothing on UDP 389: ICMP port unreachable
       kpasswd: await start(udpServer(() => Buffer.alloc(0))), // an empty datagram on 464
       // The endpoint mapper sends a header that claims more than it sends, then hangs up.
-      endpointMapper: await start(tcpServer((socket) => {
-        socket.end(Buffer.from([5, 0, 12, 3, 0x10, 0, 0, 0, 0xff, 0x0f, 0, 0, 1, 0, 0, 0]));
-      })),
+      endpointMapper: await start(
+        tcpServer((socket) => {
+          socket.end(Buffer.from([5, 0, 12, 3, 0x10, 0, 0, 0, 0xff, 0x0f, 0, 0, 1, 0, 0, 0]));
+        }),
+      ),
       ldap: await start(startTlsServer(good)),
       ldaps: await start(tlsServer(good)),
       globalCatalogTls: await start(tlsServer(makeCertificate('elsewhere.test', 400))),
     };
-    output = await probeDcProtocols(planOf(configWithCa(good.caFile)).protocols, contextFor(configWithCa(good.caFile)), dc, false, ports);
+    output = await probeDcProtocols(
+      planOf(configWithCa(good.caFile)).protocols,
+      contextFor(configWithCa(good.caFile)),
+      dc,
+      false,
+      ports,
+    );
   });
 
   it('garbage on UDP 53 is a finding that says so, not "open"', () => {
@@ -145,17 +171,28 @@ describe('protocol probes against misbehaving servers', () => {
     assert.equal(finding.status, 'warning');
     assert.match(finding.message, /does not verify against the CA of wingtip\.test/);
     assert.match(finding.message, /does not carry the name localhost \(ERR_TLS_CERT_ALTNAME_INVALID\)/);
-    assert.ok(output.measurements.some((m) => m.kind === 'certificate' && m.port === ports.globalCatalogTls && !m.verified));
+    assert.ok(
+      output.measurements.some((m) => m.kind === 'certificate' && m.port === ports.globalCatalogTls && !m.verified),
+    );
   });
 
   it('Kerberos over TCP: a KDC port that never answers is a finding within the timeout', async () => {
     const silent = await start(tcpServer(() => undefined));
-    const oversized = await start(tcpServer((socket) => {
-      socket.write(Buffer.from([0x7f, 0xff, 0xff, 0xff, 1, 2, 3]));
-    }));
+    const oversized = await start(
+      tcpServer((socket) => {
+        socket.write(Buffer.from([0x7f, 0xff, 0xff, 0xff, 1, 2, 3]));
+      }),
+    );
     const config = configWithCa(undefined);
-    const result = await probeDcProtocols(planOf(config).protocols, contextFor(config), dc, false, { ...ports, kerberos: silent, kpasswd: oversized });
-    assert.match(one(result, 'port.kerberos', `localhost:${silent}/tcp`).message, /did not answer over TCP \d+: no reply in 400 ms/);
+    const result = await probeDcProtocols(planOf(config).protocols, contextFor(config), dc, false, {
+      ...ports,
+      kerberos: silent,
+      kpasswd: oversized,
+    });
+    assert.match(
+      one(result, 'port.kerberos', `localhost:${silent}/tcp`).message,
+      /did not answer over TCP \d+: no reply in 400 ms/,
+    );
     assert.match(one(result, 'port.kerberos', `localhost:${oversized}/tcp`).message, /did not answer over TCP \d+: /);
   });
 });
@@ -177,9 +214,13 @@ describe('the LDAP ping verdict', () => {
     clientSite: 'Default-First-Site-Name',
     ntVersion: 5,
   };
-  const judge = (changes: Partial<typeof response>, expectGc = true) => locatorFinding(planOf(config).protocols, dc, { ...response, ...changes }, expectGc, { findings: [], measurements: [] });
+  const judge = (changes: Partial<typeof response>, expectGc = true) =>
+    locatorFinding(planOf(config).protocols, dc, { ...response, ...changes }, expectGc, {
+      findings: [],
+      measurements: [],
+    });
 
-  it('the lab\'s answer is ok', () => {
+  it("the lab's answer is ok", () => {
     assert.equal(judge({}).status, 'ok');
   });
   it('a DC of another domain or forest is critical', () => {

@@ -84,7 +84,7 @@ function readTlv(buffer: Buffer, offset: number): Tlv {
 
 function children(content: Buffer): Tlv[] {
   const result: Tlv[] = [];
-  for (let offset = 0; offset < content.length; ) {
+  for (let offset = 0; offset < content.length;) {
     const element = readTlv(content, offset);
     result.push(element);
     offset = element.next;
@@ -112,7 +112,8 @@ function netlogonBlob(datagram: Buffer): Buffer {
 
 function ber(tag: number, ...content: Buffer[]): Buffer {
   const body = Buffer.concat(content);
-  const length = body.length < 0x80 ? Buffer.from([body.length]) : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
+  const length =
+    body.length < 0x80 ? Buffer.from([body.length]) : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
   return Buffer.concat([Buffer.from([tag]), length, body]);
 }
 
@@ -126,7 +127,11 @@ function entryMessage(messageId: number, attributeType: string, values: Buffer[]
 }
 
 function doneMessage(messageId: number, resultCode: number): Buffer {
-  return ber(0x30, ber(0x02, Buffer.from([messageId])), ber(0x65, ber(0x0a, Buffer.from([resultCode])), octets(''), octets('')));
+  return ber(
+    0x30,
+    ber(0x02, Buffer.from([messageId])),
+    ber(0x65, ber(0x0a, Buffer.from([resultCode])), octets(''), octets('')),
+  );
 }
 
 function header(opcode: number, flags: number): Buffer {
@@ -138,10 +143,12 @@ function header(opcode: number, flags: number): Buffer {
 }
 
 function labels(...parts: string[]): Buffer {
-  return Buffer.concat(parts.map((part) => {
-    const text = Buffer.from(part, 'utf8');
-    return Buffer.concat([Buffer.from([text.length]), text]);
-  }));
+  return Buffer.concat(
+    parts.map((part) => {
+      const text = Buffer.from(part, 'utf8');
+      return Buffer.concat([Buffer.from([text.length]), text]);
+    }),
+  );
 }
 
 const END = Buffer.from([0]);
@@ -186,13 +193,17 @@ describe('encodeLdapPing', () => {
       Buffer.from([0x01, 0x01, 0x00]), // typesOnly FALSE
       Buffer.from([0xa0, 0x2b]), // filter and [0], 43 bytes
       Buffer.from([0xa3, 0x1a]), // equalityMatch [3], 26 bytes
-      Buffer.from([0x04, 0x09]), Buffer.from('DnsDomain', 'latin1'),
-      Buffer.from([0x04, 0x0d]), Buffer.from('tailspin.test', 'latin1'),
+      Buffer.from([0x04, 0x09]),
+      Buffer.from('DnsDomain', 'latin1'),
+      Buffer.from([0x04, 0x0d]),
+      Buffer.from('tailspin.test', 'latin1'),
       Buffer.from([0xa3, 0x0d]), // equalityMatch [3], 13 bytes
-      Buffer.from([0x04, 0x05]), Buffer.from('NtVer', 'latin1'),
+      Buffer.from([0x04, 0x05]),
+      Buffer.from('NtVer', 'latin1'),
       Buffer.from([0x04, 0x04, 0x06, 0x00, 0x00, 0x00]), // NtVer 6, little-endian
       Buffer.from([0x30, 0x0a]), // attributes SEQUENCE, 10 bytes
-      Buffer.from([0x04, 0x08]), Buffer.from('Netlogon', 'latin1'),
+      Buffer.from([0x04, 0x08]),
+      Buffer.from('Netlogon', 'latin1'),
     ]);
     assert.equal(encodeLdapPing(0x1238, 'tailspin.test').toString('hex'), expected.toString('hex'));
     // dca answered exactly this request (NtVer 6, messageID 0x1238) in the lab, like DCA_OWN.
@@ -200,7 +211,8 @@ describe('encodeLdapPing', () => {
   });
 
   it('encodes message ids minimally, with a leading zero where the top bit is set', () => {
-    const idOf = (id: number): string => readTlv(readTlv(encodeLdapPing(id, 'x.test'), 0).content, 0).content.toString('hex');
+    const idOf = (id: number): string =>
+      readTlv(readTlv(encodeLdapPing(id, 'x.test'), 0).content, 0).content.toString('hex');
     assert.equal(idOf(0), '00');
     assert.equal(idOf(0x7f), '7f');
     assert.equal(idOf(0x80), '0080');
@@ -219,12 +231,20 @@ describe('encodeLdapPing', () => {
     const search = only(parts, 1);
     assert.equal(search.tag, 0x63);
     const fields = children(search.content);
-    assert.deepEqual(fields.map((field) => field.tag), [0x04, 0x0a, 0x0a, 0x02, 0x02, 0x01, 0xa0, 0x30]);
+    assert.deepEqual(
+      fields.map((field) => field.tag),
+      [0x04, 0x0a, 0x0a, 0x02, 0x02, 0x01, 0xa0, 0x30],
+    );
     const filter = only(fields, 6);
-    const [dnsDomain, ntVer] = children(filter.content).map((match) => children(match.content).map((part) => part.content.toString('latin1')));
+    const [dnsDomain, ntVer] = children(filter.content).map((match) =>
+      children(match.content).map((part) => part.content.toString('latin1')),
+    );
     assert.deepEqual(dnsDomain, ['DnsDomain', domain]);
     assert.deepEqual(ntVer, ['NtVer', '\x16\x00\x00\x00']);
-    assert.deepEqual(children(only(fields, 7).content).map((attribute) => attribute.content.toString('utf8')), ['Netlogon']);
+    assert.deepEqual(
+      children(only(fields, 7).content).map((attribute) => attribute.content.toString('utf8')),
+      ['Netlogon'],
+    );
   });
 
   it('refuses ids and NtVer values that do not fit the wire', () => {
@@ -258,11 +278,17 @@ describe('decodeLdapPingReply on Samba 4.17 replies from the lab', () => {
   it('dcb for wingtip.test and dcc for fabrikam.test', () => {
     const dcb = expectNetlogon(decodeLdapPingReply(DCB_OWN, 104));
     assert.equal(dcb.domainGuid, 'b1e9e62f-4d1b-4def-af96-4ebda709d04e');
-    assert.deepEqual([dcb.forest, dcb.domain, dcb.hostName, dcb.netbiosDomain, dcb.netbiosComputer], ['wingtip.test', 'wingtip.test', 'dcb.wingtip.test', 'WINGTIP', 'DCB']);
+    assert.deepEqual(
+      [dcb.forest, dcb.domain, dcb.hostName, dcb.netbiosDomain, dcb.netbiosComputer],
+      ['wingtip.test', 'wingtip.test', 'dcb.wingtip.test', 'WINGTIP', 'DCB'],
+    );
     assert.deepEqual([dcb.dcSite, dcb.clientSite, dcb.flags], [SITE, SITE, 0x13fd]);
     const dcc = expectNetlogon(decodeLdapPingReply(DCC_OWN, 108));
     assert.equal(dcc.domainGuid, '9e29e0ea-8b87-4d6b-9a10-c758cd7e3ed3');
-    assert.deepEqual([dcc.forest, dcc.domain, dcc.hostName, dcc.netbiosDomain, dcc.netbiosComputer], ['fabrikam.test', 'fabrikam.test', 'dcc.fabrikam.test', 'FABRIKAM', 'DCC']);
+    assert.deepEqual(
+      [dcc.forest, dcc.domain, dcc.hostName, dcc.netbiosDomain, dcc.netbiosComputer],
+      ['fabrikam.test', 'fabrikam.test', 'dcc.fabrikam.test', 'FABRIKAM', 'DCC'],
+    );
     assert.deepEqual(dcc.flagNames, SAMBA_DC_FLAGS);
   });
 
@@ -278,11 +304,17 @@ describe('decodeLdapPingReply on Samba 4.17 replies from the lab', () => {
   });
 
   it('refuses the pre-_EX layout (opcode 19) instead of misreading it', () => {
-    assert.deepEqual(decodeLdapPingReply(DCA_NT_V5, 0x1237), { kind: 'malformed', reason: 'Netlogon value: opcode 19 is not an _EX response (23, 24 or 25)' });
+    assert.deepEqual(decodeLdapPingReply(DCA_NT_V5, 0x1237), {
+      kind: 'malformed',
+      reason: 'Netlogon value: opcode 19 is not an _EX response (23, 24 or 25)',
+    });
   });
 
   it('refuses a reply to another message id', () => {
-    assert.deepEqual(decodeLdapPingReply(DCA_OWN, 101), { kind: 'malformed', reason: 'LDAPMessage 1 has messageID 100, not 101' });
+    assert.deepEqual(decodeLdapPingReply(DCA_OWN, 101), {
+      kind: 'malformed',
+      reason: 'LDAPMessage 1 has messageID 100, not 101',
+    });
   });
 });
 
@@ -290,7 +322,10 @@ describe('decodeLdapPingReply on hand-made envelopes', () => {
   const blob = netlogonBlob(DCA_OWN);
 
   it('an entry without a SearchResultDone in the same datagram', () => {
-    assert.equal(expectNetlogon(decodeLdapPingReply(entryMessage(7, 'Netlogon', [blob]), 7)).hostName, 'dca.tailspin.test');
+    assert.equal(
+      expectNetlogon(decodeLdapPingReply(entryMessage(7, 'Netlogon', [blob]), 7)).hostName,
+      'dca.tailspin.test',
+    );
   });
 
   it('matches the attribute name case-insensitively', () => {
@@ -310,17 +345,32 @@ describe('decodeLdapPingReply on hand-made envelopes', () => {
       return reply.reason;
     };
     assert.equal(reason(Buffer.alloc(0)), 'empty datagram');
-    assert.equal(reason(entryMessage(7, 'dnsHostName', [Buffer.from('dca')])), 'a SearchResultEntry without Netlogon and no SearchResultDone');
+    assert.equal(
+      reason(entryMessage(7, 'dnsHostName', [Buffer.from('dca')])),
+      'a SearchResultEntry without Netlogon and no SearchResultDone',
+    );
     assert.equal(reason(entryMessage(7, 'Netlogon', [blob, blob])), 'Netlogon has 2 values, expected one');
-    assert.equal(reason(Buffer.concat([entryMessage(7, 'Netlogon', [blob]), entryMessage(7, 'Netlogon', [blob])])), 'more than one SearchResultEntry for a base-object search');
+    assert.equal(
+      reason(Buffer.concat([entryMessage(7, 'Netlogon', [blob]), entryMessage(7, 'Netlogon', [blob])])),
+      'more than one SearchResultEntry for a base-object search',
+    );
     assert.equal(reason(Buffer.concat([doneMessage(7, 0), doneMessage(7, 0)])), 'more than one SearchResultDone');
     assert.match(reason(Buffer.from('3080020107650700', 'hex')), /indefinite length/);
     assert.match(reason(Buffer.from('30850000000003', 'hex')), /5-octet length field/);
     assert.match(reason(Buffer.from('300502017f', 'hex')), /claims 5 bytes but 3 remain/);
     // An ExtendedResponse (notice of disconnection) is not an answer to the ping.
-    assert.match(reason(ber(0x30, ber(0x02, Buffer.from([7])), ber(0x78, ber(0x0a, Buffer.from([2])), octets(''), octets('')))), /protocolOp tag 0x78/);
-    assert.match(reason(Buffer.concat([DCA_PARTNER, Buffer.from([0x00, 0x00])]), 101), /LDAPMessage 2 has tag 0x0, expected 0x30/);
-    assert.match(reason(ber(0x30, ber(0x02, Buffer.from([0xff])), ber(0x65, ber(0x0a, Buffer.from([0])), octets(''), octets('')))), /negative/);
+    assert.match(
+      reason(ber(0x30, ber(0x02, Buffer.from([7])), ber(0x78, ber(0x0a, Buffer.from([2])), octets(''), octets('')))),
+      /protocolOp tag 0x78/,
+    );
+    assert.match(
+      reason(Buffer.concat([DCA_PARTNER, Buffer.from([0x00, 0x00])]), 101),
+      /LDAPMessage 2 has tag 0x0, expected 0x30/,
+    );
+    assert.match(
+      reason(ber(0x30, ber(0x02, Buffer.from([0xff])), ber(0x65, ber(0x0a, Buffer.from([0])), octets(''), octets('')))),
+      /negative/,
+    );
   });
 });
 
@@ -345,7 +395,14 @@ describe('parseNetlogonSamLogonResponseEx on hand-made structures', () => {
     assert.deepEqual(response, {
       opcode: 25,
       flags: 0xe0020003,
-      flagNames: ['DS_PDC_FLAG', '0x2', 'DS_KEY_LIST_FLAG', 'DS_DNS_CONTROLLER_FLAG', 'DS_DNS_DOMAIN_FLAG', 'DS_DNS_FOREST_FLAG'],
+      flagNames: [
+        'DS_PDC_FLAG',
+        '0x2',
+        'DS_KEY_LIST_FLAG',
+        'DS_DNS_CONTROLLER_FLAG',
+        'DS_DNS_DOMAIN_FLAG',
+        'DS_DNS_FOREST_FLAG',
+      ],
       domainGuid: '03020100-0504-0706-0809-0a0b0c0d0e0f',
       forest: 'corp.example',
       domain: 'emea.corp.example',
@@ -360,7 +417,16 @@ describe('parseNetlogonSamLogonResponseEx on hand-made structures', () => {
   });
 
   it('finds NtVersion after a NextClosestSiteName', () => {
-    const bytes = Buffer.concat([header(23, 0), Buffer.alloc(6), labels('Site'), END, END, labels('Other'), END, trailer(0x15)]);
+    const bytes = Buffer.concat([
+      header(23, 0),
+      Buffer.alloc(6),
+      labels('Site'),
+      END,
+      END,
+      labels('Other'),
+      END,
+      trailer(0x15),
+    ]);
     const response = parseNetlogonSamLogonResponseEx(bytes);
     assert.ok(!('error' in response));
     assert.equal(response.dcSite, 'Site');
@@ -369,29 +435,66 @@ describe('parseNetlogonSamLogonResponseEx on hand-made structures', () => {
 
   it('a pointer loop is an error, not a hang', () => {
     assert.match(expectError(parseNetlogonSamLogonResponseEx(withForest(pointer(24)))), /^forest .*pointer loop/);
-    assert.match(expectError(parseNetlogonSamLogonResponseEx(withForest(Buffer.concat([pointer(26), pointer(24)])))), /pointer loop/);
+    assert.match(
+      expectError(parseNetlogonSamLogonResponseEx(withForest(Buffer.concat([pointer(26), pointer(24)])))),
+      /pointer loop/,
+    );
     // A loop that adds a label on every turn stops at a bound too.
-    assert.match(expectError(parseNetlogonSamLogonResponseEx(withForest(Buffer.concat([labels('a'), pointer(24)])))), /pointer loop|longer than 255/);
+    assert.match(
+      expectError(parseNetlogonSamLogonResponseEx(withForest(Buffer.concat([labels('a'), pointer(24)])))),
+      /pointer loop|longer than 255/,
+    );
   });
 
   it('a pointer past the end is an error', () => {
     const bytes = withForest(pointer(0x3fff));
-    assert.equal(expectError(parseNetlogonSamLogonResponseEx(bytes)), `forest pointer at offset 24 points to 16383, past the end (${bytes.length})`);
-    assert.match(expectError(parseNetlogonSamLogonResponseEx(Buffer.concat([header(23, 0), Buffer.from([0xc0])]))), /pointer at offset 24 is cut off/);
+    assert.equal(
+      expectError(parseNetlogonSamLogonResponseEx(bytes)),
+      `forest pointer at offset 24 points to 16383, past the end (${bytes.length})`,
+    );
+    assert.match(
+      expectError(parseNetlogonSamLogonResponseEx(Buffer.concat([header(23, 0), Buffer.from([0xc0])]))),
+      /pointer at offset 24 is cut off/,
+    );
   });
 
   it('other bad names are errors', () => {
-    assert.match(expectError(parseNetlogonSamLogonResponseEx(withForest(Buffer.from([0x40, 0])))), /label type 0x40 at offset 24 is reserved/);
-    assert.match(expectError(parseNetlogonSamLogonResponseEx(Buffer.concat([header(23, 0), Buffer.from([0x3f, 0x61])]))), /label at offset 24 claims 63 bytes past the end/);
+    assert.match(
+      expectError(parseNetlogonSamLogonResponseEx(withForest(Buffer.from([0x40, 0])))),
+      /label type 0x40 at offset 24 is reserved/,
+    );
+    assert.match(
+      expectError(parseNetlogonSamLogonResponseEx(Buffer.concat([header(23, 0), Buffer.from([0x3f, 0x61])]))),
+      /label at offset 24 claims 63 bytes past the end/,
+    );
     const long = Buffer.concat(Array.from({ length: 5 }, () => labels('x'.repeat(60))));
-    assert.match(expectError(parseNetlogonSamLogonResponseEx(withForest(Buffer.concat([long, END])))), /longer than 255 octets/);
+    assert.match(
+      expectError(parseNetlogonSamLogonResponseEx(withForest(Buffer.concat([long, END])))),
+      /longer than 255 octets/,
+    );
   });
 
   it('a short header, another opcode, a missing trailer or a cut DcSockAddr are errors', () => {
-    assert.equal(expectError(parseNetlogonSamLogonResponseEx(Buffer.alloc(23))), '23 bytes, shorter than the 24-byte header');
-    assert.equal(expectError(parseNetlogonSamLogonResponseEx(withForest(END).fill(0, 0, 2))), 'opcode 0 is not an _EX response (23, 24 or 25)');
-    assert.equal(expectError(parseNetlogonSamLogonResponseEx(Buffer.concat([header(23, 0), Buffer.alloc(8), Buffer.alloc(7)]))), '7 bytes after the names; NtVersion, LmNtToken and Lm20Token need 8');
-    assert.match(expectError(parseNetlogonSamLogonResponseEx(Buffer.concat([header(23, 0), Buffer.alloc(8), Buffer.from([0x10]), Buffer.alloc(20)]))), /DcSockAddr/);
+    assert.equal(
+      expectError(parseNetlogonSamLogonResponseEx(Buffer.alloc(23))),
+      '23 bytes, shorter than the 24-byte header',
+    );
+    assert.equal(
+      expectError(parseNetlogonSamLogonResponseEx(withForest(END).fill(0, 0, 2))),
+      'opcode 0 is not an _EX response (23, 24 or 25)',
+    );
+    assert.equal(
+      expectError(parseNetlogonSamLogonResponseEx(Buffer.concat([header(23, 0), Buffer.alloc(8), Buffer.alloc(7)]))),
+      '7 bytes after the names; NtVersion, LmNtToken and Lm20Token need 8',
+    );
+    assert.match(
+      expectError(
+        parseNetlogonSamLogonResponseEx(
+          Buffer.concat([header(23, 0), Buffer.alloc(8), Buffer.from([0x10]), Buffer.alloc(20)]),
+        ),
+      ),
+      /DcSockAddr/,
+    );
   });
 
   it('names unknown DS flag bits in hex', () => {
@@ -440,7 +543,6 @@ describe('truncated replies', () => {
 
 // ---- Bounded fuzzing, seeded so a failure reproduces.
 
-
 function randomBuffer(random: () => number, length: number): Buffer {
   const bytes = Buffer.alloc(length);
   for (let i = 0; i < length; i++) bytes[i] = Math.floor(random() * 256);
@@ -461,7 +563,8 @@ function mutate(random: () => number, source: Buffer): Buffer {
         }
         break;
       case 1:
-        if (bytes.length > 0) bytes[pick(bytes.length)] = [0x00, 0x7f, 0x80, 0x81, 0x84, 0x85, 0xc0, 0xff][pick(8)] ?? 0;
+        if (bytes.length > 0)
+          bytes[pick(bytes.length)] = [0x00, 0x7f, 0x80, 0x81, 0x84, 0x85, 0xc0, 0xff][pick(8)] ?? 0;
         break;
       case 2:
         bytes = bytes.subarray(0, pick(bytes.length + 1));
@@ -490,11 +593,23 @@ function assertValidResponse(response: NetlogonResponse, input: Uint8Array, cont
   assert.ok(Number.isInteger(response.flags) && response.flags >= 0 && response.flags <= 0xffffffff, context);
   assert.deepEqual(response.flagNames, dsFlagNames(response.flags), context);
   assert.match(response.domainGuid, GUID, context);
-  for (const name of [response.forest, response.domain, response.hostName, response.netbiosDomain, response.netbiosComputer, response.userName, response.dcSite, response.clientSite]) {
+  for (const name of [
+    response.forest,
+    response.domain,
+    response.hostName,
+    response.netbiosDomain,
+    response.netbiosComputer,
+    response.userName,
+    response.dcSite,
+    response.clientSite,
+  ]) {
     assert.equal(typeof name, 'string', context);
     assert.ok(Buffer.byteLength(name) <= 255, `${context}: a name longer than the bound`);
   }
-  assert.ok(Number.isInteger(response.ntVersion) && response.ntVersion >= 0 && response.ntVersion <= 0xffffffff, context);
+  assert.ok(
+    Number.isInteger(response.ntVersion) && response.ntVersion >= 0 && response.ntVersion <= 0xffffffff,
+    context,
+  );
   assert.ok(input.length >= 24 + 8 + 8, `${context}: a response from too few bytes`);
 }
 

@@ -71,7 +71,12 @@ function hex(text: string): Buffer {
 function tlv(tag: number, ...content: Buffer[]): Buffer {
   const body = Buffer.concat(content);
   assert.ok(body.length < 0x10000);
-  const length = body.length < 0x80 ? [body.length] : body.length < 0x100 ? [0x81, body.length] : [0x82, body.length >> 8, body.length & 0xff];
+  const length =
+    body.length < 0x80
+      ? [body.length]
+      : body.length < 0x100
+        ? [0x81, body.length]
+        : [0x82, body.length >> 8, body.length & 0xff];
   return Buffer.concat([Buffer.from([tag, ...length]), body]);
 }
 
@@ -114,9 +119,15 @@ describe('encodeAsReq', () => {
     assert.deepEqual([...bytes.subarray(11, 17)], [0xa2, 0x03, 0x02, 0x01, 0x0a, 0xa4]);
   });
 
-  it('takes till and etypes, and writes minimal two\'s complement integers', () => {
+  it("takes till and etypes, and writes minimal two's complement integers", () => {
     const till = new Date('2030-01-02T03:04:05Z');
-    const bytes = encodeAsReq({ realm: 'WINGTIP.TEST', clientName: 'x', nonce: 0x80, till, etypes: [-128, 0, 127, 128, 23] });
+    const bytes = encodeAsReq({
+      realm: 'WINGTIP.TEST',
+      clientName: 'x',
+      nonce: 0x80,
+      till,
+      etypes: [-128, 0, 127, 128, 23],
+    });
     const decoded = decodeAsReq(bytes);
     assert.equal(decoded.kind, 'as-req', JSON.stringify(decoded));
     assert.deepEqual(decoded.till, till);
@@ -139,7 +150,9 @@ describe('encodeAsReq', () => {
       assert.ok(decoded.kind === 'as-req', JSON.stringify(decoded));
       assert.equal(decoded.nonce, expected, `nonce ${nonce}`);
     }
-    const odd = decodeAsReq(encodeAsReq({ realm: '', clientName: '', nonce: 1, till: new Date(Number.NaN), etypes: [2 ** 40, 1.5, 17] }));
+    const odd = decodeAsReq(
+      encodeAsReq({ realm: '', clientName: '', nonce: 1, till: new Date(Number.NaN), etypes: [2 ** 40, 1.5, 17] }),
+    );
     assert.ok(odd.kind === 'as-req', JSON.stringify(odd));
     assert.deepEqual(odd.till, new Date('2037-09-13T02:48:05Z'));
     assert.deepEqual(odd.etypes, [17]);
@@ -225,13 +238,22 @@ describe('decodeKpasswdReply on replies from Samba 4.17', () => {
     };
     expectMalformed(decodeKpasswdReply(framed(body.length + 7, 1, Buffer.alloc(0), body)), /announces/);
     expectMalformed(decodeKpasswdReply(framed(body.length + 6, 2, Buffer.alloc(0), body)), /version 0x0002/);
-    expectMalformed(decodeKpasswdReply(framed(20, 1, Buffer.alloc(0), tlv(0x75, tlv(0x30, Buffer.from('0123456789', 'latin1'))))), /KRB-PRIV/);
-    expectMalformed(decodeKpasswdReply(framed(10, 1, Buffer.from([0x6f, 0x02, 0x30, 0x00]), Buffer.alloc(0))), /body starts with nothing/);
+    expectMalformed(
+      decodeKpasswdReply(framed(20, 1, Buffer.alloc(0), tlv(0x75, tlv(0x30, Buffer.from('0123456789', 'latin1'))))),
+      /KRB-PRIV/,
+    );
+    expectMalformed(
+      decodeKpasswdReply(framed(10, 1, Buffer.from([0x6f, 0x02, 0x30, 0x00]), Buffer.alloc(0))),
+      /body starts with nothing/,
+    );
     // The AP-REP length is checked against what is there, and the AP-REP must fill it.
     const lying = framed(body.length + 6, 1, Buffer.alloc(0), body);
     lying.writeUInt16BE(0xffff, 4);
     expectMalformed(decodeKpasswdReply(lying), /AP-REP length/);
-    expectMalformed(decodeKpasswdReply(framed(body.length + 10, 1, Buffer.from([0x6f, 0x03, 0x30, 0x00]), body)), /AP-REP/);
+    expectMalformed(
+      decodeKpasswdReply(framed(body.length + 10, 1, Buffer.from([0x6f, 0x03, 0x30, 0x00]), body)),
+      /AP-REP/,
+    );
     // An AP-REP (version 0xff80 here) followed by a KRB-ERROR is fine.
     const withApRep = framed(body.length + 10, 0xff80, Buffer.from([0x6f, 0x02, 0x30, 0x00]), body);
     assert.equal(expectError(decodeKpasswdReply(withApRep)).errorName, 'KRB5_KPASSWD_HARDERROR');
@@ -242,10 +264,19 @@ describe('decodeKerberosReply on hand-made messages', () => {
   const header = [ctx(0, int(5)), ctx(1, int(30))];
   const sname = tlv(0x30, ctx(0, int(2)), ctx(1, tlv(0x30, str('krbtgt'), str('TAILSPIN.TEST'))));
 
-  it('reads an AS-REP\'s crealm, and a KRB-ERROR with e-text and an unknown code', () => {
-    const asRep = tlv(0x6b, tlv(0x30, ctx(0, int(5)), ctx(1, int(11)), ctx(3, str('TAILSPIN.TEST')), ctx(5, tlv(0x61, tlv(0x30)))));
+  it("reads an AS-REP's crealm, and a KRB-ERROR with e-text and an unknown code", () => {
+    const asRep = tlv(
+      0x6b,
+      tlv(0x30, ctx(0, int(5)), ctx(1, int(11)), ctx(3, str('TAILSPIN.TEST')), ctx(5, tlv(0x61, tlv(0x30)))),
+    );
     assert.deepEqual(decodeKerberosReply(asRep), { kind: 'as-rep', realm: 'TAILSPIN.TEST' });
-    const error = krbError([...header, ctx(6, int(99)), ctx(9, str('R')), ctx(10, sname), ctx(11, str('bad\u0007thing\n'))]);
+    const error = krbError([
+      ...header,
+      ctx(6, int(99)),
+      ctx(9, str('R')),
+      ctx(10, sname),
+      ctx(11, str('bad\u0007thing\n')),
+    ]);
     assert.deepEqual(decodeKerberosReply(error), {
       kind: 'krb-error',
       errorCode: 99,
@@ -301,7 +332,10 @@ describe('decodeKerberosReply on hand-made messages', () => {
       [Buffer.from([0x7e, 0x03, 0x3f, 0x01, 0x00]), /high-number tag/],
       // A 4-byte length that claims 4 GiB, and a child longer than its parent (though not than the buffer).
       [Buffer.from([0x7e, 0x84, 0xff, 0xff, 0xff, 0xff, 0x30, 0x00]), /announces 4294967295 bytes/],
-      [krbError([...header, Buffer.from([0xa6, 0x03, 0x02, 0x05, 0x06]), ctx(9, str('TAILSPIN'))]), /\[6\]: tag 0x02 at offset 16 announces 5 bytes, only 1 remain/],
+      [
+        krbError([...header, Buffer.from([0xa6, 0x03, 0x02, 0x05, 0x06]), ctx(9, str('TAILSPIN'))]),
+        /\[6\]: tag 0x02 at offset 16 announces 5 bytes, only 1 remain/,
+      ],
     ];
     for (const [bytes, pattern] of cases) expectMalformed(decodeKerberosReply(bytes), pattern);
   });
@@ -316,13 +350,15 @@ describe('truncated replies', () => {
       }
     }
     for (const vector of KPASSWD_VECTORS) {
-      for (let length = 0; length < vector.length; length += 1) expectMalformed(decodeKpasswdReply(vector.subarray(0, length)));
+      for (let length = 0; length < vector.length; length += 1)
+        expectMalformed(decodeKpasswdReply(vector.subarray(0, length)));
     }
   });
 
   it('every truncation of a TCP stream is incomplete', () => {
     for (const stream of STREAMS) {
-      for (let length = 0; length < stream.length; length += 1) assert.deepEqual(unframeTcp(stream.subarray(0, length)), { kind: 'incomplete' });
+      for (let length = 0; length < stream.length; length += 1)
+        assert.deepEqual(unframeTcp(stream.subarray(0, length)), { kind: 'incomplete' });
     }
   });
 });
@@ -363,12 +399,15 @@ describe('unframeTcp', () => {
     expectMalformed(unframeTcp(Buffer.from([0x80, 0x00, 0x00, 0x10])), /high bit/);
     // 1 MiB exactly is still plausible, so it waits for more.
     assert.deepEqual(unframeTcp(Buffer.from([0x00, 0x10, 0x00, 0x00, 0x7e])), { kind: 'incomplete' });
-    assert.deepEqual(unframeTcp(Buffer.from([0x00, 0x00, 0x00, 0x00])), { kind: 'complete', message: Buffer.alloc(0), rest: Buffer.alloc(0) });
+    assert.deepEqual(unframeTcp(Buffer.from([0x00, 0x00, 0x00, 0x00])), {
+      kind: 'complete',
+      message: Buffer.alloc(0),
+      rest: Buffer.alloc(0),
+    });
   });
 });
 
 // ---- Bounded deterministic fuzzing.
-
 
 function assertReplyShape(reply: KerberosReply, input: Uint8Array): void {
   const context = `input ${Buffer.from(input).toString('hex')}`;
@@ -421,7 +460,11 @@ function mutate(vector: Buffer, random: () => number): Buffer {
     default: {
       // A 4-byte long-form length of 0xffffffff in place of whatever was at some offset.
       const at = pick(bytes.length);
-      return Buffer.concat([bytes.subarray(0, at), Buffer.from([0x84, 0xff, 0xff, 0xff, 0xff]), bytes.subarray(at + 1 + pick(2))]);
+      return Buffer.concat([
+        bytes.subarray(0, at),
+        Buffer.from([0x84, 0xff, 0xff, 0xff, 0xff]),
+        bytes.subarray(at + 1 + pick(2)),
+      ]);
     }
   }
 }
@@ -440,13 +483,19 @@ describe('fuzzing (mulberry32, fixed seeds)', () => {
 
   it('3000 mutations of the captured vectors: no throw, a valid result', () => {
     const random = mulberry32(88464);
-    const vectors = [...KDC_VECTORS, ...KPASSWD_VECTORS, ...STREAMS, encodeAsReq({ realm: 'TAILSPIN.TEST', clientName: 'adtrust-probe-fuzz', nonce: 1 })];
+    const vectors = [
+      ...KDC_VECTORS,
+      ...KPASSWD_VECTORS,
+      ...STREAMS,
+      encodeAsReq({ realm: 'TAILSPIN.TEST', clientName: 'adtrust-probe-fuzz', nonce: 1 }),
+    ];
     let decoded = 0;
     for (let i = 0; i < 3000; i += 1) {
       const vector = vectors[i % vectors.length] ?? DCA_UDP_88;
       const input = mutate(vector, random);
       exercise(input);
-      if (decodeKerberosReply(input).kind !== 'malformed' || decodeKpasswdReply(input).kind !== 'malformed') decoded += 1;
+      if (decodeKerberosReply(input).kind !== 'malformed' || decodeKpasswdReply(input).kind !== 'malformed')
+        decoded += 1;
     }
     // A flip inside a string or a time leaves a decodable message: the fuzz reached deep fields.
     assert.ok(decoded > 100, `only ${decoded} mutations decoded`);

@@ -23,7 +23,14 @@ function expectMalformed(reply: NtpReply): string {
 }
 
 /** A mode 4 reply: receive and transmit as given, originate as given or zero. */
-function serverReply(options: { stratum?: number; refId?: Buffer; receive: Date; transmit: Date; originate?: Date; first?: number }): Buffer {
+function serverReply(options: {
+  stratum?: number;
+  refId?: Buffer;
+  receive: Date;
+  transmit: Date;
+  originate?: Date;
+  first?: number;
+}): Buffer {
   const packet = Buffer.alloc(48);
   packet.writeUInt8(options.first ?? 0x24, 0);
   packet.writeUInt8(options.stratum ?? 2, 1);
@@ -49,7 +56,10 @@ describe('encodeNtpRequest', () => {
   it('the NTP epoch boundaries: 1970, and 2040 in era 1', () => {
     assert.equal(encodeNtpRequest(new Date(0)).subarray(40).toString('hex'), '83aa7e8000000000');
     // 2040-01-01 is 4417977600 s after 1900, past 2^32: written modulo 2^32.
-    assert.equal(encodeNtpRequest(new Date('2040-01-01T00:00:00.250Z')).subarray(40).toString('hex'), '0754fd0040000000');
+    assert.equal(
+      encodeNtpRequest(new Date('2040-01-01T00:00:00.250Z')).subarray(40).toString('hex'),
+      '0754fd0040000000',
+    );
   });
 
   it('refuses an invalid Date', () => {
@@ -97,21 +107,39 @@ describe('decodeNtpReply', () => {
 
   it('a stratum 1 reference id is ASCII, a missing originate is undefined', () => {
     const now = new Date('2026-05-01T00:00:00.000Z');
-    const reply = expectReply(decodeNtpReply(serverReply({ stratum: 1, refId: Buffer.from('GPS\0', 'latin1'), receive: now, transmit: now })));
+    const reply = expectReply(
+      decodeNtpReply(serverReply({ stratum: 1, refId: Buffer.from('GPS\0', 'latin1'), receive: now, transmit: now })),
+    );
     assert.equal(reply.referenceId, 'GPS');
     assert.equal(reply.originate, undefined);
   });
 
   it("reports a kiss-o'-death with its code", () => {
     const now = new Date('2026-05-01T00:00:00.000Z');
-    assert.equal(expectMalformed(decodeNtpReply(serverReply({ stratum: 0, refId: Buffer.from('RATE', 'latin1'), receive: now, transmit: now }))), "kiss-o'-death RATE");
-    assert.equal(expectMalformed(decodeNtpReply(serverReply({ stratum: 0, refId: Buffer.from('DENY', 'latin1'), receive: now, transmit: now }))), "kiss-o'-death DENY");
-    assert.equal(expectMalformed(decodeNtpReply(serverReply({ stratum: 0, refId: Buffer.alloc(4), receive: now, transmit: now }))), "kiss-o'-death without a code");
+    assert.equal(
+      expectMalformed(
+        decodeNtpReply(serverReply({ stratum: 0, refId: Buffer.from('RATE', 'latin1'), receive: now, transmit: now })),
+      ),
+      "kiss-o'-death RATE",
+    );
+    assert.equal(
+      expectMalformed(
+        decodeNtpReply(serverReply({ stratum: 0, refId: Buffer.from('DENY', 'latin1'), receive: now, transmit: now })),
+      ),
+      "kiss-o'-death DENY",
+    );
+    assert.equal(
+      expectMalformed(decodeNtpReply(serverReply({ stratum: 0, refId: Buffer.alloc(4), receive: now, transmit: now }))),
+      "kiss-o'-death without a code",
+    );
   });
 
   it('short packets are malformed', () => {
     for (let length = 0; length < 48; length++) {
-      assert.equal(expectMalformed(decodeNtpReply(CHRONYD_REPLY.subarray(0, length))), `${length} bytes, shorter than the 48-byte NTP header`);
+      assert.equal(
+        expectMalformed(decodeNtpReply(CHRONYD_REPLY.subarray(0, length))),
+        `${length} bytes, shorter than the 48-byte NTP header`,
+      );
     }
     // Extension fields or a MAC after the header are not an error.
     assert.equal(decodeNtpReply(Buffer.concat([CHRONYD_REPLY, Buffer.alloc(20)])).kind, 'reply');
@@ -168,12 +196,14 @@ describe('clockOffset', () => {
   });
 
   it('clocks in step', () => {
-    assert.deepEqual(clockOffset(t1, { receive: at(2), transmit: at(3) }, at(5)), { offsetSeconds: 0, delaySeconds: 0.004 });
+    assert.deepEqual(clockOffset(t1, { receive: at(2), transmit: at(3) }, at(5)), {
+      offsetSeconds: 0,
+      delaySeconds: 0.004,
+    });
   });
 });
 
 // ---- Bounded fuzzing, seeded so a failure reproduces.
-
 
 function assertValid(reply: NtpReply, context: string): void {
   if (reply.kind === 'malformed') {

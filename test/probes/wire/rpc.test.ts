@@ -21,7 +21,8 @@ import {
 // encodeBind(1) and encodeEptMap(2, ...). dcb and dcc answered byte for byte the same apart from
 // the association group id in the bind_ack: netlogon on 49152, lsarpc and drsuapi on 49153.
 const SAMBA = {
-  bindAck: '05000c03100000003c00000001000000d016d016468f000004003133350000000100000000000000045d888aeb1cc9119fe808002b10486002000000',
+  bindAck:
+    '05000c03100000003c00000001000000d016d016468f000004003133350000000100000000000000045d888aeb1cc9119fe808002b10486002000000',
   netlogon:
     '050002031000000098000000020000008000000000000000000000000000000000000000000000000000000001000000040000000000000001000000030000004b0000004b000000050013000d785634123412cdabef0001234567cffb01000200000013000d045d888aeb1cc9119fe808002b10486002000200000001000b020000000100070200c0000100090400000000000000000000',
   lsarpc:
@@ -30,12 +31,15 @@ const SAMBA = {
     '050002031000000098000000020000008000000000000000000000000000000000000000000000000000000001000000040000000000000001000000030000004b0000004b000000050013000d354251e3064bd111ab0400c04fc2dcd204000200000013000d045d888aeb1cc9119fe808002b10486002000200000001000b020000000100070200c0010100090400000000000000000000',
   // ept_map for an interface nobody registered (a made-up UUID, and netlogon v2.0): no fault,
   // a response with no towers and status EPT_S_NOT_REGISTERED.
-  notRegistered: '050002031000000040000000020000002800000000000000000000000000000000000000000000000000000000000000040000000000000000000000d6a0c916',
+  notRegistered:
+    '050002031000000040000000020000002800000000000000000000000000000000000000000000000000000000000000040000000000000000000000d6a0c916',
   // ept_map sent with opnum 99: a fault (flags first|last|did_not_execute), nca_s_op_rng_error.
   fault: '0500032310000000200000000200000018000000000000000200011c00000000',
   // Bind (call id 7) for a made-up abstract syntax, and (call id 8) with a mangled transfer syntax.
-  abstractRejected: '05000c03100000003c00000007000000d016d0169c760000040031333500000001000000020001000000000000000000000000000000000000000000',
-  transferRejected: '05000c03100000003c00000008000000d016d016da400000040031333500000001000000020002000000000000000000000000000000000000000000',
+  abstractRejected:
+    '05000c03100000003c00000007000000d016d0169c760000040031333500000001000000020001000000000000000000000000000000000000000000',
+  transferRejected:
+    '05000c03100000003c00000008000000d016d016da400000040031333500000001000000020002000000000000000000000000000000000000000000',
   // Bind (call id 9) whose header says RPC version 4.0: bind_nak, protocol version not supported.
   nak: '05000d031000000018000000090000000400010500000000',
 };
@@ -220,7 +224,6 @@ function assertPduLengthShape(result: ReturnType<typeof pduLength>, bytes: Uint8
   else assert.ok(result.malformed.length > 0);
 }
 
-
 // ---------------------------------------------------------------- tests
 
 describe('encodeBind', () => {
@@ -260,7 +263,10 @@ describe('encodeEptMap', () => {
       assert.equal(cursor.u16(), 3, 'opnum: ept_map');
       // object: a full pointer to the nil UUID.
       assert.notEqual(cursor.u32(), 0, 'object referent');
-      assert.ok(cursor.take(16).every((byte) => byte === 0), 'nil object UUID');
+      assert.ok(
+        cursor.take(16).every((byte) => byte === 0),
+        'nil object UUID',
+      );
       // map_tower: a full pointer to a conformant twr_t.
       assert.notEqual(cursor.u32(), 0, 'map_tower referent');
       const size = cursor.u32();
@@ -295,7 +301,10 @@ describe('encodeEptMap', () => {
       assert.deepEqual([...fifth.rhs], [0, 0, 0, 0]);
       // NDR pads the tower octets to 4 before the next field.
       while (cursor.at % 4 !== 0) assert.equal(cursor.u8(), 0, 'padding');
-      assert.ok(cursor.take(20).every((byte) => byte === 0), 'entry_handle');
+      assert.ok(
+        cursor.take(20).every((byte) => byte === 0),
+        'entry_handle',
+      );
       assert.equal(cursor.u32(), 3, 'max_towers');
       assert.equal(cursor.at, request.length, 'nothing after max_towers');
     });
@@ -312,7 +321,11 @@ describe('encodeEptMap', () => {
 
 describe('decodeBindReply', () => {
   it('takes the bind_ack of Samba as accepted', () => {
-    assert.deepEqual(decodeBindReply(hex(SAMBA.bindAck), 1), { kind: 'bind-ack', accepted: true, reason: 'acceptance' });
+    assert.deepEqual(decodeBindReply(hex(SAMBA.bindAck), 1), {
+      kind: 'bind-ack',
+      accepted: true,
+      reason: 'acceptance',
+    });
   });
 
   it('reads the rejections and the bind_nak Samba sent', () => {
@@ -326,7 +339,10 @@ describe('decodeBindReply', () => {
       accepted: false,
       reason: 'provider rejection: proposed transfer syntaxes not supported',
     });
-    assert.deepEqual(decodeBindReply(hex(SAMBA.nak), 9), { kind: 'bind-nak', reason: 'protocol version not supported' });
+    assert.deepEqual(decodeBindReply(hex(SAMBA.nak), 9), {
+      kind: 'bind-nak',
+      reason: 'protocol version not supported',
+    });
   });
 
   it('refuses another call id and another PDU type', () => {
@@ -367,11 +383,15 @@ describe('decodeEptMapResponse', () => {
     for (const [name, port] of Object.entries(expected)) {
       const vector = name === 'netlogon' ? SAMBA.netlogon : name === 'lsarpc' ? SAMBA.lsarpc : SAMBA.drsuapi;
       // Samba leaves the address floor at 0.0.0.0: "the host you asked".
-      assert.deepEqual(decodeEptMapResponse(hex(vector), 2), {
-        kind: 'towers',
-        status: 0,
-        endpoints: [{ protocol: 'tcp', port, address: '0.0.0.0' }],
-      }, name);
+      assert.deepEqual(
+        decodeEptMapResponse(hex(vector), 2),
+        {
+          kind: 'towers',
+          status: 0,
+          endpoints: [{ protocol: 'tcp', port, address: '0.0.0.0' }],
+        },
+        name,
+      );
     }
   });
 
@@ -393,7 +413,11 @@ describe('decodeEptMapResponse', () => {
     for (const at of [8, 10, 20]) big.writeUInt16BE(big.readUInt16LE(at), at);
     // Every NDR integer of the stub; the tower octets (72..147) stay little-endian by definition.
     for (const at of [12, 16, 44, 48, 52, 56, 60, 64, 68, 148]) big.writeUInt32BE(big.readUInt32LE(at), at);
-    assert.deepEqual(decodeEptMapResponse(big, 2), { kind: 'towers', status: 0, endpoints: [{ protocol: 'tcp', port: 49152, address: '0.0.0.0' }] });
+    assert.deepEqual(decodeEptMapResponse(big, 2), {
+      kind: 'towers',
+      status: 0,
+      endpoints: [{ protocol: 'tcp', port: 49152, address: '0.0.0.0' }],
+    });
     assert.equal(pduLength(big), 152);
   });
 
@@ -409,7 +433,11 @@ describe('decodeEptMapResponse', () => {
     const result = decodeEptMapResponse(
       response({
         referents: [0x11, 0, 0x11, 0x22, 0x33],
-        towers: [{ octets: tcpTower(49160, [10, 0, 0, 1]) }, { octets: pipeTower }, { octets: tcpTower(49161, [10, 0, 0, 2]) }],
+        towers: [
+          { octets: tcpTower(49160, [10, 0, 0, 1]) },
+          { octets: pipeTower },
+          { octets: tcpTower(49161, [10, 0, 0, 2]) },
+        ],
       }),
       2,
     );
@@ -426,7 +454,11 @@ describe('decodeEptMapResponse', () => {
   it('a tower without an IP floor has no address', () => {
     const portOnly = Buffer.concat([u16(1), floorBytes(Buffer.of(0x07), Buffer.of(0xc0, 0x05))]);
     const result = decodeEptMapResponse(response({ referents: [1], towers: [{ octets: portOnly }] }), 2);
-    assert.deepEqual(result, { kind: 'towers', status: 0, endpoints: [{ protocol: 'tcp', port: 49157, address: undefined }] });
+    assert.deepEqual(result, {
+      kind: 'towers',
+      status: 0,
+      endpoints: [{ protocol: 'tcp', port: 49157, address: undefined }],
+    });
   });
 
   it('refuses a fragment, another call id and another PDU type', () => {
@@ -443,17 +475,53 @@ describe('decodeEptMapResponse', () => {
   it('gives malformed for counts and lengths larger than the bytes', () => {
     const tower = { octets: tcpTower(49152, [1, 2, 3, 4]) };
     const cases: [string, Buffer][] = [
-      ['num_towers 0xffffffff', response({ numTowers: 0xffffffff, maxCount: 0xffffffff, actualCount: 0xffffffff, referents: [1], towers: [tower] })],
+      [
+        'num_towers 0xffffffff',
+        response({
+          numTowers: 0xffffffff,
+          maxCount: 0xffffffff,
+          actualCount: 0xffffffff,
+          referents: [1],
+          towers: [tower],
+        }),
+      ],
       ['actual count over the maximum', response({ maxCount: 0, referents: [1], towers: [tower] })],
       ['num_towers unlike the actual count', response({ numTowers: 2, referents: [1], towers: [tower] })],
       ['a non-zero offset', response({ offset: 1, referents: [1], towers: [tower] })],
       ['tower length 0xffffffff', response({ referents: [1], towers: [{ octets: tower.octets, length: 0xffffffff }] })],
-      ['floor count 0xffff', response({ referents: [1], towers: [{ octets: Buffer.concat([u16(0xffff), tower.octets.subarray(2)]) }] })],
-      ['lhs length 0xffff', response({ referents: [1], towers: [{ octets: Buffer.concat([u16(1), u16(0xffff), Buffer.of(7)]) }] })],
-      ['rhs length 0xffff', response({ referents: [1], towers: [{ octets: Buffer.concat([u16(1), u16(1), Buffer.of(7), u16(0xffff), Buffer.of(0, 135)]) }] })],
-      ['empty lhs', response({ referents: [1], towers: [{ octets: Buffer.concat([u16(1), u16(0), u16(2), Buffer.of(0, 135)]) }] })],
-      ['a 3-byte port', response({ referents: [1], towers: [{ octets: Buffer.concat([u16(1), floorBytes(Buffer.of(7), Buffer.of(0, 0, 135))]) }] })],
-      ['a 6-byte address', response({ referents: [1], towers: [{ octets: Buffer.concat([u16(1), floorBytes(Buffer.of(9), Buffer.alloc(6))]) }] })],
+      [
+        'floor count 0xffff',
+        response({ referents: [1], towers: [{ octets: Buffer.concat([u16(0xffff), tower.octets.subarray(2)]) }] }),
+      ],
+      [
+        'lhs length 0xffff',
+        response({ referents: [1], towers: [{ octets: Buffer.concat([u16(1), u16(0xffff), Buffer.of(7)]) }] }),
+      ],
+      [
+        'rhs length 0xffff',
+        response({
+          referents: [1],
+          towers: [{ octets: Buffer.concat([u16(1), u16(1), Buffer.of(7), u16(0xffff), Buffer.of(0, 135)]) }],
+        }),
+      ],
+      [
+        'empty lhs',
+        response({ referents: [1], towers: [{ octets: Buffer.concat([u16(1), u16(0), u16(2), Buffer.of(0, 135)]) }] }),
+      ],
+      [
+        'a 3-byte port',
+        response({
+          referents: [1],
+          towers: [{ octets: Buffer.concat([u16(1), floorBytes(Buffer.of(7), Buffer.of(0, 0, 135))]) }],
+        }),
+      ],
+      [
+        'a 6-byte address',
+        response({
+          referents: [1],
+          towers: [{ octets: Buffer.concat([u16(1), floorBytes(Buffer.of(9), Buffer.alloc(6))]) }],
+        }),
+      ],
       ['a pointer with no tower', response({ referents: [1], towers: [] })],
     ];
     for (const [name, pdu] of cases) {
@@ -468,7 +536,10 @@ describe('decodeEptMapResponse', () => {
     assert.equal(decodeEptMapResponse(towerLength, 2).kind, 'malformed');
     const floorCount = hex(SAMBA.netlogon);
     floorCount.writeUInt16LE(0xffff, 72);
-    assert.deepEqual(decodeEptMapResponse(floorCount, 2), { kind: 'malformed', reason: 'tower 1 claims 65535 floors in 73 bytes' });
+    assert.deepEqual(decodeEptMapResponse(floorCount, 2), {
+      kind: 'malformed',
+      reason: 'tower 1 claims 65535 floors in 73 bytes',
+    });
   });
 });
 
@@ -549,13 +620,20 @@ describe('pduLength', () => {
     assert.ok(typeof absurd((h) => h.writeUInt16LE(60, 10)) === 'object', 'authenticator longer than the PDU');
     assert.ok(typeof absurd((h) => (h[4] = 0x20)) === 'object', 'unknown data representation');
     assert.ok(typeof absurd((h) => (h[1] = 7)) === 'object', 'minor version 7');
-    assert.equal(absurd((h) => h.writeUInt16LE(0xffff, 8)), 0xffff, 'the largest frag_length is possible');
+    assert.equal(
+      absurd((h) => h.writeUInt16LE(0xffff, 8)),
+      0xffff,
+      'the largest frag_length is possible',
+    );
   });
 });
 
 describe('fuzz', () => {
   const vectors: [Buffer, number][] = [
-    ...[SAMBA.netlogon, SAMBA.lsarpc, SAMBA.drsuapi, SAMBA.notRegistered, SAMBA.fault].map((v): [Buffer, number] => [hex(v), 2]),
+    ...[SAMBA.netlogon, SAMBA.lsarpc, SAMBA.drsuapi, SAMBA.notRegistered, SAMBA.fault].map((v): [Buffer, number] => [
+      hex(v),
+      2,
+    ]),
     [hex(SAMBA.bindAck), 1],
     [hex(SAMBA.abstractRejected), 7],
     [hex(SAMBA.transferRejected), 8],
@@ -600,7 +678,8 @@ describe('fuzz', () => {
         const at = pick(bytes.length);
         if (kind === 0) bytes[at] = pick(256);
         else if (kind === 1) bytes[at] = (bytes[at] ?? 0) ^ (1 << pick(8));
-        else if (kind === 2 && at + 4 <= bytes.length) bytes.writeUInt32LE([0, 0xffffffff, 0x7fffffff, 0x10000][pick(4)] ?? 0, at);
+        else if (kind === 2 && at + 4 <= bytes.length)
+          bytes.writeUInt32LE([0, 0xffffffff, 0x7fffffff, 0x10000][pick(4)] ?? 0, at);
         else if (kind === 3) bytes = bytes.subarray(0, at);
         else bytes = Buffer.concat([bytes, Buffer.from(Array.from({ length: pick(16) }, () => pick(256)))]);
       }
