@@ -1000,6 +1000,134 @@ describe('trust rules: reasons name the deciding bit and the spec', () => {
   });
 });
 
+// Whole reasons, where a word or a clause of them is decided by a bit: a reason that gains or
+// loses a clause must fail here.
+describe('trust rules: whole reasons', () => {
+  it('every direction-aware verdict says a disabled trust is disabled', () => {
+    for (const check of [
+      'trust.sid_filtering',
+      'trust.tgt_delegation',
+      'trust.selective_auth',
+      'trust.auth_target_validation',
+    ] as const) {
+      for (const attributes of [0x0, 0x8, 0x48, 0x808, 0x1008]) {
+        const found = verdictOf(check, attributes, 0);
+        assert.equal(found.status, 'not_applicable');
+        assert.equal(found.reason, 'The trust is disabled (trustDirection 0): no authentication crosses it.', check);
+      }
+    }
+  });
+
+  it('SID filtering', () => {
+    assert.equal(
+      verdictOf('trust.sid_filtering', 0x8, 2).reason,
+      "Forest trust (FOREST_TRANSITIVE) without TREAT_AS_EXTERNAL: SID filtering on, SIDs of tailspin.test's own forest are dropped (MS-PAC 4.1.2.2).",
+    );
+    assert.equal(
+      verdictOf('trust.sid_filtering', 0x4, 2).reason,
+      'QUARANTINED_DOMAIN is set: SID filtering on, only SIDs of wingtip.test itself are accepted (MS-PAC 4.1.2.2).',
+    );
+    assert.equal(
+      verdictOf('trust.sid_filtering', 0x404, 2).reason,
+      'QUARANTINED_DOMAIN is set: SID filtering on, only SIDs of wingtip.test itself are accepted (MS-PAC 4.1.2.2). PIM_TRUST (0x400) is evaluated only on forest trusts (FOREST_TRANSITIVE), so it changes nothing here.',
+    );
+    assert.equal(
+      verdictOf('trust.sid_filtering', 0x44, 2).reason,
+      'QUARANTINED_DOMAIN is set: SID filtering on, only SIDs of wingtip.test itself are accepted (MS-PAC 4.1.2.2). TREAT_AS_EXTERNAL (0x40) is evaluated only on forest trusts (FOREST_TRANSITIVE), so it changes nothing here.',
+    );
+    assert.equal(
+      verdictOf('trust.sid_filtering', 0x440, 3).reason,
+      "QUARANTINED_DOMAIN is not set on this external trust: SID history from wingtip.test is accepted; only SIDs of tailspin.test's own forest are dropped (MS-PAC 4.1.2.2). PIM_TRUST (0x400) and TREAT_AS_EXTERNAL (0x40) are evaluated only on forest trusts (FOREST_TRANSITIVE), so they change nothing here.",
+    );
+    assert.equal(
+      verdictOf('trust.sid_filtering', 0x40, 2).reason,
+      "QUARANTINED_DOMAIN is not set on this external trust: SID history from wingtip.test is accepted; only SIDs of tailspin.test's own forest are dropped (MS-PAC 4.1.2.2). TREAT_AS_EXTERNAL (0x40) is evaluated only on forest trusts (FOREST_TRANSITIVE), so it changes nothing here.",
+    );
+    assert.equal(
+      verdictOf('trust.sid_filtering', 0x8, 1).reason,
+      'Inbound-only trust: wingtip.test holds the resources, so SID filtering is decided on its side, not in tailspin.test.',
+    );
+    assert.equal(
+      verdictOf('trust.sid_filtering', 0x20, 2).reason,
+      'Trust inside the forest (WITHIN_FOREST): SIDs are not filtered between domains of one forest.',
+    );
+    assert.equal(
+      verdictOf('trust.sid_filtering', 0x0, 2, 3).reason,
+      'Trust with an MIT Kerberos realm (trustType 3): no Windows SIDs come across it to filter.',
+    );
+    assert.equal(
+      verdictOf('trust.sid_filtering', 0x0, 2, 5).reason,
+      'trustType 5 (aad) is not a Windows domain trust: SID filtering does not apply.',
+    );
+  });
+
+  it('TGT delegation', () => {
+    assert.equal(
+      verdictOf('trust.tgt_delegation', 0x8, 1).reason,
+      "CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION (0x800) is not set: no EnableCondition of MS-KILE 3.3.5.7.5, so TGTs of tailspin.test's users are not delegated to wingtip.test's services.",
+    );
+    assert.equal(
+      verdictOf('trust.tgt_delegation', 0x804, 3).reason,
+      "CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION (0x800) is set, but QUARANTINED_DOMAIN (0x4) is a DisableCondition of MS-KILE 3.3.5.7.5 and cancels it: TGTs of tailspin.test's users are not delegated.",
+    );
+  });
+
+  it('selective authentication', () => {
+    assert.equal(
+      verdictOf('trust.selective_auth', 0x20, 3).reason,
+      'Trust inside the forest (WITHIN_FOREST): selective authentication does not exist between domains of one forest.',
+    );
+    assert.equal(
+      verdictOf('trust.selective_auth', 0x18, 2).reason,
+      'Selective authentication on (CROSS_ORGANIZATION): wingtip.test\'s users reach only the resources that grant them "Allowed to authenticate".',
+    );
+  });
+
+  it('auth target validation', () => {
+    assert.equal(
+      verdictOf('trust.auth_target_validation', 0x4, 3).reason,
+      'DISABLE_AUTH_TARGET_VALIDATION (0x1000) is not set: authentication target validation is on for NTLM pass-through from wingtip.test.',
+    );
+    assert.equal(
+      verdictOf('trust.auth_target_validation', 0x8, 1).reason,
+      'DISABLE_AUTH_TARGET_VALIDATION (0x1000) is not set and no scanner-info record disables it: authentication target validation is on for NTLM pass-through from wingtip.test.',
+    );
+    const off = verdictOf('trust.auth_target_validation', 0x1008, 1);
+    assert.equal(
+      off.reason,
+      'DISABLE_AUTH_TARGET_VALIDATION (0x1000) is set: authentication target validation is off for all NTLM pass-through from wingtip.test over this trust (KB5010576).',
+    );
+    assert.equal(off.remediation, 'netdom trust tailspin.test /domain:wingtip.test /AuthTargetValidation:yes');
+  });
+
+  it('encryption', () => {
+    const reason = (type: number, attributes: number, encryptionTypes: number | undefined) =>
+      byCheck(trustVerdicts(trust({ type, attributes, encryptionTypes }, 3)), 'trust.encryption').reason;
+    assert.equal(
+      reason(2, 0x8, 0x18),
+      'AES allowed: msDS-SupportedEncryptionTypes 0x18 (AES128_CTS_HMAC_SHA1_96, AES256_CTS_HMAC_SHA1_96).',
+    );
+    assert.equal(
+      reason(2, 0x8, 0x1b),
+      'AES allowed: msDS-SupportedEncryptionTypes 0x1b (DES_CBC_CRC, DES_CBC_MD5, AES128_CTS_HMAC_SHA1_96, AES256_CTS_HMAC_SHA1_96). DES is listed too.',
+    );
+    assert.equal(reason(2, 0x8, 0), 'msDS-SupportedEncryptionTypes is unset: RC4 by default on older systems, no AES.');
+    assert.equal(
+      reason(2, 0x8, undefined),
+      'msDS-SupportedEncryptionTypes is unset: RC4 by default on older systems, no AES.',
+    );
+    assert.equal(
+      reason(2, 0x88, 0x4),
+      'No AES: msDS-SupportedEncryptionTypes 0x4 (RC4_HMAC) has neither AES128 (0x8) nor AES256 (0x10), so RC4 is used. USES_RC4_ENCRYPTION (0x80) is set but means nothing on an Active Directory trust, so it is ignored.',
+    );
+    assert.equal(
+      reason(3, 0, 0x18),
+      'AES allowed: msDS-SupportedEncryptionTypes 0x18 (AES128_CTS_HMAC_SHA1_96, AES256_CTS_HMAC_SHA1_96).',
+    );
+    assert.equal(reason(5, 0, 0x18), 'trustType 5 (aad): no Active Directory or MIT Kerberos trust key to judge.');
+  });
+});
+
 // Microsoft's "netdom trust": `netdom trust <trusting> /domain:<trusted>`, except the
 // KB5010576 switches, which name the local (trusted) domain first. One row per command.
 describe('trust rules: remediation commands, and the order of the two domain names', () => {
