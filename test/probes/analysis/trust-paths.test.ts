@@ -135,4 +135,76 @@ describe('findPath', () => {
       /a\.test trusts b\.test \(within forest trust\)/,
     );
   });
+
+  it('the reverse forest trust is named between children, not a look-alike edge', () => {
+    // Decoys first: a forest trust of the user's forest with another forest, another forest's
+    // trust in the target forest, and an external trust between the two roots.
+    const decoys = graph(
+      [
+        { trusting: 'f2.test', trusted: 'x.test', kind: 'forest' },
+        { trusting: 'y.test', trusted: 'f1.test', kind: 'forest' },
+        { trusting: 'f2.test', trusted: 'f1.test', kind: 'external' },
+        { trusting: 'f2.test', trusted: 'f1.test', kind: 'forest' },
+      ],
+      ROOTS,
+    );
+    const result = findPath(decoys, 'child.f2.test', 'child.f1.test');
+    assert.ok(!result.available);
+    assert.equal(
+      result.reason,
+      'the trust runs the other way: f2.test trusts f1.test (forest trust), so users of f1.test may use f2.test, not the reverse',
+    );
+  });
+
+  it('an external trust between two forest roots does not carry their children', () => {
+    const rootsOnly = graph([{ trusting: 'f2.test', trusted: 'f1.test', kind: 'external' }], ROOTS);
+    assert.equal(findPath(rootsOnly, 'f1.test', 'f2.test').available, true);
+    assert.equal(findPath(rootsOnly, 'child.f1.test', 'child.f2.test').available, false);
+    assert.equal(findPath(rootsOnly, 'child.f1.test', 'f2.test').available, false);
+  });
+
+  it('the reverse external trust is the one between the two domains asked about', () => {
+    const two = graph([
+      { trusting: 'c.test', trusted: 'd.test', kind: 'external' },
+      { trusting: 'a.test', trusted: 'b.test', kind: 'external' },
+    ]);
+    const result = findPath(two, 'a.test', 'b.test');
+    assert.ok(!result.available);
+    assert.equal(
+      result.reason,
+      'the trust runs the other way: a.test trusts b.test (external trust), so users of b.test may use a.test, not the reverse',
+    );
+  });
+
+  it("the third-forest sentence only when a chain really ends at the user's forest", () => {
+    const unrelated = graph([
+      { trusting: 'f1.test', trusted: 'f2.test', kind: 'forest' },
+      { trusting: 'f2.test', trusted: 'f5.test', kind: 'forest' },
+      { trusting: 'f4.test', trusted: 'f3.test', kind: 'forest' },
+      { trusting: 'f6.test', trusted: 'f7.test', kind: 'forest' },
+      { trusting: 'f7.test', trusted: 'f3.test', kind: 'forest' },
+    ]);
+    const result = findPath(unrelated, 'f3.test', 'f1.test');
+    assert.ok(!result.available);
+    assert.equal(
+      result.reason,
+      'f1.test (forest f1.test) has no trust in which it trusts f3.test or its forest f3.test',
+    );
+  });
+
+  it('a chain through a child of the middle forest counts as that forest', () => {
+    const viaChild = graph(
+      [
+        { trusting: 'f1.test', trusted: 'child.f2.test', kind: 'external' },
+        { trusting: 'f2.test', trusted: 'f3.test', kind: 'forest' },
+      ],
+      ROOTS,
+    );
+    const result = findPath(viaChild, 'f3.test', 'f1.test');
+    assert.ok(!result.available);
+    assert.match(
+      result.reason,
+      /; f1\.test trusts child\.f2\.test and child\.f2\.test trusts f3\.test, but trusts between forests are not transitive through a third forest$/,
+    );
+  });
 });
