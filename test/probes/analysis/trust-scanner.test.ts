@@ -229,12 +229,28 @@ describe('trust.scanner', () => {
   });
 
   it('an unreadable rootDSE or forest trust info: unknown, not a guess', () => {
-    const noRoot = scannerVerdict(input({ rootDse: undefined }));
-    assert.equal(noRoot.status, 'unknown');
-    assert.match(noRoot.reason, /rootDSE of tailspin\.test's DC could not be read/);
-    const broken = scannerVerdict(input({ info: { ok: false, error: 'x', version: 1, records: [] } }));
-    assert.equal(broken.status, 'unknown');
-    assert.match(broken.reason, /does not parse \(see trust\.forest_info\)/);
+    assert.deepEqual(scannerVerdict(input({ rootDse: undefined })), {
+      status: 'unknown',
+      reason:
+        "The rootDSE of tailspin.test's DC could not be read, so whether its forest runs a trust scanner is not known.",
+      remediation: "let the bind account read the rootDSE of tailspin.test's DC",
+      missing: [],
+    });
+    assert.deepEqual(scannerVerdict(input({ info: { ok: false, error: 'x', version: 1, records: [] } })), {
+      status: 'unknown',
+      reason:
+        'msDS-TrustForestTrustInfo does not parse (see trust.forest_info), so its scanner records cannot be read.',
+      remediation: 'see trust.forest_info for wingtip.test',
+      missing: [],
+    });
+  });
+
+  it('NetBIOS names match in any case', () => {
+    assert.equal(
+      scannerVerdict(input({ info: info([domainInfo('x.wingtip.test', 'child'), scannerInfo('y.test', 'CHILD')]) }))
+        .status,
+      'ok',
+    );
   });
 });
 
@@ -248,6 +264,12 @@ describe('localScanner', () => {
     assert.equal(localScanner('4.22.9').runs, false);
     assert.equal(localScanner('3.99.0').runs, false);
     assert.equal(localScanner('4.17.12-Debian').runs, false);
+    assert.equal(localScanner('10.0').runs, true);
+    assert.equal(localScanner('4.100.0').runs, true);
+    assert.deepEqual(localScanner('OpenLDAP 2.6.3'), {
+      runs: false,
+      why: 'the DC names itself "OpenLDAP 2.6.3" (vendorVersion), not Windows and no Samba version this agent can compare',
+    });
     assert.deepEqual(localScanner('OpenLDAP'), {
       runs: false,
       why: 'the DC names itself "OpenLDAP" (vendorVersion), not Windows and no Samba version this agent can compare',

@@ -1,0 +1,572 @@
+// @ts-nocheck
+// The one config schema: YAML in, a validated Config out, or every problem at once,
+// each with its path in the file, its line and a plain message.
+
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { isIP } from 'node:net';
+import cron from 'node-cron';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { z } from 'zod';
+import type { Endpoint, Family } from '../../probes/model/probe.js';
+import { isHostName, parseDuration, parseHostPort, type Parsed } from './parse.js';
+import { Secret } from './secret.js';
+
+export const DEFAULT_CONFIG_PATHS = ['./probe.yaml', '/etc/adtrust/probe.yaml'];
+
+/** Sized so that 50 DCs x 9 TCP ports, all filtered, finish in about one timeout. */
+export const DEFAULT_CONCURRENCY = 512;
+
+export interface LdapConfig {
+  url: string;
+  bindDn: string;
+  password: Secret;
+  caFile: string | undefined;
+  /** For ldap:// URLs: upgrade with StartTLS before binding. */
+  startTls: boolean;
+  /** Allow a simple bind over plain ldap:// without TLS (the password crosses the network in clear). */
+  allowPlainBind: boolean;
+  /** The name the certificate must carry; the URL's host by default. */
+  serverName: string | undefined;
+  /** Default naming context; DC=tailspin,DC=test for tailspin.test by default. */
+  baseDn: string;
+}
+
+export interface DomainConfig {
+  name: string;
+  /** Forest root domain; the _gc._tcp records live under it. */
+  forest: string;
+  dnsServers: Endpoint[];
+  /** Configured DCs; empty means "discover through SRV records". `port` set means only that port. */
+  dcs: { host: string; port: number | undefined }[];
+  /** CA bundle for the DCs' certificates (TLS checks, and the LDAP bind unless ldap.ca_file says otherwise). */
+  caFile: string | undefined;
+  ldap: LdapConfig | undefined;
+}
+
+export type TrustType = 'forest' | 'external';
+
+export interface TrustConfig {
+  /** The side that holds the resources. */
+  trusting: string;
+  /** The side whose accounts are trusted. */
+  trusted: string;
+  twoWay: boolean;
+  type: TrustType;
+}
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface Config {
+  listen: Endpoint;
+  /** Age of a trust password from which it is a warning, then critical (30-day rotation missed once, twice). */
+  trustPasswordWarningMs: number;
+  trustPasswordCriticalMs: number;
+  /** Time left before a DC's certificate expires from which it is a warning, then critical. */
+  certificateWarningMs: number;
+  certificateCriticalMs: number;
+  schedule: Record<Family, string>;
+  timeoutMs: number;
+  concurrency: number;
+  logLevel: LogLevel;
+  domains: Map<string, DomainConfig>;
+  trusts: TrustConfig[];
+  preauthAllow: string[];
+}
+
+export interface ConfigProblem {
+  path: string;
+  line: number | undefined;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(problems.map((problem) => formatProblem(file, problem)).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatProblem(file: string, problem: ConfigProblem): string {
+  const where = problem.line === undefined ? file : `${file}:${problem.line}`;
+  return problem.path === '' ? `${where}: ${problem.message}` : `${where}: ${problem.path}: ${problem.message}`;
+}
+
+// ---- schema ----
+
+function text<T>(expects: string, parse: (value: string) => { ok: true; value: T } | { ok: false; reason: string }) {
+  return z.string({ invalid_type_error: `expected ${expects}` }).transform((value, ctx): T => {
+    const parsed = parse(value);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed.reason });
+      return z.NEVER;
+    }
+    return parsed.value;
+  });
+}
+
+const domainName = text('a domain name such as tailspin.test', (value) =>
+  isHostName(value) && isIP(value) === 0 && value.includes('.')
+    ? { ok: true as const, value: value.toLowerCase().replace(/\.$/, '') }
+    : { ok: false as const, reason: `"${value}" is not a DNS domain name such as tailspin.test` },
+);
+
+const cronExpression = text('a cron expression in quotes, such as "*/1 * * * *"', (value) => {
+  const result = cron.validateDetailed(value);
+  if (result.valid) return { ok: true as const, value };
+  const why = result.errors.map((error) => error.message).join('; ');
+  return { ok: false as const, reason: `"${value}" is not a cron expression: ${why}` };
+});
+
+const endpoint = (defaultPort: number | undefined) =>
+  text('host or host:port', (value) => parseHostPort(value, defaultPort));
+
+function parseListen(value: string): Parsed<Endpoint> {
+  const parsed = parseHostPort(value.startsWith(':') ? `0.0.0.0${value}` : value);
+  if (!parsed.ok) return parsed;
+  const { host, port } = parsed.value;
+  if (port === undefined) return { ok: false, reason: `"${host}" needs a port, such as ${host}:9788` };
+  return { ok: true, value: { host, port } };
+}
+
+const INLINE_PASSWORD =
+  'a password written inline is not accepted: put it in a file (password_file) or name an environment variable (password_env)';
+
+const ldapSchema = z
+  .object({
+    url: text('an LDAP URL such as ldaps://dc1.tailspin.test', (value) =>
+      /^ldaps?:\/\/[^/\s]+\/?$/i.test(value)
+        ? { ok: true as const, value }
+        : { ok: false as const, reason: `"${value}" is not an LDAP URL such as ldaps://dc1.tailspin.test` },
+    ),
+    bind_dn: z.string().min(1),
+    password_file: z.string().min(1).optional(),
+    password_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as ADTRUST_TAILSPIN_PASSWORD')
+      .optional(),
+    ca_file: z.string().min(1).optional(),
+    starttls: z.boolean().default(true),
+    allow_plain_bind: z.boolean().default(false),
+    server_name: z.string().min(1).optional(),
+    base_dn: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((ldap, ctx) => {
+    if (ldap.password_file === undefined && ldap.password_env === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'needs password_file or password_env' });
+    }
+    if (ldap.password_file !== undefined && ldap.password_env !== undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give password_file or password_env, not both' });
+    }
+  });
+
+const domainSchema = z
+  .object({
+    forest: domainName.optional(),
+    dns_servers: z.array(endpoint(53)).default([]),
+    dcs: z.array(endpoint(undefined)).default([]),
+    ca_file: z.string().min(1).optional(),
+    ldap: ldapSchema.optional(),
+  })
+  .strict();
+
+const trustSchema = z
+  .object({
+    between: z.array(domainName).length(2, 'must name exactly two domains').optional(),
+    trusting: domainName.optional(),
+    trusted: domainName.optional(),
+    type: z.enum(['forest', 'external']),
+  })
+  .strict()
+  .superRefine((trust, ctx) => {
+    const oneWay = trust.trusting !== undefined || trust.trusted !== undefined;
+    if (trust.between !== undefined && oneWay) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'give either between (two-way) or trusting and trusted (one-way), not both',
+      });
+    } else if (trust.between === undefined && !oneWay) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'needs between: [a, b] (two-way) or trusting and trusted (one-way)',
+      });
+    } else if (oneWay && (trust.trusting === undefined || trust.trusted === undefined)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'a one-way trust needs both trusting and trusted' });
+    }
+    const [a, b] = trust.between ?? [trust.trusting, trust.trusted];
+    if (a !== undefined && a === b) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `a trust needs two different domains, got ${a} twice` });
+    }
+  });
+
+const fileSchema = z
+  .object({
+    // ":9788" means every IPv4 address, as in Prometheus' own flags.
+    listen: text('host:port', parseListen).default('0.0.0.0:9788'),
+    schedule: z
+      .object({
+        dns: cronExpression.default('*/1 * * * *'),
+        ports: cronExpression.default('*/1 * * * *'),
+        // Protocol probes were part of ports until they became their own family: same default.
+        protocols: cronExpression.default('*/1 * * * *'),
+        ldap: cronExpression.default('*/15 * * * *'),
+      })
+      .strict()
+      .default({}),
+    timeout: text('a duration such as 5s', parseDuration).default('5s'),
+    certificate_expiry: z
+      .object({
+        warning_before: text('a duration such as 30d', parseDuration).default('30d'),
+        critical_before: text('a duration such as 7d', parseDuration).default('7d'),
+      })
+      .strict()
+      .default({}),
+    trust_password: z
+      .object({
+        warning_age: text('a duration such as 45d', parseDuration).default('45d'),
+        critical_age: text('a duration such as 60d', parseDuration).default('60d'),
+      })
+      .strict()
+      .default({}),
+    concurrency: z.number().int().min(1).max(10_000).default(DEFAULT_CONCURRENCY),
+    log_level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+    domains: z.record(z.string(), domainSchema),
+    trusts: z.array(trustSchema).default([]),
+    preauth: z
+      .object({
+        allow: z
+          .array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'must be domain/account, such as tailspin.test/svc_legacy'))
+          .default([]),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+type FileConfig = z.infer<typeof fileSchema>;
+
+// ---- loading ----
+
+/** The first existing default path, or the first default when none exists (so the error names it). */
+export function resolveConfigPath(explicit: string | undefined, exists: (path: string) => boolean): string {
+  if (explicit !== undefined) return explicit;
+  return DEFAULT_CONFIG_PATHS.find(exists) ?? (DEFAULT_CONFIG_PATHS[0] as string);
+}
+
+export interface SecretSources {
+  readFile(path: string): string;
+  env: Record<string, string | undefined>;
+}
+
+const realSecretSources: SecretSources = {
+  readFile: (path) => readFileSync(path, 'utf8'),
+  env: process.env,
+};
+
+export function loadConfigFile(file: string, secrets: SecretSources = realSecretSources): Config {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [
+      { path: '', line: undefined, message: `cannot read the config file: ${describeFsError(error)}` },
+    ]);
+  }
+  return parseConfig(source, file, secrets);
+}
+
+export function parseConfig(source: string, file: string, secrets: SecretSources = realSecretSources): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((error) => ({
+        path: '',
+        line: lines.linePos(error.pos[0]).line,
+        message: `YAML syntax error: ${error.message.split('\n')[0] ?? error.code}`,
+      })),
+    );
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(file, [
+      { path: '', line: undefined, message: 'the config must be a YAML mapping with at least a domains: section' },
+    ]);
+  }
+
+  const lineOf = (path: (string | number)[]): number | undefined => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node: unknown = doc.getIn(path.slice(0, depth), true);
+      if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+
+  const result = fileSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(file, byLine(result.error.issues.flatMap((issue) => describeIssue(issue, raw, lineOf))));
+  }
+  const problems = crossCheck(result.data).map((problem) => ({ ...problem, line: lineOf(problem.segments) }));
+  const config = problems.length === 0 ? toConfig(result.data, dirname(file), problems, secrets, lineOf) : undefined;
+  if (problems.length > 0 || config === undefined) {
+    throw new ConfigError(file, byLine(problems.map(({ path, line, message }) => ({ path, line, message }))));
+  }
+  return config;
+}
+
+type Segments = (string | number)[];
+
+function byLine(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+
+export function formatPath(segments: Segments): string {
+  return segments
+    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`))
+    .join('');
+}
+
+function valueAt(root: unknown, segments: Segments): unknown {
+  let current = root;
+  for (const segment of segments) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the text "${value}"`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+const EXPECTED: Record<string, string> = {
+  string: 'a text value',
+  number: 'a number',
+  array: 'a list',
+  object: 'a mapping',
+  boolean: 'true or false',
+};
+
+function describeIssue(
+  issue: z.ZodIssue,
+  raw: unknown,
+  lineOf: (path: Segments) => number | undefined,
+): ConfigProblem[] {
+  const segments = issue.path;
+  const at = (path: Segments, message: string): ConfigProblem => ({
+    path: formatPath(path),
+    line: lineOf(path),
+    message,
+  });
+  switch (issue.code) {
+    case z.ZodIssueCode.unrecognized_keys:
+      return issue.keys.map((key) => {
+        const path = [...segments, key];
+        if (key === 'password' && segments[segments.length - 1] === 'ldap') return at(path, INLINE_PASSWORD);
+        return at(path, `unknown key "${key}"`);
+      });
+    case z.ZodIssueCode.invalid_type: {
+      if (issue.received === 'undefined') return [at(segments, 'is required')];
+      const got = describeValue(valueAt(raw, segments));
+      const expected = ownMessage(issue) ?? `expected ${EXPECTED[issue.expected] ?? issue.expected}`;
+      return [at(segments, `${expected}, got ${got}`)];
+    }
+    case z.ZodIssueCode.invalid_enum_value:
+      return [at(segments, `must be one of ${issue.options.join(', ')}, got "${String(issue.received)}"`)];
+    case z.ZodIssueCode.too_small:
+      if (ownMessage(issue) !== undefined) return [at(segments, issue.message)];
+      if (issue.type === 'string') return [at(segments, 'must not be empty')];
+      if (issue.type === 'array') return [at(segments, `must list at least ${String(issue.minimum)}`)];
+      return [at(segments, `must be at least ${String(issue.minimum)}`)];
+    case z.ZodIssueCode.too_big:
+      if (ownMessage(issue) !== undefined) return [at(segments, issue.message)];
+      if (issue.type === 'array') return [at(segments, `must list at most ${String(issue.maximum)}`)];
+      return [at(segments, `must be at most ${String(issue.maximum)}`)];
+    default:
+      return [at(segments, issue.message)];
+  }
+}
+
+/** The message the schema gave, or undefined where zod's generic English stands. */
+function ownMessage(issue: z.ZodIssue): string | undefined {
+  return /^(Expected|Required|Invalid|String must|Array must|Number must)/.test(issue.message)
+    ? undefined
+    : issue.message;
+}
+
+interface PendingProblem {
+  path: string;
+  segments: Segments;
+  line: number | undefined;
+  message: string;
+}
+
+function problem(segments: Segments, message: string): PendingProblem {
+  return { path: formatPath(segments), segments, line: undefined, message };
+}
+
+/** Rules that span several keys. */
+function crossCheck(file: FileConfig): PendingProblem[] {
+  const problems: PendingProblem[] = [];
+  const names = Object.keys(file.domains);
+  if (names.length === 0) problems.push(problem(['domains'], 'names no domain: add at least one'));
+  for (const name of names) {
+    if (!domainNameOk(name))
+      problems.push(problem(['domains', name], `"${name}" is not a DNS domain name such as tailspin.test`));
+  }
+  const configured = new Set(names.map((name) => name.toLowerCase()));
+  file.trusts.forEach((trust, index) => {
+    const sides = trust.between ?? [trust.trusting, trust.trusted];
+    const known = sides.filter((side): side is string => side !== undefined && configured.has(side));
+    if (sides.every((side) => side !== undefined) && known.length === 0) {
+      problems.push(
+        problem(
+          ['trusts', index],
+          `neither ${sides.join(' nor ')} is configured under domains, so nothing of this trust can be checked`,
+        ),
+      );
+    }
+  });
+  if (file.certificate_expiry.warning_before <= file.certificate_expiry.critical_before) {
+    problems.push(problem(['certificate_expiry', 'warning_before'], 'must be longer than critical_before'));
+  }
+  if (file.trust_password.warning_age >= file.trust_password.critical_age) {
+    problems.push(problem(['trust_password', 'warning_age'], 'must be shorter than critical_age'));
+  }
+  for (const [name, domain] of Object.entries(file.domains)) {
+    const ldap = domain.ldap;
+    if (ldap && /^ldap:\/\//i.test(ldap.url) && !ldap.starttls && !ldap.allow_plain_bind) {
+      problems.push(
+        problem(
+          ['domains', name, 'ldap', 'starttls'],
+          'is false on a plain ldap:// URL, so the bind password would cross the network in clear: use ldaps://, keep starttls, or set allow_plain_bind: true to accept that',
+        ),
+      );
+    }
+  }
+  file.preauth.allow.forEach((entry, index) => {
+    const domain = entry.split('/')[0]?.toLowerCase() ?? '';
+    if (!configured.has(domain))
+      problems.push(problem(['preauth', 'allow', index], `domain "${domain}" is not configured under domains`));
+  });
+  return problems;
+}
+
+function domainNameOk(name: string): boolean {
+  return isHostName(name) && isIP(name) === 0 && name.includes('.');
+}
+
+function toConfig(
+  file: FileConfig,
+  baseDir: string,
+  problems: PendingProblem[],
+  secrets: SecretSources,
+  lineOf: (path: Segments) => number | undefined,
+): Config | undefined {
+  const domains = new Map<string, DomainConfig>();
+  for (const [rawName, domain] of Object.entries(file.domains)) {
+    const name = rawName.toLowerCase().replace(/\.$/, '');
+    let ldap: LdapConfig | undefined;
+    if (domain.ldap !== undefined) {
+      const password = readPassword(domain.ldap, baseDir, ['domains', rawName, 'ldap'], secrets);
+      if (password instanceof Secret) {
+        const ldapCa = domain.ldap.ca_file ?? domain.ca_file;
+        const caFile = ldapCa === undefined ? undefined : resolve(baseDir, ldapCa);
+        ldap = {
+          url: domain.ldap.url,
+          bindDn: domain.ldap.bind_dn,
+          password,
+          caFile,
+          startTls: domain.ldap.starttls,
+          allowPlainBind: domain.ldap.allow_plain_bind,
+          serverName: domain.ldap.server_name,
+          baseDn:
+            domain.ldap.base_dn ??
+            name
+              .split('.')
+              .map((label) => `DC=${label}`)
+              .join(','),
+        };
+      } else {
+        problems.push({ ...password, line: lineOf(password.segments) });
+      }
+    }
+    domains.set(name, {
+      name,
+      forest: domain.forest ?? name,
+      dnsServers: domain.dns_servers.map(({ host, port }) => ({ host, port: port ?? 53 })),
+      dcs: domain.dcs,
+      caFile: domain.ca_file === undefined ? undefined : resolve(baseDir, domain.ca_file),
+      ldap,
+    });
+  }
+  if (problems.length > 0) return undefined;
+  return {
+    listen: file.listen,
+    trustPasswordWarningMs: file.trust_password.warning_age,
+    trustPasswordCriticalMs: file.trust_password.critical_age,
+    certificateWarningMs: file.certificate_expiry.warning_before,
+    certificateCriticalMs: file.certificate_expiry.critical_before,
+    schedule: file.schedule,
+    timeoutMs: file.timeout,
+    concurrency: file.concurrency,
+    logLevel: file.log_level,
+    domains,
+    trusts: file.trusts.map((trust) => {
+      const [trusting, trusted] = (trust.between ?? [trust.trusting, trust.trusted]) as [string, string];
+      return { trusting, trusted, twoWay: trust.between !== undefined, type: trust.type };
+    }),
+    preauthAllow: file.preauth.allow,
+  };
+}
+
+/** Relative paths in the config are relative to the config file, not to the working directory. */
+function readPassword(
+  ldap: { password_file?: string | undefined; password_env?: string | undefined },
+  baseDir: string,
+  at: Segments,
+  secrets: SecretSources,
+): Secret | PendingProblem {
+  if (ldap.password_env !== undefined) {
+    const value = secrets.env[ldap.password_env];
+    if (value === undefined || value === '')
+      return problem([...at, 'password_env'], `environment variable ${ldap.password_env} is not set or empty`);
+    return new Secret(value);
+  }
+  const path = resolve(baseDir, ldap.password_file as string);
+  try {
+    const value = secrets.readFile(path).replace(/\r?\n$/, '');
+    if (value === '') return problem([...at, 'password_file'], `${path} is empty`);
+    return new Secret(value);
+  } catch (error) {
+    return problem([...at, 'password_file'], `cannot read ${path}: ${describeFsError(error)}`);
+  }
+}
+
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return code ?? String(error);
+  }
+}
+
+export function describeTrust(trust: TrustConfig): string {
+  return trust.twoWay ? `${trust.trusting} <-> ${trust.trusted}` : `${trust.trusting} -> ${trust.trusted}`;
+}

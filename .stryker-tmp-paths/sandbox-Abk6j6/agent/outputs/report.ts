@@ -1,0 +1,324 @@
+// @ts-nocheck
+// The report of one run: JSON as product.md fixes it, and text a person reads at a
+// glance, grouped by trust, domain and DC, problems spelled out, successes counted.
+
+import { renderTarget, targetHost, type CheckId, type Finding, type Status } from '../../probes/model/finding.js';
+import { describeTrust, type Config } from '../config/config.js';
+import { worstStatus, type FamilyRun } from '../run/runner.js';
+
+export interface Report {
+  status: Status;
+  started_at: string;
+  duration_seconds: number;
+  findings: Finding[];
+}
+
+/** A finding as `probe run --output json` prints it (product.md): the target as text. */
+export type JsonFinding = Omit<Finding, 'target'> & { target: string };
+
+export interface JsonReport extends Omit<Report, 'findings'> {
+  findings: JsonFinding[];
+}
+
+const ORDER: Record<Status, number> = { critical: 0, warning: 1, unknown: 2, ok: 3 };
+
+/** Worst first, then by check, domain and target: the order of the report and the status page. */
+export function byImportance(a: Finding, b: Finding): number {
+  return (
+    ORDER[a.status] - ORDER[b.status] ||
+    a.check.localeCompare(b.check) ||
+    a.domain.localeCompare(b.domain) ||
+    renderTarget(a.check, a.target).localeCompare(renderTarget(b.check, b.target))
+  );
+}
+
+/**
+ * The findings of several runs, each once: the ports and protocols families both find
+ * the DCs, and both report a DC they cannot find, in the same words.
+ */
+export function distinctFindings(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const key = JSON.stringify([
+      finding.check,
+      finding.status,
+      finding.domain,
+      renderTarget(finding.check, finding.target),
+      finding.message,
+    ]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function buildReport(runs: FamilyRun[], startedAt: Date, durationSeconds: number): Report {
+  const findings = distinctFindings(runs.flatMap((run) => run.findings)).sort(byImportance);
+  return {
+    status: worstStatus(findings.map((finding) => finding.status)),
+    started_at: startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    duration_seconds: Number(durationSeconds.toFixed(3)),
+    findings,
+  };
+}
+
+/** The JSON of product.md: the same fields in the same order, each target rendered once, here. */
+export function reportJson(report: Report): JsonReport {
+  return {
+    ...report,
+    findings: report.findings.map(({ check, status, domain, target, message, remediation, observed }) => ({
+      check,
+      status,
+      domain,
+      target: renderTarget(check, target),
+      message,
+      remediation,
+      observed,
+    })),
+  };
+}
+
+const COLOURS: Record<Status, string> = {
+  ok: '\x1b[32m',
+  warning: '\x1b[33m',
+  critical: '\x1b[31m',
+  unknown: '\x1b[35m',
+};
+
+interface Group {
+  title: string;
+  sections: Map<string, Finding[]>;
+}
+
+function partnerOf(finding: Finding): string | undefined {
+  const partner = finding.observed['partner_domain'];
+  return typeof partner === 'string' ? partner : undefined;
+}
+
+/** Trusts first (their DNS findings), then each domain's DCs (port findings), then the rest. */
+function groupFindings(findings: Finding[], config: Config): Group[] {
+  const trustGroups = config.trusts.map((trust) => ({
+    trust,
+    group: { title: `Trust ${describeTrust(trust)} (${trust.type})`, sections: new Map<string, Finding[]>() },
+  }));
+  const domainGroups = new Map<string, Group>();
+  const other: Group = { title: 'Other', sections: new Map() };
+  const add = (group: Group, section: string, finding: Finding): void => {
+    const list = group.sections.get(section) ?? [];
+    list.push(finding);
+    group.sections.set(section, list);
+  };
+  for (const finding of findings) {
+    const partner = partnerOf(finding);
+    if (finding.check.startsWith('dns.') && partner !== undefined) {
+      const home = trustGroups.find(
+        ({ trust }) =>
+          [trust.trusting, trust.trusted].includes(finding.domain) && [trust.trusting, trust.trusted].includes(partner),
+      );
+      if (home) {
+        add(home.group, `DNS of ${finding.domain} resolving ${partner}`, finding);
+        continue;
+      }
+    }
+    const section = domainSection(finding, partner);
+    if (section !== undefined && finding.domain !== '') {
+      const group = domainGroups.get(finding.domain) ?? { title: `Domain ${finding.domain}`, sections: new Map() };
+      domainGroups.set(finding.domain, group);
+      add(group, section, finding);
+      continue;
+    }
+    add(other, finding.check, finding);
+  }
+  const sortedDomains = [...domainGroups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, group]) => ({
+      ...group,
+      sections: new Map([...group.sections].sort(([a], [b]) => sectionRank(a) - sectionRank(b) || a.localeCompare(b))),
+    }));
+  return [...trustGroups.map(({ group }) => group), ...sortedDomains, other].filter((group) => group.sections.size > 0);
+}
+
+type Section = 'discovery' | 'dc' | 'ldap' | 'trust' | 'paths' | 'accounts' | 'other';
+
+/**
+ * Where each check sits inside its domain's group. Every check id is listed, so a new
+ * check that is not placed here does not compile (and cannot drop out of the report).
+ */
+const SECTION: Record<CheckId, Section> = {
+  'dns.srv': 'other',
+  'dns.address': 'other',
+  'dns.dc_set': 'other',
+  'dns.probe_error': 'other',
+  'port.discovery': 'discovery',
+  // Every probe of one DC (ports, protocols, clock, locator, certificates) sits under the DC.
+  'port.tcp': 'dc',
+  'port.udp': 'dc',
+  'port.kerberos': 'dc',
+  'port.rpc': 'dc',
+  'port.probe_error': 'dc',
+  'time.skew': 'dc',
+  'dc.locator': 'dc',
+  'tls.certificate': 'dc',
+  'ldap.bind': 'ldap',
+  'ldap.read': 'ldap',
+  'ldap.probe_error': 'ldap',
+  'trust.inventory': 'trust',
+  'trust.expected': 'trust',
+  'trust.unexpected': 'trust',
+  'trust.consistent': 'trust',
+  'trust.password_age': 'trust',
+  'trust.forest_info': 'trust',
+  'trust.name_collision': 'trust',
+  'trust.scanner': 'trust',
+  'trust.sid_filtering': 'trust',
+  'trust.tgt_delegation': 'trust',
+  'trust.selective_auth': 'trust',
+  'trust.auth_target_validation': 'trust',
+  'trust.encryption': 'trust',
+  'trust.downlevel': 'trust',
+  'trust.path': 'paths',
+  'preauth.privileged': 'accounts',
+  'preauth.unexpected': 'accounts',
+};
+
+/** Where a finding sits inside its domain's group: a DC, the LDAP bind, one trust, paths, accounts. */
+function domainSection(finding: Finding, partner: string | undefined): string | undefined {
+  switch (SECTION[finding.check]) {
+    case 'discovery':
+      return 'DC discovery';
+    case 'dc':
+      return targetHost(finding.target);
+    case 'ldap':
+      return 'LDAP';
+    case 'paths':
+      return 'Trust paths (users of this domain to others)';
+    case 'trust':
+      return partner === undefined ? undefined : `Trust with ${partner}`;
+    case 'accounts':
+      return 'Accounts without Kerberos pre-authentication';
+    case 'other':
+      return undefined;
+  }
+}
+
+/** Inside a domain: its DCs first, then what LDAP says, then accounts. */
+function sectionRank(section: string): number {
+  if (section === 'DC discovery') return 0;
+  if (section === 'LDAP') return 2;
+  if (section.startsWith('Trust with ')) return 3;
+  if (section.startsWith('Trust paths')) return 4;
+  if (section.startsWith('Accounts')) return 5;
+  return 1;
+}
+
+export interface TextOptions {
+  colour: boolean;
+  verbose: boolean;
+}
+
+export function renderText(report: Report, config: Config, families: string[], options: TextOptions): string {
+  const paint = (status: Status, text: string): string => (options.colour ? `${COLOURS[status]}${text}\x1b[0m` : text);
+  const word = (status: Status): string => paint(status, status.toUpperCase().padEnd(8));
+  const counts = (['critical', 'warning', 'unknown', 'ok'] as const)
+    .map((status) => [status, report.findings.filter((finding) => finding.status === status).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `${count} ${status}`);
+  const lines = [
+    `${word(report.status)} ${counts.join(', ') || 'no findings'}   (${families.join(', ')} in ${report.duration_seconds}s, ${report.started_at})`,
+  ];
+  for (const group of groupFindings(report.findings, config)) {
+    lines.push('', group.title);
+    for (const [section, findings] of group.sections) {
+      lines.push(`  ${section}`);
+      const ok = findings.filter((finding) => finding.status === 'ok');
+      const problems = findings.filter((finding) => finding.status !== 'ok');
+      if (ok.length > 0 && !options.verbose) lines.push(`    ${word('ok')} ${summariseOk(ok)}`);
+      for (const same of options.verbose ? findings.map((finding) => [finding]) : alike(problems)) {
+        const [first] = same;
+        if (first === undefined) continue;
+        lines.push(`    ${word(first.status)} ${first.message}  [${first.check}]`);
+        if (same.length > 1)
+          lines.push(`             and ${same.length - 1} more the same: ${same.slice(1).map(shortName).join(', ')}`);
+        if (first.remediation !== '') lines.push(`             fix: ${first.remediation}`);
+      }
+    }
+  }
+  if (report.findings.length === 0)
+    lines.push('', 'No checks ran: configure trusts between domains (see docs/configuration.md).');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Problems with the same check, status and fix, together: one dead server is one line, not eight. */
+function alike(findings: Finding[]): Finding[][] {
+  const groups = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    const key = `${finding.check}|${finding.status}|${finding.remediation}|${finding.message.slice(finding.message.indexOf(': '))}`;
+    groups.set(key, [...(groups.get(key) ?? []), finding]);
+  }
+  return [...groups.values()];
+}
+
+function shortName(finding: Finding): string {
+  const target = finding.target;
+  return target.kind === 'dns' && target.transport !== undefined
+    ? `${target.record} over ${target.transport.toUpperCase()}`
+    : renderTarget(finding.check, target);
+}
+
+/** The checks the line of a healthy DC names one by one; the others are counted as "more ok". */
+const DC_SUMMARY_CHECKS: readonly CheckId[] = [
+  'port.tcp',
+  'port.udp',
+  'port.rpc',
+  'time.skew',
+  'tls.certificate',
+  'port.kerberos',
+  'dc.locator',
+];
+
+/** One line for a healthy DC: its open ports, what answered, its clock and certificates. */
+function summariseDc(findings: Finding[]): string | undefined {
+  const of = (check: CheckId) => findings.filter((finding) => finding.check === check);
+  const ports = (check: CheckId) =>
+    of(check)
+      .map((finding) => Number(finding.observed['port']))
+      .sort((a, b) => a - b)
+      .join(' ');
+  const parts: string[] = [];
+  if (of('port.tcp').length > 0) parts.push(`TCP ${ports('port.tcp')} open`);
+  if (of('port.udp').length > 0) parts.push(`UDP ${ports('port.udp')} answered`);
+  const rpc = of('port.rpc').map(
+    (finding) => `${finding.observed['interface'] as string} ${finding.observed['port'] as number}`,
+  );
+  if (rpc.length > 0) parts.push(`RPC ${rpc.join(', ')} open`);
+  const clock = of('time.skew')[0]?.observed['offset_seconds'];
+  if (typeof clock === 'number') parts.push(`clock ${clock >= 0 ? '+' : ''}${clock.toFixed(2)} s`);
+  const days = of('tls.certificate')
+    .map((finding) => finding.observed['days_left'])
+    .filter((value): value is number => typeof value === 'number');
+  if (days.length > 0) parts.push(`certificates valid ${Math.min(...days)}+ days`);
+  if (of('port.kerberos').length > 0) parts.push('KDC and kpasswd answered');
+  const site = of('dc.locator')[0]?.observed['dc_site'];
+  if (typeof site === 'string') parts.push(`LDAP ping ok (site ${site})`);
+  const rest = findings.length - DC_SUMMARY_CHECKS.reduce((sum, check) => sum + of(check).length, 0);
+  if (parts.length === 0) return undefined;
+  if (rest > 0) parts.push(`${rest} more ok`);
+  return parts.join('; ');
+}
+
+function summariseOk(findings: Finding[]): string {
+  const dc = summariseDc(findings);
+  if (dc !== undefined) return dc;
+  const lookups = findings.filter((finding) => finding.check === 'dns.srv' || finding.check === 'dns.address').length;
+  const dcLists = findings.filter((finding) => finding.check === 'dns.dc_set').length;
+  const rest = findings.filter((finding) => !finding.check.startsWith('dns.'));
+  const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+  const names = [...new Set(rest.map((finding) => finding.check.split('.').slice(1).join('.')))].join(', ');
+  return [
+    lookups > 0 ? `${plural(lookups, 'lookup')} answered` : '',
+    dcLists > 0 ? "same DCs as the partner's own DNS" : '',
+    rest.length > 0 ? `${plural(rest.length, 'check')} ok: ${names}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}

@@ -1,0 +1,186 @@
+// @ts-nocheck
+// The one runner behind `probe run` and the daemon: deadlines, the concurrency bound,
+// timing and error capture. A probe never throws out of it.
+
+import { setMaxListeners } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { probeDns } from '../../probes/dns/probe.js';
+import { probeLdap } from '../../probes/ldap/probe.js';
+import { finding, type CheckId, type Finding, type Status } from '../../probes/model/finding.js';
+import type { Measurement } from '../../probes/model/measurement.js';
+import type { Attempt, Family, FamilyProbe, Logger, ProbeContext, ProbeOutput } from '../../probes/model/probe.js';
+import type { Plan } from '../../probes/model/targets.js';
+import { probePorts } from '../../probes/ports/probe.js';
+import { probeProtocols } from '../../probes/protocols/probe.js';
+
+/** Each family, called with its own slice of the plan. Adding a family is one entry here. */
+export type Families = { [F in Family]: FamilyProbe<Plan[F]> };
+
+export const FAMILIES: Families = {
+  dns: probeDns,
+  ports: probePorts,
+  protocols: probeProtocols,
+  ldap: probeLdap,
+};
+
+/** The check a family reports when it failed before it finished. */
+const PROBE_ERROR: Record<Family, CheckId> = {
+  dns: 'dns.probe_error',
+  ports: 'port.probe_error',
+  protocols: 'port.probe_error',
+  ldap: 'ldap.probe_error',
+};
+
+// F ties the family to its slice of the plan: without it TypeScript cannot see that they match.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+function callFamily<F extends Family>(
+  families: Families,
+  family: F,
+  plan: Plan,
+  ctx: ProbeContext,
+): Promise<ProbeOutput> {
+  return families[family](plan[family], ctx);
+}
+
+export interface FamilyRun {
+  family: Family;
+  startedAt: Date;
+  durationSeconds: number;
+  findings: Finding[];
+  measurements: Measurement[];
+}
+
+/** At most `max` tasks at once; the rest wait in arrival order. */
+export class Limiter {
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(readonly max: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.max) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    this.#active++;
+    try {
+      return await task();
+    } finally {
+      this.#active--;
+      this.#waiting.shift()?.();
+    }
+  }
+}
+
+class ProbeTimeout extends Error {
+  constructor(ms: number) {
+    super(`timed out after ${ms} ms`);
+    this.name = 'ProbeTimeout';
+  }
+}
+
+export function makeAttempt(limiter: Limiter, timeoutMs: number, runSignal: AbortSignal): ProbeContext['attempt'] {
+  return <T>(work: (signal: AbortSignal) => Promise<T>): Promise<Attempt<T>> =>
+    limiter.run(async () => {
+      const started = performance.now();
+      const seconds = (): number => (performance.now() - started) / 1000;
+      if (runSignal.aborted) return { ok: false, reason: 'cancelled', seconds: 0 };
+      const controller = new AbortController();
+      const timer = setTimeout(() => {
+        controller.abort(new ProbeTimeout(timeoutMs));
+      }, timeoutMs);
+      const cancel = (): void => {
+        controller.abort(runSignal.reason);
+      };
+      runSignal.addEventListener('abort', cancel, { once: true });
+      // Backstop: a probe that ignores its signal still ends at the deadline.
+      const deadline = new Promise<never>((_, reject) => {
+        controller.signal.addEventListener(
+          'abort',
+          () => {
+            reject(controller.signal.reason as Error);
+          },
+          { once: true },
+        );
+      });
+      try {
+        const value = await Promise.race([work(controller.signal), deadline]);
+        return { ok: true, value, seconds: seconds() };
+      } catch (error) {
+        if (controller.signal.aborted) {
+          const reason = controller.signal.reason instanceof ProbeTimeout ? 'timeout' : 'cancelled';
+          return { ok: false, reason, seconds: seconds() };
+        }
+        return { ok: false, reason: 'error', error, seconds: seconds() };
+      } finally {
+        clearTimeout(timer);
+        runSignal.removeEventListener('abort', cancel);
+      }
+    });
+}
+
+export class Runner {
+  readonly #limiter: Limiter;
+
+  constructor(
+    private readonly log: Logger,
+    concurrency: number,
+    private readonly families: Families = FAMILIES,
+  ) {
+    this.#limiter = new Limiter(concurrency);
+  }
+
+  async runFamily(family: Family, plan: Plan, signal: AbortSignal): Promise<FamilyRun> {
+    const startedAt = new Date();
+    const started = performance.now();
+    // Every probe under way listens on the run's signal: hundreds at once is expected.
+    setMaxListeners(0, signal);
+    const ctx: ProbeContext = {
+      timeoutMs: plan.timeoutMs,
+      signal,
+      log: this.log,
+      attempt: makeAttempt(this.#limiter, plan.timeoutMs, signal),
+    };
+    let output: ProbeOutput;
+    try {
+      output = await callFamily(this.families, family, plan, ctx);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      this.log.error(`probe family ${family} failed`, { family, error: why });
+      output = {
+        findings: [
+          finding({
+            check: PROBE_ERROR[family],
+            status: 'unknown',
+            domain: '',
+            target: { kind: 'family', family },
+            message: `the ${family} probes failed before they finished: ${why}`,
+            remediation: 'this is a bug in adtrust-agent: report it with the log',
+            observed: { error: why },
+          }),
+        ],
+        measurements: [],
+      };
+    }
+    const durationSeconds = (performance.now() - started) / 1000;
+    return { family, startedAt, durationSeconds, findings: output.findings, measurements: output.measurements };
+  }
+
+  /** Families run side by side, under the one concurrency bound. */
+  runAll(families: Family[], plan: Plan, signal: AbortSignal): Promise<FamilyRun[]> {
+    return Promise.all(families.map((family) => this.runFamily(family, plan, signal)));
+  }
+}
+
+const SEVERITY: Record<Status, number> = { ok: 0, unknown: 1, warning: 2, critical: 3 };
+
+/** Worst first: critical, warning, unknown, ok. */
+export function worstStatus(statuses: Iterable<Status>): Status {
+  let worst: Status = 'ok';
+  for (const status of statuses) if (SEVERITY[status] > SEVERITY[worst]) worst = status;
+  return worst;
+}
+
+/** Nagios plugin codes. An unknown finding alone means the check could not say: 3. */
+export function exitCodeFor(status: Status): number {
+  return { ok: 0, warning: 1, critical: 2, unknown: 3 }[status];
+}

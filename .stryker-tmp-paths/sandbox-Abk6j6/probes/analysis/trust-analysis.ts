@@ -1,0 +1,721 @@
+// @ts-nocheck
+// Turns what the domains said over LDAP into findings: the inventory, expected against
+// actual, the two sides of each trust against each other, password age, the spec's
+// verdicts, forest trust names, trust paths and accounts without pre-authentication.
+// Pure: the reads and the clock come in, findings and measurements go out.
+
+import { finding, type Finding, type Status, type Target } from '../model/finding.js';
+import type { Measurement } from '../model/measurement.js';
+import type { ProbeOutput } from '../model/probe.js';
+import type { ExpectedTrust, LdapServer, LdapTargets } from '../model/targets.js';
+import type { DomainRead, TrustRecord } from './domain-read.js';
+import {
+  disabledNames,
+  parseForestTrustInfo,
+  predictCollisions,
+  scannerValidationDisabled,
+} from './forest-trust-info.js';
+import {
+  createFix,
+  namesuffixes,
+  passwordResetFix,
+  recreateFix,
+  refreshNames,
+  verifyFix,
+} from './trust-remediation.js';
+import { describePath, findPath, type TrustEdge, type TrustGraph } from './trust-paths.js';
+import { scannerVerdict } from './trust-scanner.js';
+import {
+  attributeNames,
+  directionName,
+  encryptionTypeNames,
+  includesInbound,
+  includesOutbound,
+  isTransitive,
+  mirrorDirection,
+  TrustAttribute,
+  trustKind,
+  trustTypeName,
+  trustVerdicts,
+} from './trust-rules.js';
+
+type Read = Extract<DomainRead, { ok: true }>;
+
+const DAY = 86_400_000;
+
+function formatDate(date: Date | undefined): string {
+  return date === undefined ? 'unknown' : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+// ---- binds ----
+
+/** The LDAP server a read went to, as its URL names it (`host` or `host:port`): a label, not split further. */
+function serverTarget(read: DomainRead): Target {
+  return { kind: 'host', host: read.server };
+}
+const BIND_REMEDIATION: Record<string, (ldap: LdapServer, server: string) => string> = {
+  'wrong credentials': (ldap) =>
+    `check the password in password_file or password_env for ${ldap.bindDn}, and that the account exists`,
+  'account disabled': (ldap) => `enable ${ldap.bindDn} (Enable-ADAccount)`,
+  'account locked': (ldap) => `unlock ${ldap.bindDn} (Unlock-ADAccount) and find what locked it`,
+  'account expired': (ldap) => `extend the expiry of ${ldap.bindDn}`,
+  'password expired': (ldap) => `set a new password for ${ldap.bindDn} and update password_file or password_env`,
+  'certificate name mismatch': (_ldap, server) =>
+    `use the DC's host name as it appears in its certificate in ldap.url (not ${server}'s address), or set ldap.server_name`,
+  'untrusted certificate': () => "set ldap.ca_file to the CA certificate that issued the DC's LDAPS certificate",
+  'certificate expired': (_ldap, server) => `renew the LDAPS certificate of ${server}`,
+  'TLS required': () => 'use ldaps:// or keep starttls: true',
+  refused: (_ldap, server) => `check that the DC ${server} runs and that its LDAP port is open from this host`,
+  unreachable: (_ldap, server) => `check the name and route to ${server} from this host`,
+  timeout: (_ldap, server) =>
+    `allow the LDAP port from this host to ${server}, and check that the DC answers (a hung DC accepts connections but answers nothing)`,
+  'ca_file unreadable': (ldap) => `make ${ldap.ca?.file ?? 'ca_file'} readable by the agent`,
+  error: (_ldap, server) => `check the LDAP service of ${server}; the message above has the details`,
+};
+
+function bindFindings(targets: LdapTargets, reads: DomainRead[]): { findings: Finding[]; measurements: Measurement[] } {
+  const findings: Finding[] = [];
+  const measurements: Measurement[] = [];
+  for (const read of reads) {
+    const ldap = targets.servers.find((server) => server.domain === read.domain);
+    if (ldap === undefined) continue;
+    measurements.push({
+      kind: 'ldap_bind',
+      domain: read.domain,
+      server: read.server,
+      success: read.ok,
+      seconds: read.seconds,
+    });
+    if (read.ok) {
+      findings.push(
+        finding({
+          check: 'ldap.bind',
+          status: 'ok',
+          domain: read.domain,
+          target: serverTarget(read),
+          message: `bound to ${read.server} as ${ldap.bindDn} and read the domain in ${read.seconds.toFixed(2)}s`,
+          remediation: '',
+          observed: { seconds: Number(read.seconds.toFixed(3)) },
+        }),
+      );
+      for (const problem of read.problems) {
+        findings.push(
+          finding({
+            check: 'ldap.read',
+            status: 'warning',
+            domain: read.domain,
+            target: serverTarget(read),
+            message: `${read.server}: ${problem}`,
+            remediation: `grant ${ldap.bindDn} read access, or check the DC`,
+            observed: { problem },
+          }),
+        );
+      }
+    } else {
+      const fix = BIND_REMEDIATION[read.failure] ?? BIND_REMEDIATION['error'];
+      findings.push(
+        finding({
+          check: 'ldap.bind',
+          status: 'critical',
+          domain: read.domain,
+          target: serverTarget(read),
+          message: `cannot bind to ${read.server} as ${ldap.bindDn}: ${read.failure} (${read.detail})`,
+          remediation: fix?.(ldap, read.server) ?? '',
+          observed: {
+            failure: read.failure,
+            detail: read.detail,
+          },
+        }),
+      );
+    }
+  }
+  return { findings, measurements };
+}
+
+// ---- one trust object ----
+
+function kindLabel(trust: TrustRecord): string {
+  return `${trustKind(trust).replace('_', ' ')}, ${directionName(trust.direction)}, ${isTransitive(trust) ? 'transitive' : 'non-transitive'}`;
+}
+
+/** The partner's domains whose scanner-info record turns authentication target validation off. */
+function scannerDisabledOf(trust: TrustRecord): string[] {
+  if (trust.forestTrustInfo === undefined || (trust.attributes & TrustAttribute.FOREST_TRANSITIVE) === 0) return [];
+  const info = parseForestTrustInfo(trust.forestTrustInfo);
+  // A blob that does not parse is reported by trust.forest_info; its records prove nothing here.
+  return info.ok ? scannerValidationDisabled(info.records) : [];
+}
+
+function inventoryFindings(read: Read): { findings: Finding[]; measurements: Measurement[] } {
+  const findings: Finding[] = [];
+  const measurements: Measurement[] = [];
+  for (const trust of read.trusts) {
+    const attributes = attributeNames(trust.attributes);
+    const encryption = encryptionTypeNames(trust.encryptionTypes);
+    findings.push(
+      finding({
+        check: 'trust.inventory',
+        status: 'ok',
+        domain: trust.domain,
+        target: { kind: 'host', host: trust.partner },
+        message: `${trust.domain} -> ${trust.partner}: ${kindLabel(trust)}; attributes ${attributes.join(', ') || 'none'}; encryption ${encryption.join(', ') || 'unset'}; created ${formatDate(trust.whenCreated)}, changed ${formatDate(trust.whenChanged)}`,
+        remediation: '',
+        observed: {
+          partner_domain: trust.partner,
+          flat_name: trust.flatName,
+          sid: trust.sid ?? null,
+          direction: directionName(trust.direction),
+          trust_type: trustTypeName(trust.type),
+          kind: trustKind(trust),
+          transitive: isTransitive(trust),
+          attributes,
+          encryption_types: encryption,
+          when_created: formatDate(trust.whenCreated),
+          when_changed: formatDate(trust.whenChanged),
+        },
+      }),
+    );
+    measurements.push({
+      kind: 'trust_info',
+      domain: trust.domain,
+      partnerDomain: trust.partner,
+      direction: directionName(trust.direction),
+      trustType: trustTypeName(trust.type),
+      trustKind: trustKind(trust),
+      transitive: isTransitive(trust),
+      attributes: attributes.join(','),
+    });
+    for (const verdict of trustVerdicts(trust, { scannerValidationDisabled: scannerDisabledOf(trust) })) {
+      const status: Status = verdict.status === 'not_applicable' ? 'ok' : verdict.status;
+      const prefix = verdict.status === 'not_applicable' ? 'not applicable: ' : '';
+      findings.push(
+        finding({
+          check: verdict.check,
+          status,
+          domain: trust.domain,
+          target: { kind: 'host', host: trust.partner },
+          message: `${trust.domain} -> ${trust.partner}: ${prefix}${verdict.reason}`,
+          remediation: verdict.remediation,
+          observed: { partner_domain: trust.partner, verdict: verdict.status },
+        }),
+      );
+    }
+  }
+  return { findings, measurements };
+}
+
+/** pwdLastSet of the trust account, else the replication metadata of trustAuth*, else whenChanged. */
+export function passwordLastSet(trust: TrustRecord, read: Read): { at: Date; source: string } | undefined {
+  if (includesInbound(trust.direction)) {
+    const account = read.trustAccounts.find(
+      (candidate) => candidate.name.toUpperCase() === `${trust.flatName.toUpperCase()}$`,
+    );
+    if (account?.pwdLastSet !== undefined)
+      return { at: account.pwdLastSet, source: `pwdLastSet of the trust account ${account.name}` };
+  }
+  const changed = trust.trustAuthChanged;
+  const fromMetadata = [changed?.outgoing, changed?.incoming]
+    .filter((date): date is Date => date !== undefined)
+    .sort((a, b) => b.getTime() - a.getTime())[0];
+  if (fromMetadata !== undefined)
+    return { at: fromMetadata, source: 'replication metadata of trustAuthIncoming/trustAuthOutgoing' };
+  if (trust.whenChanged !== undefined)
+    return { at: trust.whenChanged, source: 'whenChanged of the trust object (last resort)' };
+  return undefined;
+}
+
+function passwordFindings(
+  targets: LdapTargets,
+  read: Read,
+  now: Date,
+): { findings: Finding[]; measurements: Measurement[] } {
+  const findings: Finding[] = [];
+  const measurements: Measurement[] = [];
+  for (const trust of read.trusts) {
+    const last = passwordLastSet(trust, read);
+    if (last === undefined) {
+      findings.push(
+        finding({
+          check: 'trust.password_age',
+          status: 'unknown',
+          domain: trust.domain,
+          target: { kind: 'host', host: trust.partner },
+          message: `${trust.domain} -> ${trust.partner}: no date of the last trust password change is readable`,
+          remediation: `grant the bind account read access to the trust object and the ${trust.flatName}$ account`,
+        }),
+      );
+      continue;
+    }
+    measurements.push({
+      kind: 'trust_password',
+      domain: trust.domain,
+      partnerDomain: trust.partner,
+      lastSet: last.at,
+      source: last.source,
+    });
+    const age = now.getTime() - last.at.getTime();
+    const days = Math.floor(age / DAY);
+    const status: Status =
+      age >= targets.trustPasswordCriticalMs ? 'critical' : age >= targets.trustPasswordWarningMs ? 'warning' : 'ok';
+    findings.push(
+      finding({
+        check: 'trust.password_age',
+        status,
+        domain: trust.domain,
+        target: { kind: 'host', host: trust.partner },
+        message: `${trust.domain} -> ${trust.partner}: trust password last changed ${formatDate(last.at)}, ${days} day(s) ago (${last.source})`,
+        remediation: `the trusting side's PDC emulator changes it every 30 days: check its netlogon and the secure channel (nltest /sc_verify:${trust.partner}); ${passwordResetFix(trust)}`,
+        observed: {
+          partner_domain: trust.partner,
+          last_set: formatDate(last.at),
+          age_days: days,
+          source: last.source,
+        },
+      }),
+    );
+  }
+  return { findings, measurements };
+}
+
+function scannerFindings(read: Read, reads: Map<string, Read>, now: Date): Finding[] {
+  const findings: Finding[] = [];
+  for (const trust of read.trusts) {
+    if ((trust.attributes & TrustAttribute.FOREST_TRANSITIVE) === 0) continue;
+    const partnerSide = reads.get(trust.partner)?.trusts.find((candidate) => candidate.partner === read.domain);
+    const verdict = scannerVerdict({
+      trust,
+      info: trust.forestTrustInfo === undefined ? undefined : parseForestTrustInfo(trust.forestTrustInfo),
+      rootDse: read.rootDse,
+      partnerSelectiveAuth:
+        partnerSide === undefined ? undefined : (partnerSide.attributes & TrustAttribute.CROSS_ORGANIZATION) !== 0,
+      now,
+    });
+    const status: Status = verdict.status === 'not_applicable' ? 'ok' : verdict.status;
+    const prefix = verdict.status === 'not_applicable' ? 'not applicable: ' : '';
+    findings.push(
+      finding({
+        check: 'trust.scanner',
+        status,
+        domain: trust.domain,
+        target: { kind: 'host', host: trust.partner },
+        message: `${trust.domain} -> ${trust.partner}: ${prefix}${verdict.reason}`,
+        remediation: verdict.remediation,
+        observed: {
+          partner_domain: trust.partner,
+          verdict: verdict.status,
+          missing: verdict.missing,
+        },
+      }),
+    );
+  }
+  return findings;
+}
+
+function forestInfoFindings(read: Read): Finding[] {
+  const findings: Finding[] = [];
+  for (const trust of read.trusts) {
+    if ((trust.attributes & TrustAttribute.FOREST_TRANSITIVE) === 0) continue;
+    const target: Target = { kind: 'host', host: trust.partner };
+    if (trust.forestTrustInfo === undefined) {
+      findings.push(
+        finding({
+          check: 'trust.forest_info',
+          status: 'warning',
+          domain: trust.domain,
+          target,
+          message: `${trust.domain} -> ${trust.partner}: forest trust without msDS-TrustForestTrustInfo: Kerberos cannot route names of ${trust.partner} across it`,
+          remediation: refreshNames(trust.domain, trust.partner),
+        }),
+      );
+      continue;
+    }
+    const info = parseForestTrustInfo(trust.forestTrustInfo);
+    if (!info.ok) {
+      findings.push(
+        finding({
+          check: 'trust.forest_info',
+          status: 'warning',
+          domain: trust.domain,
+          target,
+          message: `${trust.domain} -> ${trust.partner}: msDS-TrustForestTrustInfo does not parse: ${info.error}`,
+          remediation: refreshNames(trust.domain, trust.partner),
+          observed: { error: info.error },
+        }),
+      );
+      continue;
+    }
+    const disabled = disabledNames(info.records);
+    const names = info.records.flatMap((record) => (record.kind === 'tln' ? [record.name] : []));
+    findings.push(
+      finding({
+        check: 'trust.forest_info',
+        status: disabled.length > 0 ? 'warning' : 'ok',
+        domain: trust.domain,
+        target,
+        message:
+          disabled.length > 0
+            ? `${trust.domain} -> ${trust.partner}: names of the partner disabled: ${disabled.join('; ')}`
+            : `${trust.domain} -> ${trust.partner}: routes ${names.join(', ') || 'no name'}`,
+        remediation: `list the name suffixes of ${trust.partner} with ${namesuffixes(trust.domain, trust.partner)}, then enable a disabled one with ${namesuffixes(trust.domain, trust.partner)} /togglesuffix:<number> (run the listing right before: the numbers can change), or resolve the conflict`,
+        observed: {
+          partner_domain: trust.partner,
+          top_level_names: names,
+          disabled,
+        },
+      }),
+    );
+    const collisions = predictCollisions(info.records, read.localNames);
+    findings.push(
+      finding({
+        check: 'trust.name_collision',
+        status: collisions.length > 0 ? 'warning' : 'ok',
+        domain: trust.domain,
+        target,
+        message:
+          collisions.length > 0
+            ? `${trust.partner} claims names that collide with ${trust.domain}'s own: ${collisions.map((c) => `${c.partnerName} vs ${c.localName} (${c.relation.replaceAll('_', ' ')})`).join('; ')}`
+            : `no name of ${trust.partner} collides with ${trust.domain}'s names and UPN suffixes`,
+        remediation: `rename or exclude the colliding suffix (a TLN exclusion on the trust, or remove the UPN suffix) before the names are enabled`,
+        observed: {
+          partner_domain: trust.partner,
+          collisions: collisions.map((c) => ({ partner: c.partnerName, local: c.localName, relation: c.relation })),
+        },
+      }),
+    );
+  }
+  return findings;
+}
+
+// ---- the configured trusts against what was found ----
+
+interface ExpectedSide {
+  domain: string;
+  partner: string;
+  direction: number;
+  trust: ExpectedTrust;
+}
+
+function expectedSides(trust: ExpectedTrust): ExpectedSide[] {
+  const both = 3;
+  return [
+    { domain: trust.trusting, partner: trust.trusted, direction: trust.twoWay ? both : 2, trust },
+    { domain: trust.trusted, partner: trust.trusting, direction: trust.twoWay ? both : 1, trust },
+  ];
+}
+
+function kindMatches(trust: TrustRecord, expected: ExpectedTrust['type']): boolean {
+  return trustKind(trust) === expected;
+}
+
+function expectedFindings(
+  targets: LdapTargets,
+  reads: Map<string, Read>,
+): { findings: Finding[]; measurements: Measurement[] } {
+  const findings: Finding[] = [];
+  const measurements: Measurement[] = [];
+  const configured = new Set<string>();
+  for (const trust of targets.trusts) {
+    for (const side of expectedSides(trust)) {
+      configured.add(`${side.domain} ${side.partner}`);
+      const read = reads.get(side.domain);
+      if (read === undefined) continue;
+      const found = read.trusts.find((candidate) => candidate.partner === side.partner);
+      measurements.push({
+        kind: 'trust_present',
+        domain: side.domain,
+        partnerDomain: side.partner,
+        present: found !== undefined,
+      });
+      const want = `${trust.type}, ${directionName(side.direction)}`;
+      if (found === undefined) {
+        findings.push(
+          finding({
+            check: 'trust.expected',
+            status: 'critical',
+            domain: side.domain,
+            target: { kind: 'host', host: side.partner },
+            message: `${side.domain} has no trust object for ${side.partner} (expected ${want})`,
+            remediation: createFix(trust),
+            observed: { partner_domain: side.partner, expected: want },
+          }),
+        );
+        continue;
+      }
+      const got = `${trustKind(found).replace('_', ' ')}, ${directionName(found.direction)}`;
+      const same = found.direction === side.direction && kindMatches(found, trust.type);
+      findings.push(
+        finding({
+          check: 'trust.expected',
+          status: same ? 'ok' : 'critical',
+          domain: side.domain,
+          target: { kind: 'host', host: side.partner },
+          message: same
+            ? `${side.domain} -> ${side.partner}: ${got}, as configured`
+            : `${side.domain} -> ${side.partner}: found ${got}, expected ${want}`,
+          remediation: `${recreateFix(trust)}; or correct the config if the change is intended`,
+          observed: {
+            partner_domain: side.partner,
+            expected: want,
+            found: got,
+          },
+        }),
+      );
+    }
+  }
+  for (const read of reads.values()) {
+    for (const trust of read.trusts) {
+      if (configured.has(`${trust.domain} ${trust.partner}`)) continue;
+      findings.push(
+        finding({
+          check: 'trust.unexpected',
+          status: 'ok',
+          domain: trust.domain,
+          target: { kind: 'host', host: trust.partner },
+          message: `${trust.domain} -> ${trust.partner}: ${kindLabel(trust)} trust found that the config does not list`,
+          remediation: '',
+          observed: { partner_domain: trust.partner },
+        }),
+      );
+    }
+  }
+  return { findings, measurements };
+}
+
+/** The differences between two sides of one trust, in words; empty when they agree. */
+export function sideDifferences(
+  mine: TrustRecord | undefined,
+  theirs: TrustRecord | undefined,
+  myRead: Read,
+  theirRead: Read,
+): string[] {
+  if (mine === undefined && theirs === undefined) return [];
+  if (mine === undefined)
+    return [
+      `${myRead.domain} has no trust object for ${theirRead.domain}, but ${theirRead.domain} has one (${directionName(theirs?.direction ?? 0)})`,
+    ];
+  if (theirs === undefined)
+    return [
+      `${theirRead.domain} has no trust object for ${myRead.domain}, but ${myRead.domain} has one (${directionName(mine.direction)})`,
+    ];
+  const differences: string[] = [];
+  if (mine.direction !== mirrorDirection(theirs.direction)) {
+    differences.push(
+      `directions do not mirror: ${myRead.domain} says ${directionName(mine.direction)}, ${theirRead.domain} says ${directionName(theirs.direction)}`,
+    );
+  }
+  if (trustKind(mine) !== trustKind(theirs))
+    differences.push(
+      `types differ: ${trustKind(mine)} on ${myRead.domain}, ${trustKind(theirs)} on ${theirRead.domain}`,
+    );
+  else if (
+    (mine.attributes & TrustAttribute.FOREST_TRANSITIVE) !==
+    (theirs.attributes & TrustAttribute.FOREST_TRANSITIVE)
+  )
+    differences.push('only one side has FOREST_TRANSITIVE');
+  for (const [side, read] of [
+    [mine, myRead],
+    [theirs, theirRead],
+  ] as const) {
+    if (!includesInbound(side.direction)) continue;
+    const account = `${side.flatName.toUpperCase()}$`;
+    if (!read.trustAccounts.some((candidate) => candidate.name.toUpperCase() === account))
+      differences.push(`${read.domain} lacks the trust account ${account} its inbound direction needs`);
+  }
+  return differences;
+}
+
+function mirrorDirectionOf(trust: TrustRecord | undefined): number | undefined {
+  return trust === undefined ? undefined : mirrorDirection(trust.direction);
+}
+
+function consistencyFindings(reads: Map<string, Read>): { findings: Finding[]; measurements: Measurement[] } {
+  const findings: Finding[] = [];
+  const measurements: Measurement[] = [];
+  for (const read of reads.values()) {
+    const partners = new Set(read.trusts.map((trust) => trust.partner));
+    for (const other of reads.values())
+      if (other.trusts.some((trust) => trust.partner === read.domain)) partners.add(other.domain);
+    for (const partner of partners) {
+      const theirRead = reads.get(partner);
+      if (theirRead === undefined) continue;
+      const differences = sideDifferences(
+        read.trusts.find((trust) => trust.partner === partner),
+        theirRead.trusts.find((trust) => trust.partner === read.domain),
+        read,
+        theirRead,
+      );
+      measurements.push({
+        kind: 'trust_consistent',
+        domain: read.domain,
+        partnerDomain: partner,
+        consistent: differences.length === 0,
+      });
+      findings.push(
+        finding({
+          check: 'trust.consistent',
+          status: differences.length === 0 ? 'ok' : 'critical',
+          domain: read.domain,
+          target: { kind: 'host', host: partner },
+          message:
+            differences.length === 0
+              ? `${read.domain} and ${partner} agree on their trust`
+              : `${read.domain} and ${partner} disagree: ${differences.join('; ')}`,
+          remediation: `the two trust objects must mirror each other: ${verifyFix(read.domain, partner, read.trusts.find((trust) => trust.partner === partner)?.direction ?? mirrorDirectionOf(theirRead.trusts.find((trust) => trust.partner === read.domain)))} shows the broken side; re-create it, or run samba-tool domain trust delete and create on both sides`,
+          observed: {
+            partner_domain: partner,
+            differences,
+          },
+        }),
+      );
+    }
+  }
+  return { findings, measurements };
+}
+
+// ---- paths ----
+
+/** A trust counts only if every readable side of it says so. */
+export function trustGraph(targets: LdapTargets, reads: Map<string, Read>): TrustGraph {
+  const claims = new Map<string, { edge: TrustEdge; claimedBy: Set<string> }>();
+  const claim = (trusting: string, trusted: string, kind: TrustEdge['kind'], by: string): void => {
+    const key = `${trusting} ${trusted}`;
+    const entry = claims.get(key) ?? { edge: { trusting, trusted, kind }, claimedBy: new Set<string>() };
+    entry.claimedBy.add(by);
+    claims.set(key, entry);
+  };
+  for (const read of reads.values()) {
+    for (const trust of read.trusts) {
+      if (includesOutbound(trust.direction)) claim(read.domain, trust.partner, trustKind(trust), read.domain);
+      if (includesInbound(trust.direction)) claim(trust.partner, read.domain, trustKind(trust), read.domain);
+    }
+  }
+  const edges = [...claims.values()]
+    .filter(({ edge, claimedBy }) =>
+      [edge.trusting, edge.trusted].every((side) => !reads.has(side) || claimedBy.has(side)),
+    )
+    .map(({ edge }) => edge);
+  return { edges, forestOf: (domain) => targets.forests[domain] ?? domain };
+}
+
+function pathFindings(
+  targets: LdapTargets,
+  reads: Map<string, Read>,
+): { findings: Finding[]; measurements: Measurement[] } {
+  const findings: Finding[] = [];
+  const measurements: Measurement[] = [];
+  if (reads.size === 0) return { findings, measurements };
+  const graph = trustGraph(targets, reads);
+  const domains = [
+    ...new Set([...reads.keys(), ...targets.trusts.flatMap((trust) => [trust.trusting, trust.trusted])]),
+  ].sort();
+  const expected = new Set(
+    targets.trusts.flatMap((trust) => [
+      `${trust.trusted} ${trust.trusting}`,
+      ...(trust.twoWay ? [`${trust.trusting} ${trust.trusted}`] : []),
+    ]),
+  );
+  for (const from of domains) {
+    for (const to of domains) {
+      if (from === to) continue;
+      const result = findPath(graph, from, to);
+      measurements.push({ kind: 'trust_path', fromDomain: from, toDomain: to, available: result.available });
+      const wanted = expected.has(`${from} ${to}`);
+      const status: Status = wanted && !result.available ? 'critical' : 'ok';
+      const message = result.available
+        ? `users of ${from} can authenticate to ${to}: ${result.hops.length - 1} referral step(s)`
+        : `users of ${from} cannot authenticate to ${to}${wanted ? ', though the config expects it' : ''}: ${result.reason}`;
+      findings.push(
+        finding({
+          check: 'trust.path',
+          status,
+          domain: from,
+          target: { kind: 'path', from, to },
+          message,
+          remediation: `see probe path ${from} ${to}; fix the trust objects reported by trust.expected and trust.consistent`,
+          observed: {
+            from_domain: from,
+            to_domain: to,
+            available: result.available,
+            chain: describePath(from, to, result),
+          },
+        }),
+      );
+    }
+  }
+  return { findings, measurements };
+}
+
+// ---- pre-authentication ----
+
+function preauthFindings(targets: LdapTargets, read: Read): { findings: Finding[]; measurements: Measurement[] } {
+  const allowed = new Set(targets.preauthAllow.map((entry) => entry.toLowerCase()));
+  const privileged = read.preauth.filter((account) => account.privileged);
+  const unexpected = read.preauth.filter(
+    (account) => !account.privileged && !allowed.has(`${read.domain}/${account.name.toLowerCase()}`),
+  );
+  const permitted = read.preauth.filter(
+    (account) => !account.privileged && allowed.has(`${read.domain}/${account.name.toLowerCase()}`),
+  );
+  const list = (accounts: typeof read.preauth): string =>
+    accounts.map((account) => `${account.name} (${account.kind})`).join(', ');
+  const fix =
+    'clear "Do not require Kerberos preauthentication" (Set-ADAccountControl -DoesNotRequirePreAuth $false); such accounts hand out crackable AS-REPs';
+  const findings: Finding[] = [
+    // Targets name the domain, never an account: targets become metric labels.
+    finding({
+      check: 'preauth.privileged',
+      status: privileged.length > 0 ? 'critical' : 'ok',
+      domain: read.domain,
+      target: { kind: 'host', host: read.domain },
+      message:
+        privileged.length > 0
+          ? `${privileged.length} privileged account(s) (adminCount=1) without Kerberos pre-authentication: ${list(privileged)}`
+          : 'no privileged account without Kerberos pre-authentication',
+      remediation: fix,
+      observed: { count: privileged.length },
+    }),
+    finding({
+      check: 'preauth.unexpected',
+      status: unexpected.length > 0 ? 'warning' : 'ok',
+      domain: read.domain,
+      target: { kind: 'host', host: read.domain },
+      message:
+        unexpected.length > 0
+          ? `${unexpected.length} enabled account(s) without Kerberos pre-authentication, not on preauth.allow: ${list(unexpected)}`
+          : `no unexpected account without Kerberos pre-authentication${permitted.length > 0 ? ` (${permitted.length} allowed: ${list(permitted)})` : ''}`,
+      remediation: `${fix}, or add domain/account to preauth.allow if it must stay`,
+      observed: { count: unexpected.length, allowed: permitted.length },
+    }),
+  ];
+  return {
+    findings,
+    measurements: [
+      {
+        kind: 'preauth',
+        domain: read.domain,
+        accounts: read.preauth.length,
+        unexpected: unexpected.length,
+        privileged: privileged.length,
+      },
+    ],
+  };
+}
+
+export function analyseTrusts(targets: LdapTargets, results: DomainRead[], now: Date): ProbeOutput {
+  const reads = new Map(results.filter((read): read is Read => read.ok).map((read) => [read.domain, read]));
+  const parts = [
+    bindFindings(targets, results),
+    expectedFindings(targets, reads),
+    consistencyFindings(reads),
+    pathFindings(targets, reads),
+  ];
+  for (const read of reads.values()) {
+    parts.push(
+      inventoryFindings(read),
+      passwordFindings(targets, read, now),
+      { findings: [...forestInfoFindings(read), ...scannerFindings(read, reads, now)], measurements: [] },
+      preauthFindings(targets, read),
+    );
+  }
+  return { findings: parts.flatMap((part) => part.findings), measurements: parts.flatMap((part) => part.measurements) };
+}

@@ -1,0 +1,43 @@
+// @ts-nocheck
+// The one interface every probe family implements: a family takes its own slice of the
+// plan (see targets.ts) and a context, and returns findings and measurements as data.
+// Probes never touch prom-client and never throw for an expected network failure.
+
+import type { Finding } from './finding.js';
+import type { Measurement } from './measurement.js';
+
+export type { Endpoint } from './endpoint.js';
+export { FAMILY_NAMES, type Family } from './family.js';
+
+export interface ProbeOutput {
+  findings: Finding[];
+  measurements: Measurement[];
+}
+
+export interface Logger {
+  debug(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+export interface ProbeContext {
+  /** Budget of one network probe (one query, one connect). */
+  timeoutMs: number;
+  /** Aborted when the whole run is cancelled (shutdown, reload). */
+  signal: AbortSignal;
+  log: Logger;
+  /**
+   * Runs one network probe under the run's concurrency bound, with its own deadline
+   * (timeoutMs, starting when the probe starts, not when it was queued). Resolves with
+   * the probe's value, or with the reason it did not finish; never rejects.
+   */
+  attempt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<Attempt<T>>;
+}
+
+export type Attempt<T> =
+  | { ok: true; value: T; seconds: number }
+  | { ok: false; reason: 'timeout' | 'cancelled' | 'error'; error?: unknown; seconds: number };
+
+/** One family: its slice of the plan in, findings and measurements out. */
+export type FamilyProbe<Targets> = (targets: Targets, ctx: ProbeContext) => Promise<ProbeOutput>;

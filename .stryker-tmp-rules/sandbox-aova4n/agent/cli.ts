@@ -1,0 +1,248 @@
+#!/usr/bin/env node
+// @ts-nocheck
+// The `probe` command. Exit codes are the Nagios plugin codes: 0 ok, 1 warning,
+// 2 critical, 3 could not run (bad config, unreadable secret, bad arguments).
+
+import { existsSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { trustGraph } from '../probes/analysis/trust-analysis.js';
+import { describePath, findPath } from '../probes/analysis/trust-paths.js';
+import { readDomains } from '../probes/ldap/read.js';
+import { FAMILY_NAMES, type Family } from '../probes/model/probe.js';
+import { ConfigError, DEFAULT_CONFIG_PATHS, loadConfigFile, resolveConfigPath } from './config/config.js';
+import { Daemon } from './daemon.js';
+import { createLogger } from './log.js';
+import { buildReport, renderText, reportJson } from './outputs/report.js';
+import { buildPlan, describePlan } from './plan/plan.js';
+import { exitCodeFor, Limiter, makeAttempt, Runner } from './run/runner.js';
+import { VERSION } from './version.js';
+
+const EXIT_CANNOT_RUN = 3;
+const STOP_GRACE_MS = 4500;
+
+class UsageError extends Error {}
+
+function configPath(explicit: string | undefined): string {
+  return resolveConfigPath(explicit, existsSync);
+}
+
+/** Other names `--only` accepts for a family. */
+const FAMILY_SYNONYMS: Record<string, Family> = { port: 'ports' };
+
+function parseFamilies(only: string | undefined): Family[] {
+  if (only === undefined) return [...FAMILY_NAMES];
+  const names = only
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+    .map((name) => FAMILY_SYNONYMS[name] ?? name);
+  const unknown = names.filter((name) => !(FAMILY_NAMES as string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new UsageError(
+      `--only: unknown family ${unknown.map((name) => `"${name}"`).join(', ') || '(none given)'}; choose from ${FAMILY_NAMES.join(', ')}`,
+    );
+  }
+  return [...new Set(names)] as Family[];
+}
+
+async function runOnce(options: {
+  config?: string;
+  output: 'text' | 'json';
+  only?: string;
+  verbose?: boolean;
+}): Promise<number> {
+  const families = parseFamilies(options.only);
+  const config = loadConfigFile(configPath(options.config));
+  const log = createLogger({ level: 'warn', json: !process.stderr.isTTY });
+  const runner = new Runner(log, config.concurrency);
+  const abort = new AbortController();
+  const onSignal = (): void => {
+    abort.abort(new Error('interrupted'));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const startedAt = new Date();
+  const started = performance.now();
+  const runs = await runner.runAll(families, buildPlan(config), abort.signal);
+  const report = buildReport(runs, startedAt, (performance.now() - started) / 1000);
+  if (options.output === 'json') {
+    process.stdout.write(`${JSON.stringify(reportJson(report), null, 2)}\n`);
+  } else {
+    const colour = process.stdout.isTTY && process.env['NO_COLOR'] === undefined;
+    process.stdout.write(renderText(report, config, families, { colour, verbose: options.verbose === true }));
+  }
+  if (abort.signal.aborted) return EXIT_CANNOT_RUN;
+  return exitCodeFor(report.status);
+}
+
+async function tracePath(from: string, to: string, options: { config?: string }): Promise<number> {
+  const config = loadConfigFile(configPath(options.config));
+  const log = createLogger({ level: 'warn', json: !process.stderr.isTTY });
+  if (![...config.domains.values()].some((domain) => domain.ldap !== undefined)) {
+    throw new UsageError('probe path reads the trusts over LDAP: give at least one domain an ldap: section');
+  }
+  const signal = new AbortController().signal;
+  const ctx = {
+    timeoutMs: config.timeoutMs,
+    signal,
+    log,
+    attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, signal),
+  };
+  const plan = buildPlan(config);
+  const reads = await readDomains(plan.ldap, ctx);
+  for (const read of reads) {
+    if (!read.ok)
+      process.stderr.write(
+        `cannot read ${read.domain} over LDAP (${read.failure}: ${read.detail}); its side of the trusts is unknown\n`,
+      );
+  }
+  const readable = new Map(reads.flatMap((read) => (read.ok ? [[read.domain, read] as const] : [])));
+  const [source, destination] = [from, to].map((name) => name.toLowerCase().replace(/\.$/, '')) as [string, string];
+  const result = findPath(trustGraph(plan.ldap, readable), source, destination);
+  process.stdout.write(`${describePath(source, destination, result)}\n`);
+  return result.available ? 0 : 2;
+}
+
+/** The targets each family would probe, from the config alone: no network, no secret printed. */
+function printPlan(options: { config?: string; only?: string }): number {
+  const families = parseFamilies(options.only);
+  const plan = describePlan(buildPlan(loadConfigFile(configPath(options.config))));
+  process.stdout.write(
+    `${JSON.stringify(Object.fromEntries(Object.entries(plan).filter(([key]) => key === 'timeout_seconds' || (families as string[]).includes(key))), null, 2)}\n`,
+  );
+  return 0;
+}
+
+function checkConfig(options: { config?: string }): number {
+  const path = configPath(options.config);
+  const config = loadConfigFile(path);
+  process.stdout.write(`${path}: ok (${config.domains.size} domain(s), ${config.trusts.length} trust(s))\n`);
+  return 0;
+}
+
+async function runAgent(options: { config?: string }): Promise<number> {
+  const path = configPath(options.config);
+  const config = loadConfigFile(path);
+  const log = createLogger({ level: config.logLevel, json: !process.stderr.isTTY });
+  const daemon = new Daemon({ log, config, loadConfig: () => loadConfigFile(path) });
+  process.on('unhandledRejection', (reason) => {
+    log.error('unhandled rejection', { error: String(reason) });
+  });
+  try {
+    await daemon.start();
+  } catch (error) {
+    log.error('cannot start', { error: error instanceof Error ? error.message : String(error) });
+    await daemon.stop();
+    return EXIT_CANNOT_RUN;
+  }
+  log.info('started', { version: VERSION, config: path });
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string): void => {
+      log.info(`${signal} received, stopping`);
+      setTimeout(() => {
+        log.error('did not stop in time; exiting');
+        process.exit(1);
+      }, STOP_GRACE_MS).unref();
+      void daemon.stop().then(() => {
+        resolve(0);
+      });
+    };
+    process.once('SIGTERM', () => {
+      stop('SIGTERM');
+    });
+    process.once('SIGINT', () => {
+      stop('SIGINT');
+    });
+    process.on('SIGHUP', () => {
+      log.info('SIGHUP received, reloading the config');
+      daemon.reload();
+    });
+  });
+}
+
+function program(setExit: (code: number) => void): Command {
+  const configOption = (): Option =>
+    new Option('-c, --config <file>', `config file (default: ${DEFAULT_CONFIG_PATHS.join(', then ')})`);
+  const cli = new Command('probe')
+    .description('adtrust-agent: live diagnostics of Active Directory trusts')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError(false);
+
+  cli
+    .command('run')
+    .description('run every check once, print the report, exit 0 ok, 1 warning, 2 critical, 3 could not run')
+    .addOption(configOption())
+    .addOption(new Option('-o, --output <format>', 'report format').choices(['text', 'json']).default('text'))
+    .option('--only <families>', `comma-separated families to run (${FAMILY_NAMES.join(', ')})`)
+    .option('-v, --verbose', 'list every finding, not only the problems')
+    .action(async (options: { config?: string; output: 'text' | 'json'; only?: string; verbose?: boolean }) => {
+      setExit(await runOnce(options));
+    });
+
+  cli
+    .command('plan')
+    .description(
+      'print the targets each family would probe, worked out from the config alone (no network access); exit 0, or 3 on a bad config',
+    )
+    .addOption(configOption())
+    .option('--only <families>', `comma-separated families to show (${FAMILY_NAMES.join(', ')})`)
+    .action((options: { config?: string; only?: string }) => {
+      setExit(printPlan(options));
+    });
+
+  cli
+    .command('path')
+    .description(
+      'from the trusts read over LDAP: can users of FROM authenticate to resources in TO? prints the Kerberos referral chain hop by hop, or where it breaks; exit 0 available, 2 not',
+    )
+    .argument('<from>', 'the domain of the users')
+    .argument('<to>', 'the domain of the resources')
+    .addOption(configOption())
+    .action(async (from: string, to: string, options: { config?: string }) => {
+      setExit(await tracePath(from, to, options));
+    });
+
+  cli
+    .command('agent')
+    .description('run the checks on their schedules and serve /metrics, /-/healthy, /-/ready and /-/reload')
+    .addOption(configOption())
+    .action(async (options: { config?: string }) => {
+      setExit(await runAgent(options));
+    });
+
+  cli
+    .command('config')
+    .description('work with the config file')
+    .command('check')
+    .description('validate the config file and print every problem with its path; exit 0 or 3')
+    .addOption(configOption())
+    .action((options: { config?: string }) => {
+      setExit(checkConfig(options));
+    });
+
+  return cli;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const cli = program((value) => {
+    code = value;
+  });
+  try {
+    await cli.parseAsync(argv);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : EXIT_CANNOT_RUN;
+    }
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      return EXIT_CANNOT_RUN;
+    }
+    process.stderr.write(`probe: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT_CANNOT_RUN;
+  }
+}
+
+process.exitCode = await main(process.argv);

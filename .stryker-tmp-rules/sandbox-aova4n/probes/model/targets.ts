@@ -1,0 +1,101 @@
+// @ts-nocheck
+// What each family is given to probe: its slice of the plan that agent/plan builds from
+// the validated config. A family sees only its slice, never the config file's shape.
+
+import type { Endpoint } from './probe.js';
+
+/** One domain's DNS servers asked for its partner's DC locator records. */
+export interface DnsPair {
+  local: string;
+  partner: string;
+  /** The partner's forest root: `_gc._tcp` lives under it. */
+  partnerForest: string;
+  /** The servers whose forwarding is checked: the local domain's. */
+  servers: Endpoint[];
+  /** The partner's own servers: the reference for the DC list, and named in remediations. */
+  partnerServers: Endpoint[];
+}
+
+export interface DnsTargets {
+  pairs: DnsPair[];
+}
+
+/** A DC as the config names it: `host` (every trust port and protocol) or `host:port` (that port alone). */
+export interface ConfiguredDc {
+  host: string;
+  port: number | undefined;
+}
+
+/** One domain taking part in a trust: where to find its DCs. */
+export interface DomainTargets {
+  domain: string;
+  forest: string;
+  /** DNS servers that may answer for it: its own first, then its trust partners'. */
+  resolvers: Endpoint[];
+  /** Configured DCs; empty means "discover through the SRV record". */
+  dcs: ConfiguredDc[];
+}
+
+export interface PortsTargets {
+  domains: DomainTargets[];
+}
+
+/** A CA bundle read from a file, or why it could not be read (a finding, not a crash). */
+export type CaBundle = { file: string; ok: true; pem: Buffer } | { file: string; ok: false; error: string };
+
+export interface ProtocolsTargets {
+  domains: (DomainTargets & { ca: CaBundle | undefined })[];
+  /** Time left before a DC's certificate expires from which it is a warning, then critical. */
+  certificateWarningMs: number;
+  certificateCriticalMs: number;
+}
+
+/** Anything that hands out a password only when asked (agent's Secret). */
+export interface SecretText {
+  reveal(): string;
+}
+
+/** One domain read over LDAP. */
+export interface LdapServer {
+  domain: string;
+  url: string;
+  bindDn: string;
+  password: SecretText;
+  ca: CaBundle | undefined;
+  /** For ldap:// URLs: upgrade with StartTLS before binding. */
+  startTls: boolean;
+  /** The name the certificate must carry; the URL's host by default. */
+  serverName: string | undefined;
+  baseDn: string;
+}
+
+/** A trust the administrator expects to exist. */
+export interface ExpectedTrust {
+  /** The side that holds the resources. */
+  trusting: string;
+  /** The side whose accounts are trusted. */
+  trusted: string;
+  twoWay: boolean;
+  type: 'forest' | 'external';
+}
+
+export interface LdapTargets {
+  servers: LdapServer[];
+  trusts: ExpectedTrust[];
+  /** Forest root of each configured domain; a domain not listed is its own forest root. */
+  forests: Record<string, string>;
+  /** `domain/account` entries allowed to go without Kerberos pre-authentication. */
+  preauthAllow: string[];
+  trustPasswordWarningMs: number;
+  trustPasswordCriticalMs: number;
+}
+
+/** Everything one run will probe, per family. */
+export interface Plan {
+  /** Budget of one network probe. */
+  timeoutMs: number;
+  dns: DnsTargets;
+  ports: PortsTargets;
+  protocols: ProtocolsTargets;
+  ldap: LdapTargets;
+}

@@ -1,0 +1,597 @@
+// @ts-nocheck
+// Kerberos 5 bytes on the wire for the port probes of 88 (KDC) and 464 (kpasswd): one AS-REQ
+// for a principal that cannot exist, and the decoding of what comes back. Any KRB-ERROR proves
+// that a KDC answered; no key, no password and no real account is ever involved.
+//
+// The DER is written and read with the shared BER layer (ber.ts; RFC 4120 section 5, X.690),
+// because only a handful of types are needed. Everything here is pure and never throws: every
+// length read from the wire is checked against the bytes that are actually there, and against
+// its parent element.
+
+import {
+  expectTag,
+  explicit,
+  hexTag,
+  integer,
+  Malformed,
+  readChildren,
+  readFields,
+  readInteger,
+  readWhole,
+  required,
+  tlv,
+  type BerElement,
+} from './ber.js';
+
+/** KRB-ERROR codes (RFC 4120 7.5.9, RFC 4556 for PKINIT, RFC 6113 for 68-69). */
+export const KRB_ERROR_NAMES: Readonly<Record<number, string>> = Object.freeze({
+  0: 'KDC_ERR_NONE',
+  1: 'KDC_ERR_NAME_EXP',
+  2: 'KDC_ERR_SERVICE_EXP',
+  3: 'KDC_ERR_BAD_PVNO',
+  4: 'KDC_ERR_C_OLD_MAST_KVNO',
+  5: 'KDC_ERR_S_OLD_MAST_KVNO',
+  6: 'KDC_ERR_C_PRINCIPAL_UNKNOWN',
+  7: 'KDC_ERR_S_PRINCIPAL_UNKNOWN',
+  8: 'KDC_ERR_PRINCIPAL_NOT_UNIQUE',
+  9: 'KDC_ERR_NULL_KEY',
+  10: 'KDC_ERR_CANNOT_POSTDATE',
+  11: 'KDC_ERR_NEVER_VALID',
+  12: 'KDC_ERR_POLICY',
+  13: 'KDC_ERR_BADOPTION',
+  14: 'KDC_ERR_ETYPE_NOSUPP',
+  15: 'KDC_ERR_SUMTYPE_NOSUPP',
+  16: 'KDC_ERR_PADATA_TYPE_NOSUPP',
+  17: 'KDC_ERR_TRTYPE_NOSUPP',
+  18: 'KDC_ERR_CLIENT_REVOKED',
+  19: 'KDC_ERR_SERVICE_REVOKED',
+  20: 'KDC_ERR_TGT_REVOKED',
+  21: 'KDC_ERR_CLIENT_NOTYET',
+  22: 'KDC_ERR_SERVICE_NOTYET',
+  23: 'KDC_ERR_KEY_EXPIRED',
+  24: 'KDC_ERR_PREAUTH_FAILED',
+  25: 'KDC_ERR_PREAUTH_REQUIRED',
+  26: 'KDC_ERR_SERVER_NOMATCH',
+  27: 'KDC_ERR_MUST_USE_USER2USER',
+  28: 'KDC_ERR_PATH_NOT_ACCEPTED',
+  29: 'KDC_ERR_SVC_UNAVAILABLE',
+  31: 'KRB_AP_ERR_BAD_INTEGRITY',
+  32: 'KRB_AP_ERR_TKT_EXPIRED',
+  33: 'KRB_AP_ERR_TKT_NYV',
+  34: 'KRB_AP_ERR_REPEAT',
+  35: 'KRB_AP_ERR_NOT_US',
+  36: 'KRB_AP_ERR_BADMATCH',
+  37: 'KRB_AP_ERR_SKEW',
+  38: 'KRB_AP_ERR_BADADDR',
+  39: 'KRB_AP_ERR_BADVERSION',
+  40: 'KRB_AP_ERR_MSG_TYPE',
+  41: 'KRB_AP_ERR_MODIFIED',
+  42: 'KRB_AP_ERR_BADORDER',
+  44: 'KRB_AP_ERR_BADKEYVER',
+  45: 'KRB_AP_ERR_NOKEY',
+  46: 'KRB_AP_ERR_MUT_FAIL',
+  47: 'KRB_AP_ERR_BADDIRECTION',
+  48: 'KRB_AP_ERR_METHOD',
+  49: 'KRB_AP_ERR_BADSEQ',
+  50: 'KRB_AP_ERR_INAPP_CKSUM',
+  51: 'KRB_AP_PATH_NOT_ACCEPTED',
+  52: 'KRB_ERR_RESPONSE_TOO_BIG',
+  60: 'KRB_ERR_GENERIC',
+  61: 'KRB_ERR_FIELD_TOOLONG',
+  62: 'KDC_ERR_CLIENT_NOT_TRUSTED',
+  63: 'KDC_ERR_KDC_NOT_TRUSTED',
+  64: 'KDC_ERR_INVALID_SIG',
+  65: 'KDC_ERR_KEY_TOO_WEAK',
+  66: 'KDC_ERR_CERTIFICATE_MISMATCH',
+  67: 'KRB_AP_ERR_NO_TGT',
+  68: 'KDC_ERR_WRONG_REALM',
+  69: 'KRB_AP_ERR_USER_TO_USER_REQUIRED',
+  70: 'KDC_ERR_CANT_VERIFY_CERTIFICATE',
+  71: 'KDC_ERR_INVALID_CERTIFICATE',
+  72: 'KDC_ERR_REVOKED_CERTIFICATE',
+  73: 'KDC_ERR_REVOCATION_STATUS_UNKNOWN',
+  74: 'KDC_ERR_REVOCATION_STATUS_UNAVAILABLE',
+  75: 'KDC_ERR_CLIENT_NAME_MISMATCH',
+  76: 'KDC_ERR_KDC_NAME_MISMATCH',
+});
+
+/** kpasswd result codes (RFC 3244 2), carried in the e-data of its KRB-ERROR replies. */
+const KPASSWD_RESULT_NAMES: Readonly<Record<number, string>> = Object.freeze({
+  0: 'KRB5_KPASSWD_SUCCESS',
+  1: 'KRB5_KPASSWD_MALFORMED',
+  2: 'KRB5_KPASSWD_HARDERROR',
+  3: 'KRB5_KPASSWD_AUTHERROR',
+  4: 'KRB5_KPASSWD_SOFTERROR',
+  5: 'KRB5_KPASSWD_ACCESSDENIED',
+  6: 'KRB5_KPASSWD_BAD_VERSION',
+  7: 'KRB5_KPASSWD_INITIAL_FLAG_NEEDED',
+});
+
+export function krbErrorName(code: number): string {
+  return KRB_ERROR_NAMES[code] ?? `KRB_ERROR_${code}`;
+}
+
+export interface AsReqOptions {
+  realm: string;
+  clientName: string;
+  nonce: number;
+  till?: Date;
+  etypes?: number[];
+}
+
+export type KerberosReply =
+  | {
+      kind: 'krb-error';
+      errorCode: number;
+      errorName: string;
+      realm: string | undefined;
+      serverTime: Date | undefined;
+      text: string | undefined;
+    }
+  | { kind: 'as-rep'; realm: string | undefined }
+  | { kind: 'malformed'; reason: string };
+
+/** What decodeAsReq reads back out of an AS-REQ: the fields that encodeAsReq writes. */
+export interface DecodedAsReq {
+  kind: 'as-req';
+  kdcOptions: number;
+  clientNameType: number;
+  clientName: string[];
+  realm: string;
+  serverNameType: number;
+  serverName: string[];
+  till: Date;
+  nonce: number;
+  etypes: number[];
+}
+
+// Universal tags.
+const BIT_STRING = 0x03;
+const OCTET_STRING = 0x04;
+const SEQUENCE = 0x30;
+const GENERALIZED_TIME = 0x18;
+const GENERAL_STRING = 0x1b;
+// Constructed [APPLICATION n] tags of the Kerberos messages.
+const AS_REQ = 0x6a;
+const AS_REP = 0x6b;
+const AP_REQ = 0x6e;
+const AP_REP = 0x6f;
+const KRB_PRIV = 0x75;
+const KRB_ERROR = 0x7e;
+
+const NT_PRINCIPAL = 1;
+const NT_SRV_INST = 2;
+// forwardable (bit 1), renewable (bit 8), canonicalize (bit 15): what Windows clients ask for,
+// so the probe looks like an ordinary first AS exchange to the KDC.
+const DEFAULT_KDC_OPTIONS = 0x40810000;
+// aes256-cts-hmac-sha1-96, aes128-cts-hmac-sha1-96, rc4-hmac.
+const DEFAULT_ETYPES: readonly number[] = [18, 17, 23];
+// The "end of time" that MIT and Heimdal clients put in till: 2^31 - 1 seconds after the epoch.
+const DEFAULT_TILL = new Date(Date.UTC(2037, 8, 13, 2, 48, 5));
+
+/** A TCP reply longer than this is not a KDC answering a probe. */
+const MAX_TCP_MESSAGE = 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Kerberos' DER, written with the shared writer (ber.ts).
+
+function derString(value: string): Buffer {
+  return tlv(GENERAL_STRING, Buffer.from(value, 'utf8'));
+}
+
+function derPrincipalName(nameType: number, components: string[]): Buffer {
+  return tlv(SEQUENCE, explicit(0, integer(nameType)), explicit(1, tlv(SEQUENCE, ...components.map(derString))));
+}
+
+function two(value: number): string {
+  return String(value).padStart(2, '0');
+}
+
+function kerberosTime(date: Date): string {
+  return `${String(date.getUTCFullYear()).padStart(4, '0')}${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}Z`;
+}
+
+function isInt32(value: number): boolean {
+  return Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff;
+}
+
+/**
+ * An AS-REQ without pre-authentication. Never throws: a nonce outside 31 bits is folded into
+ * them (Windows KDCs reject nonces with the high bit set), a till that KerberosTime cannot
+ * express falls back to the default, and etypes that are not Int32 are left out. The realm is
+ * sent as given: an AD realm is the upper-cased DNS domain name.
+ */
+export function encodeAsReq(options: AsReqOptions): Buffer {
+  const nonce = (options.nonce >>> 0) & 0x7fffffff;
+  const tillYear = options.till?.getUTCFullYear() ?? Number.NaN;
+  const till = options.till !== undefined && tillYear >= 1 && tillYear <= 9999 ? options.till : DEFAULT_TILL;
+  const etypes = (options.etypes ?? DEFAULT_ETYPES).filter(isInt32);
+  const kdcOptions = Buffer.alloc(5);
+  // The first content byte of a BIT STRING counts the unused bits of the last byte: none.
+  kdcOptions.writeUInt32BE(DEFAULT_KDC_OPTIONS, 1);
+  const body = tlv(
+    SEQUENCE,
+    explicit(0, tlv(BIT_STRING, kdcOptions)),
+    explicit(1, derPrincipalName(NT_PRINCIPAL, [options.clientName])),
+    explicit(2, derString(options.realm)),
+    explicit(3, derPrincipalName(NT_SRV_INST, ['krbtgt', options.realm])),
+    explicit(5, tlv(GENERALIZED_TIME, Buffer.from(kerberosTime(till), 'latin1'))),
+    explicit(7, integer(nonce)),
+    explicit(8, tlv(SEQUENCE, ...etypes.map((etype) => integer(etype)))),
+  );
+  return tlv(AS_REQ, tlv(SEQUENCE, explicit(1, integer(5)), explicit(2, integer(10)), explicit(4, body)));
+}
+
+/** RFC 4120 7.2.2: over TCP each message is preceded by its length, 4 bytes big-endian. */
+export function frameTcp(message: Buffer): Buffer {
+  const frame = Buffer.alloc(4 + message.length);
+  frame.writeUInt32BE(message.length >>> 0, 0);
+  message.copy(frame, 4);
+  return frame;
+}
+
+/** For TCP: reads the 4-byte length prefix; 'incomplete' until all bytes are there; malformed if the length is absurd (> 1 MiB) or the high bit is set. */
+export function unframeTcp(
+  buffered: Uint8Array,
+):
+  { kind: 'complete'; message: Buffer; rest: Buffer } | { kind: 'incomplete' } | { kind: 'malformed'; reason: string } {
+  if (buffered.length < 4) return { kind: 'incomplete' };
+  const length = readU32(buffered, 0);
+  // RFC 4120 reserves the high bit for extensions no KDC here negotiates; a reply with it
+  // set cannot be a plain Kerberos message.
+  if (length >= 0x80000000)
+    return { kind: 'malformed', reason: `TCP length prefix 0x${length.toString(16)} has the reserved high bit set` };
+  if (length > MAX_TCP_MESSAGE)
+    return { kind: 'malformed', reason: `TCP length prefix announces ${length} bytes, more than a KDC reply can be` };
+  if (buffered.length - 4 < length) return { kind: 'incomplete' };
+  // Copies, so that the caller may reuse or drop its receive buffer.
+  return {
+    kind: 'complete',
+    message: Buffer.from(buffered.subarray(4, 4 + length)),
+    rest: Buffer.from(buffered.subarray(4 + length)),
+  };
+}
+
+function readU16(bytes: Uint8Array, offset: number): number {
+  return (bytes[offset] ?? 0) * 0x100 + (bytes[offset + 1] ?? 0);
+}
+
+function readU32(bytes: Uint8Array, offset: number): number {
+  return readU16(bytes, offset) * 0x10000 + readU16(bytes, offset + 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kerberos types over the shared DER reader (ber.ts): every function returns a Malformed instead of throwing.
+
+const textDecoder = new TextDecoder('utf-8', { fatal: false });
+
+/** A KerberosString, with control characters replaced: it comes from the network and ends up in logs. */
+function readString(bytes: Uint8Array, element: BerElement, what: string): string | Malformed {
+  const wrongTag = expectTag(element, GENERAL_STRING, what);
+  if (wrongTag) return wrongTag;
+  return printable(bytes.subarray(element.contentStart, element.end));
+}
+
+function printable(bytes: Uint8Array): string {
+  // Samba ends its result strings with a newline; that one is noise, not a control character.
+  return textDecoder
+    .decode(bytes)
+    .trimEnd()
+    .replace(/\p{Cc}/gu, '?');
+}
+
+const KERBEROS_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
+
+function readTime(bytes: Uint8Array, element: BerElement, what: string): Date | Malformed {
+  const wrongTag = expectTag(element, GENERALIZED_TIME, what);
+  if (wrongTag) return wrongTag;
+  const text = Buffer.from(bytes.subarray(element.contentStart, element.end)).toString('latin1');
+  const parts = KERBEROS_TIME.exec(text)?.slice(1).map(Number);
+  const [year, month, day, hour, minute, second] = parts ?? [];
+  if (
+    year === undefined ||
+    month === undefined ||
+    day === undefined ||
+    hour === undefined ||
+    minute === undefined ||
+    second === undefined
+  ) {
+    return new Malformed(`${what}: ${JSON.stringify(text.replace(/\p{Cc}/gu, '?'))} is not a KerberosTime`);
+  }
+  // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  // Date rolls 31 February over into March; a time that does not come back unchanged is not a time.
+  if (kerberosTime(date) !== text) return new Malformed(`${what}: ${text} is not a valid date`);
+  return date;
+}
+
+function readPrincipalName(
+  bytes: Uint8Array,
+  element: BerElement,
+  what: string,
+): { nameType: number; components: string[] } | Malformed {
+  const wrongTag = expectTag(element, SEQUENCE, what);
+  if (wrongTag) return wrongTag;
+  const fields = readFields(bytes, element, what);
+  if (fields instanceof Malformed) return fields;
+  const typeElement = required(fields, 0, what);
+  if (typeElement instanceof Malformed) return typeElement;
+  const nameType = readInteger(bytes, typeElement, `${what} name-type`);
+  if (nameType instanceof Malformed) return nameType;
+  const stringsElement = required(fields, 1, what);
+  if (stringsElement instanceof Malformed) return stringsElement;
+  const wrongStrings = expectTag(stringsElement, SEQUENCE, `${what} name-string`);
+  if (wrongStrings) return wrongStrings;
+  const children = readChildren(bytes, stringsElement, `${what} name-string`);
+  if (children instanceof Malformed) return children;
+  const components: string[] = [];
+  for (const child of children) {
+    const component = readString(bytes, child, `${what} name-string`);
+    if (component instanceof Malformed) return component;
+    components.push(component);
+  }
+  return { nameType, components };
+}
+
+/** The outer [APPLICATION n] and its SEQUENCE, which together must fill all of bytes. */
+function readMessage(bytes: Uint8Array, applicationTag: number, what: string): Map<number, BerElement> | Malformed {
+  const outer = readWhole(bytes, 0, bytes.length, applicationTag, what);
+  if (outer instanceof Malformed) return outer;
+  const sequence = readWhole(bytes, outer.contentStart, outer.end, SEQUENCE, what);
+  if (sequence instanceof Malformed) return sequence;
+  return readFields(bytes, sequence, what);
+}
+
+function checkHeader(
+  bytes: Uint8Array,
+  fields: Map<number, BerElement>,
+  pvnoField: number,
+  msgType: number,
+  what: string,
+): Malformed | undefined {
+  const pvnoElement = required(fields, pvnoField, what);
+  if (pvnoElement instanceof Malformed) return pvnoElement;
+  const pvno = readInteger(bytes, pvnoElement, `${what} pvno`);
+  if (pvno instanceof Malformed) return pvno;
+  if (pvno !== 5) return new Malformed(`${what}: pvno ${pvno}, not 5`);
+  const typeElement = required(fields, pvnoField + 1, what);
+  if (typeElement instanceof Malformed) return typeElement;
+  const type = readInteger(bytes, typeElement, `${what} msg-type`);
+  if (type instanceof Malformed) return type;
+  if (type !== msgType) return new Malformed(`${what}: msg-type ${type}, not ${msgType}`);
+  return undefined;
+}
+
+function optional<T>(
+  fields: Map<number, BerElement>,
+  n: number,
+  read: (element: BerElement) => T | Malformed,
+): T | undefined | Malformed {
+  const element = fields.get(n);
+  return element === undefined ? undefined : read(element);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kerberos messages.
+
+type KrbError = Extract<KerberosReply, { kind: 'krb-error' }>;
+
+function readKrbError(bytes: Uint8Array): { reply: KrbError; eData: Uint8Array | undefined } | Malformed {
+  const what = 'KRB-ERROR';
+  const fields = readMessage(bytes, KRB_ERROR, what);
+  if (fields instanceof Malformed) return fields;
+  const header = checkHeader(bytes, fields, 0, 30, what);
+  if (header) return header;
+  const codeElement = required(fields, 6, what);
+  if (codeElement instanceof Malformed) return codeElement;
+  const errorCode = readInteger(bytes, codeElement, `${what} error-code`);
+  if (errorCode instanceof Malformed) return errorCode;
+  // RFC 4120 makes stime, susec, realm and sname mandatory, but the error code alone already
+  // proves that a KDC answered: their absence is tolerated, a wrong type is not.
+  const checks: unknown[] = [
+    optional(fields, 2, (e) => readTime(bytes, e, `${what} ctime`)),
+    optional(fields, 3, (e) => readInteger(bytes, e, `${what} cusec`)),
+    optional(fields, 5, (e) => readInteger(bytes, e, `${what} susec`)),
+    optional(fields, 7, (e) => readString(bytes, e, `${what} crealm`)),
+    optional(fields, 8, (e) => readPrincipalName(bytes, e, `${what} cname`)),
+    optional(fields, 10, (e) => readPrincipalName(bytes, e, `${what} sname`)),
+  ];
+  const bad = checks.find((check) => check instanceof Malformed);
+  if (bad instanceof Malformed) return bad;
+  const serverTime = optional(fields, 4, (e) => readTime(bytes, e, `${what} stime`));
+  if (serverTime instanceof Malformed) return serverTime;
+  const realm = optional(fields, 9, (e) => readString(bytes, e, `${what} realm`));
+  if (realm instanceof Malformed) return realm;
+  const text = optional(fields, 11, (e) => readString(bytes, e, `${what} e-text`));
+  if (text instanceof Malformed) return text;
+  const eDataElement = fields.get(12);
+  if (eDataElement !== undefined) {
+    const wrongTag = expectTag(eDataElement, OCTET_STRING, `${what} e-data`);
+    if (wrongTag) return wrongTag;
+  }
+  return {
+    reply: { kind: 'krb-error', errorCode, errorName: krbErrorName(errorCode), realm, serverTime, text },
+    eData: eDataElement === undefined ? undefined : bytes.subarray(eDataElement.contentStart, eDataElement.end),
+  };
+}
+
+function decodeKrbError(bytes: Uint8Array): KerberosReply {
+  const result = readKrbError(bytes);
+  return result instanceof Malformed ? { kind: 'malformed', reason: result.reason } : result.reply;
+}
+
+function decodeAsRep(bytes: Uint8Array): KerberosReply {
+  const what = 'AS-REP';
+  const fields = readMessage(bytes, AS_REP, what);
+  if (fields instanceof Malformed) return { kind: 'malformed', reason: fields.reason };
+  const header = checkHeader(bytes, fields, 0, 11, what);
+  if (header) return { kind: 'malformed', reason: header.reason };
+  const realm = optional(fields, 3, (e) => readString(bytes, e, `${what} crealm`));
+  if (realm instanceof Malformed) return { kind: 'malformed', reason: realm.reason };
+  return { kind: 'as-rep', realm };
+}
+
+/** A reply from a KDC: KRB-ERROR [APPLICATION 30] or AS-REP [APPLICATION 11], filling all of bytes. */
+export function decodeKerberosReply(bytes: Uint8Array): KerberosReply {
+  const tag = bytes[0];
+  if (tag === undefined) return { kind: 'malformed', reason: 'empty reply' };
+  if (tag === KRB_ERROR) return decodeKrbError(bytes);
+  if (tag === AS_REP) return decodeAsRep(bytes);
+  return {
+    kind: 'malformed',
+    reason: `reply starts with tag ${hexTag(tag)}, neither KRB-ERROR (0x7e) nor AS-REP (0x6b)`,
+  };
+}
+
+/**
+ * kpasswd replies (RFC 3244): u16 message length, u16 version (0x0001 or 0xff80), u16 AP-REP
+ * length, AP-REP, then KRB-PRIV or KRB-ERROR. A bare KRB-ERROR is accepted too. In the framed
+ * form errorName names the kpasswd result code from e-data (e.g. KRB5_KPASSWD_HARDERROR) and
+ * text falls back to the result string; errorCode stays what the KRB-ERROR says.
+ */
+export function decodeKpasswdReply(bytes: Uint8Array): KerberosReply {
+  const first = bytes[0];
+  if (first === KRB_ERROR || first === AS_REP) {
+    const bare = decodeKerberosReply(bytes);
+    // 0x7e or 0x6b could also be the high byte of a framed length of about 30 KiB: try the
+    // framing too before giving up, when the length would fit.
+    if (bare.kind !== 'malformed' || bytes.length < 6 || readU16(bytes, 0) !== bytes.length) return bare;
+  }
+  if (bytes.length < 6)
+    return { kind: 'malformed', reason: `kpasswd reply of ${bytes.length} bytes is shorter than its header` };
+  const length = readU16(bytes, 0);
+  if (length !== bytes.length)
+    return { kind: 'malformed', reason: `kpasswd header announces ${length} bytes, the reply has ${bytes.length}` };
+  const version = readU16(bytes, 2);
+  if (version !== 0x0001 && version !== 0xff80)
+    return {
+      kind: 'malformed',
+      reason: `kpasswd version 0x${version.toString(16).padStart(4, '0')} is neither 0x0001 nor 0xff80`,
+    };
+  const apRepLength = readU16(bytes, 4);
+  if (apRepLength > bytes.length - 6)
+    return { kind: 'malformed', reason: `kpasswd AP-REP length ${apRepLength} runs past the end of the reply` };
+  if (apRepLength > 0) {
+    const apRep = readWhole(bytes, 6, 6 + apRepLength, AP_REP, 'kpasswd AP-REP');
+    if (apRep instanceof Malformed) return { kind: 'malformed', reason: apRep.reason };
+  }
+  const body = bytes.subarray(6 + apRepLength);
+  const tag = body[0];
+  if (tag === KRB_PRIV) {
+    return {
+      kind: 'malformed',
+      reason: 'kpasswd sent KRB-PRIV, a password change result, which cannot answer an AS-REQ',
+    };
+  }
+  if (tag !== KRB_ERROR)
+    return {
+      kind: 'malformed',
+      reason: `kpasswd body starts with ${tag === undefined ? 'nothing' : `tag ${hexTag(tag)}`}, not KRB-ERROR`,
+    };
+  const result = readKrbError(body);
+  if (result instanceof Malformed) return { kind: 'malformed', reason: result.reason };
+  // RFC 3244 2: e-data carries the kpasswd result code (u16) and a result string. That code is
+  // what the server meant (Samba puts the same number in error-code, where 2 would otherwise
+  // read as KDC_ERR_SERVICE_EXP), so it names the error; the string stands in for e-text.
+  const { reply, eData } = result;
+  if (eData === undefined || eData.length < 2) return reply;
+  const resultCode = readU16(eData, 0);
+  const resultString = printable(eData.subarray(2));
+  return {
+    ...reply,
+    errorName: KPASSWD_RESULT_NAMES[resultCode] ?? `KRB5_KPASSWD_${resultCode}`,
+    text: reply.text ?? (resultString === '' ? undefined : resultString),
+  };
+}
+
+/**
+ * A request that any kpasswd server (RFC 3244) must refuse with an error reply: version 0x0001,
+ * an empty AP-REQ and an empty KRB-PRIV. It names no principal and authenticates nothing, so it
+ * can change no password. Samba 4.17 drops a bare AS-REQ on 464 (no reply on UDP, the TCP
+ * connection closed) and a request without a KRB-PRIV part; this one gets a framed KRB-ERROR.
+ */
+export function encodeKpasswdProbe(): Buffer {
+  const apReq = tlv(AP_REQ, tlv(SEQUENCE));
+  const krbPriv = tlv(KRB_PRIV, tlv(SEQUENCE));
+  const header = Buffer.alloc(6);
+  header.writeUInt16BE(6 + apReq.length + krbPriv.length, 0);
+  header.writeUInt16BE(0x0001, 2);
+  header.writeUInt16BE(apReq.length, 4);
+  return Buffer.concat([header, apReq, krbPriv]);
+}
+
+/** Reads an AS-REQ back, as a KDC would; for tests and for fake KDCs. Never throws. */
+export function decodeAsReq(bytes: Uint8Array): DecodedAsReq | { kind: 'malformed'; reason: string } {
+  const result = readAsReq(bytes);
+  return result instanceof Malformed ? { kind: 'malformed', reason: result.reason } : result;
+}
+
+function readAsReq(bytes: Uint8Array): DecodedAsReq | Malformed {
+  const what = 'AS-REQ';
+  const fields = readMessage(bytes, AS_REQ, what);
+  if (fields instanceof Malformed) return fields;
+  const header = checkHeader(bytes, fields, 1, 10, what);
+  if (header) return header;
+  const bodyElement = required(fields, 4, what);
+  if (bodyElement instanceof Malformed) return bodyElement;
+  const wrongBody = expectTag(bodyElement, SEQUENCE, `${what} req-body`);
+  if (wrongBody) return wrongBody;
+  const body = readFields(bytes, bodyElement, `${what} req-body`);
+  if (body instanceof Malformed) return body;
+
+  const optionsElement = required(body, 0, what);
+  if (optionsElement instanceof Malformed) return optionsElement;
+  const wrongOptions = expectTag(optionsElement, BIT_STRING, `${what} kdc-options`);
+  if (wrongOptions) return wrongOptions;
+  if (optionsElement.end - optionsElement.contentStart !== 5 || bytes[optionsElement.contentStart] !== 0) {
+    return new Malformed(`${what} kdc-options: not a 32-bit BIT STRING`);
+  }
+  const kdcOptions = readU32(bytes, optionsElement.contentStart + 1);
+
+  const cnameElement = required(body, 1, what);
+  if (cnameElement instanceof Malformed) return cnameElement;
+  const cname = readPrincipalName(bytes, cnameElement, `${what} cname`);
+  if (cname instanceof Malformed) return cname;
+  const realmElement = required(body, 2, what);
+  if (realmElement instanceof Malformed) return realmElement;
+  const realm = readString(bytes, realmElement, `${what} realm`);
+  if (realm instanceof Malformed) return realm;
+  const snameElement = required(body, 3, what);
+  if (snameElement instanceof Malformed) return snameElement;
+  const sname = readPrincipalName(bytes, snameElement, `${what} sname`);
+  if (sname instanceof Malformed) return sname;
+  const tillElement = required(body, 5, what);
+  if (tillElement instanceof Malformed) return tillElement;
+  const till = readTime(bytes, tillElement, `${what} till`);
+  if (till instanceof Malformed) return till;
+  const nonceElement = required(body, 7, what);
+  if (nonceElement instanceof Malformed) return nonceElement;
+  const nonce = readInteger(bytes, nonceElement, `${what} nonce`, 5);
+  if (nonce instanceof Malformed) return nonce;
+  const etypeElement = required(body, 8, what);
+  if (etypeElement instanceof Malformed) return etypeElement;
+  const wrongEtype = expectTag(etypeElement, SEQUENCE, `${what} etype`);
+  if (wrongEtype) return wrongEtype;
+  const etypeChildren = readChildren(bytes, etypeElement, `${what} etype`);
+  if (etypeChildren instanceof Malformed) return etypeChildren;
+  const etypes: number[] = [];
+  for (const child of etypeChildren) {
+    const etype = readInteger(bytes, child, `${what} etype`);
+    if (etype instanceof Malformed) return etype;
+    etypes.push(etype);
+  }
+  return {
+    kind: 'as-req',
+    kdcOptions,
+    clientNameType: cname.nameType,
+    clientName: cname.components,
+    realm,
+    serverNameType: sname.nameType,
+    serverName: sname.components,
+    till,
+    nonce,
+    etypes,
+  };
+}

@@ -1,0 +1,136 @@
+// @ts-nocheck
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildReport, renderText, reportJson } from '../../../agent/outputs/report.js';
+import type { FamilyRun } from '../../../agent/run/runner.js';
+import type { Finding } from '../../../probes/model/finding.js';
+import { configFrom } from '../../support/config.js';
+
+const config = configFrom(`
+domains:
+  tailspin.test: {}
+  wingtip.test: {}
+trusts:
+  - between: [tailspin.test, wingtip.test]
+    type: forest
+`);
+
+const finding = (overrides: Partial<Finding>): Finding => ({
+  check: 'port.tcp',
+  status: 'ok',
+  domain: 'wingtip.test',
+  target: { kind: 'port', host: 'dcb.wingtip.test', port: 88, transport: 'tcp' },
+  message: 'TCP 88 (Kerberos) open on dcb.wingtip.test: connected in 1 ms',
+  remediation: '',
+  observed: { state: 'open', seconds: 0.001, port: 88 },
+  ...overrides,
+});
+
+const runs: FamilyRun[] = [
+  {
+    family: 'ports',
+    startedAt: new Date('2026-11-21T10:00:00.123Z'),
+    durationSeconds: 1.9,
+    measurements: [],
+    findings: [
+      finding({}),
+      finding({
+        status: 'critical',
+        target: { kind: 'port', host: 'dcb.wingtip.test', port: 636, transport: 'tcp' },
+        message: 'TCP 636 (LDAPS) filtered on dcb.wingtip.test: no answer in 3s',
+        remediation: 'allow TCP 636 from this host to dcb.wingtip.test',
+        observed: { state: 'filtered', seconds: 3, port: 636 },
+      }),
+    ],
+  },
+  {
+    family: 'dns',
+    startedAt: new Date('2026-11-21T10:00:00.123Z'),
+    durationSeconds: 0.2,
+    measurements: [],
+    findings: [
+      finding({
+        check: 'dns.srv',
+        domain: 'tailspin.test',
+        target: {
+          kind: 'dns',
+          record: '_kerberos._tcp.wingtip.test',
+          server: { host: '198.51.100.10', port: 53 },
+          transport: 'udp',
+        },
+        message: 'resolved',
+        observed: { partner_domain: 'wingtip.test' },
+      }),
+      finding({
+        check: 'dns.srv',
+        status: 'warning',
+        domain: 'wingtip.test',
+        target: { kind: 'host', host: 'x' },
+        message: 'odd',
+        remediation: 'look',
+        observed: { partner_domain: 'tailspin.test' },
+      }),
+    ],
+  },
+];
+
+describe('report', () => {
+  it('JSON has exactly the fields of product.md, worst first', () => {
+    const report = reportJson(buildReport(runs, new Date('2026-11-21T10:00:00.123Z'), 1.9));
+    assert.deepEqual(Object.keys(report), ['status', 'started_at', 'duration_seconds', 'findings']);
+    assert.equal(report.status, 'critical');
+    assert.equal(report.started_at, '2026-11-21T10:00:00Z');
+    assert.deepEqual(Object.keys(report.findings[0] ?? {}), [
+      'check',
+      'status',
+      'domain',
+      'target',
+      'message',
+      'remediation',
+      'observed',
+    ]);
+    assert.deepEqual(
+      report.findings.map((f) => f.status),
+      ['critical', 'warning', 'ok', 'ok'],
+    );
+    // The target is text in the JSON, as product.md shows it.
+    assert.deepEqual(
+      report.findings.map((f) => f.target),
+      ['dcb.wingtip.test:636', 'x', '_kerberos._tcp.wingtip.test@198.51.100.10/udp', 'dcb.wingtip.test:88'],
+    );
+  });
+
+  it('text groups by trust, domain and DC, spells out problems, counts successes, no colour off a terminal', () => {
+    const report = buildReport(runs, new Date('2026-11-21T10:00:00Z'), 1.9);
+    const text = renderText(report, config, ['dns', 'ports'], { colour: false, verbose: false });
+    assert.equal(
+      text,
+      [
+        'CRITICAL 1 critical, 1 warning, 2 ok   (dns, ports in 1.9s, 2026-11-21T10:00:00Z)',
+        '',
+        'Trust tailspin.test <-> wingtip.test (forest)',
+        '  DNS of wingtip.test resolving tailspin.test',
+        '    WARNING  odd  [dns.srv]',
+        '             fix: look',
+        '  DNS of tailspin.test resolving wingtip.test',
+        '    OK       1 lookup answered',
+        '',
+        'Domain wingtip.test',
+        '  dcb.wingtip.test',
+        '    OK       TCP 88 open',
+        '    CRITICAL TCP 636 (LDAPS) filtered on dcb.wingtip.test: no answer in 3s  [port.tcp]',
+        '             fix: allow TCP 636 from this host to dcb.wingtip.test',
+        '',
+      ].join('\n'),
+    );
+    assert.ok(!text.includes('\x1b['));
+    const coloured = renderText(report, config, ['dns', 'ports'], { colour: true, verbose: false });
+    assert.ok(coloured.includes('\x1b[31mCRITICAL'));
+  });
+
+  it('--verbose lists every finding', () => {
+    const report = buildReport(runs, new Date(), 1);
+    const text = renderText(report, config, ['dns', 'ports'], { colour: false, verbose: true });
+    assert.ok(text.includes('TCP 88 (Kerberos) open on dcb.wingtip.test'));
+  });
+});

@@ -1,0 +1,21 @@
+// @ts-nocheck
+import type { Config } from '../../agent/config/config.js';
+import { Limiter, makeAttempt } from '../../agent/run/runner.js';
+import type { Logger, ProbeContext } from '../../probes/model/probe.js';
+
+export const quietLog: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/** The context the runner gives a probe, with the config's timeout. */
+export function contextFor(config: Config, signal: AbortSignal = new AbortController().signal): ProbeContext {
+  return {
+    timeoutMs: config.timeoutMs,
+    signal,
+    log: quietLog,
+    attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, signal),
+  };
+}
