@@ -32,27 +32,28 @@ export function byImportance(a: Finding, b: Finding): number {
 }
 
 /**
- * The findings of several runs, each once: the ports and protocols families both find
- * the DCs, and both report a DC they cannot find, in the same words.
+ * The findings of several runs. The ports and protocols families both find the DCs, and
+ * both report a DC they cannot find: a finding one family has already reported (the same
+ * check, domain and target, as adtrust_check_status knows it) is shown once. Inside one
+ * family nothing is dropped (a DC with two addresses has two findings per port).
  */
-export function distinctFindings(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((finding) => {
-    const key = JSON.stringify([
-      finding.check,
-      finding.status,
-      finding.domain,
-      renderTarget(finding.check, finding.target),
-      finding.message,
-    ]);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+export function distinctFindings(runs: FamilyRun[]): Finding[] {
+  const reportedBy = new Map<string, FamilyRun['family']>();
+  const findings: Finding[] = [];
+  for (const run of runs) {
+    for (const finding of run.findings) {
+      const key = JSON.stringify([finding.check, finding.domain, renderTarget(finding.check, finding.target)]);
+      const first = reportedBy.get(key);
+      if (first !== undefined && first !== run.family) continue;
+      reportedBy.set(key, run.family);
+      findings.push(finding);
+    }
+  }
+  return findings;
 }
 
 export function buildReport(runs: FamilyRun[], startedAt: Date, durationSeconds: number): Report {
-  const findings = distinctFindings(runs.flatMap((run) => run.findings)).sort(byImportance);
+  const findings = distinctFindings(runs).sort(byImportance);
   return {
     status: worstStatus(findings.map((finding) => finding.status)),
     started_at: startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),

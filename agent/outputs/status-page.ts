@@ -7,7 +7,7 @@ import type { Family } from '../../probes/model/probe.js';
 import { worstStatus, type FamilyRun } from '../run/runner.js';
 import { byImportance, distinctFindings } from './report.js';
 
-/** The titles of dashboards/*.json, so a person finds them in Grafana; test/dashboards.test.ts keeps the two equal. */
+/** The titles of dashboards/*.json, so a person finds them in Grafana; test/dashboards/dashboards.test.ts keeps the two equal. */
 export const DASHBOARDS = [
   'AD trusts / Overview',
   'AD trusts / DNS',
@@ -41,7 +41,7 @@ function statusCell(status: Status): string {
 }
 
 export function renderStatusPage(input: StatusPageInput): string {
-  const findings = distinctFindings(input.runs.flatMap((run) => run.findings));
+  const findings = distinctFindings(input.runs);
   const overall = worstStatus(findings.map((finding) => finding.status));
   const counts = (['critical', 'warning', 'unknown', 'ok'] as const)
     .map((status) => `${findings.filter((finding) => finding.status === status).length} ${status}`)

@@ -1,6 +1,6 @@
 // The Grafana dashboards under dashboards/ as data: their panels, queries and template
 // variables, Grafana's variable interpolation for Prometheus, and the metric names and
-// label names a PromQL expression uses. Shared by test/dashboards.test.ts (static checks)
+// label names a PromQL expression uses. Shared by test/dashboards/dashboards.test.ts (static checks)
 // and test/lab/monitoring.lab.ts (every query against a real Prometheus).
 
 import { readdirSync, readFileSync } from 'node:fs';

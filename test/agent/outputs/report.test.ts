@@ -132,4 +132,40 @@ describe('report', () => {
     const text = renderText(report, config, ['dns', 'ports'], { colour: false, verbose: true });
     assert.ok(text.includes('TCP 88 (Kerberos) open on dcb.wingtip.test'));
   });
+
+  it('a DC that ports and protocols both cannot find is shown once; inside one family nothing is dropped', () => {
+    const discovery = (message: string) =>
+      finding({
+        check: 'port.discovery',
+        status: 'critical',
+        target: { kind: 'host', host: 'wingtip.test' },
+        message,
+        observed: {},
+      });
+    const at = new Date('2026-11-21T10:00:00Z');
+    const run = (family: FamilyRun['family'], findings: Finding[]): FamilyRun => ({
+      family,
+      startedAt: at,
+      durationSeconds: 1,
+      measurements: [],
+      findings,
+    });
+    // Two addresses of one DC: two findings with one target, both kept.
+    const twoAddresses = [
+      finding({ observed: { address: '198.51.100.20' } }),
+      finding({ observed: { address: '2001:db8::20' } }),
+    ];
+    const report = buildReport(
+      [
+        run('ports', [discovery('cannot find the DCs: a'), ...twoAddresses]),
+        run('protocols', [discovery('cannot find the DCs: b')]),
+      ],
+      at,
+      1,
+    );
+    assert.deepEqual(
+      report.findings.map((f) => f.message),
+      ['cannot find the DCs: a', twoAddresses[0]?.message, twoAddresses[1]?.message],
+    );
+  });
 });
