@@ -166,6 +166,8 @@ describe('findPath', () => {
   it('the reverse external trust is the one between the two domains asked about', () => {
     const two = graph([
       { trusting: 'c.test', trusted: 'd.test', kind: 'external' },
+      { trusting: 'x.test', trusted: 'b.test', kind: 'external' },
+      { trusting: 'a.test', trusted: 'x.test', kind: 'external' },
       { trusting: 'a.test', trusted: 'b.test', kind: 'external' },
     ]);
     const result = findPath(two, 'a.test', 'b.test');
