@@ -47,6 +47,7 @@ function read(domain: string, count: number): Extract<DomainRead, { ok: true }> 
     trustAccounts: trusts.map((trust) => ({ name: `${trust.flatName}$`, pwdLastSet: changed })),
     localNames: [domain],
     preauth: [],
+    rootDse: undefined,
     problems: [],
   };
 }

@@ -169,6 +169,7 @@ const SECTION: Record<CheckId, Section> = {
   'trust.password_age': 'trust',
   'trust.forest_info': 'trust',
   'trust.name_collision': 'trust',
+  'trust.scanner': 'trust',
   'trust.sid_filtering': 'trust',
   'trust.tgt_delegation': 'trust',
   'trust.selective_auth': 'trust',

@@ -63,6 +63,11 @@ export type DomainRead =
       localNames: string[];
       /** Enabled accounts with DONT_REQ_PREAUTH. */
       preauth: PreauthAccount[];
+      /**
+       * The rootDSE's vendorVersion, asked for by name: Samba answers with its version
+       * ("4.17.12-Debian"), Windows has none. The outer undefined: the rootDSE was not readable.
+       */
+      rootDse: { vendorVersion: string | undefined } | undefined;
       /** Parts that could not be read, in words; the rest of the read stands. */
       problems: string[];
     }

@@ -296,9 +296,46 @@ export function tlnFlagNames(flags: number): string[] {
   return flagNames(flags, TLN_FLAGS);
 }
 
-/** Names of the flags of a 'domain_info' or 'scanner_info' record; unknown bits as '0x..'. */
+/** Names of the flags of a 'domain_info' record (MS-LSAD 2.2.1.5); unknown bits as '0x..'. */
 export function domainInfoFlagNames(flags: number): string[] {
   return flagNames(flags, DOMAIN_INFO_FLAGS);
+}
+
+/**
+ * LSA_SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION (ntsecapi.h; MS-LSAD 2.2.1.5): NTLM pass-through
+ * authentication target validation is off for the domain the scanner-info record names
+ * (KB5010576). The only scanner-info flag defined; the domain-info meanings of 0x1 do not apply.
+ */
+export const SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION = 0x1;
+
+const SCANNER_INFO_FLAGS: readonly (readonly [number, string])[] = [
+  [SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION, 'auth_target_validation_disabled'],
+];
+
+/** Names of the flags of a 'scanner_info' record; unknown bits as '0x..'. */
+export function scannerInfoFlagNames(flags: number): string[] {
+  return flagNames(flags, SCANNER_INFO_FLAGS);
+}
+
+/** The names a forest trust's records disable, each with its flags by name: what trust.forest_info reports. */
+export function disabledNames(records: ForestTrustRecord[]): string[] {
+  const names: string[] = [];
+  for (const record of records) {
+    if ((record.kind === 'tln' || record.kind === 'tln_exclusion') && record.flags !== 0)
+      names.push(`${record.name} (${tlnFlagNames(record.flags).join(', ')})`);
+    if (record.kind === 'domain_info' && record.flags !== 0)
+      names.push(`${record.dnsName} (${domainInfoFlagNames(record.flags).join(', ')})`);
+  }
+  return names;
+}
+
+/** The DNS names of the domains whose scanner-info record turns authentication target validation off. */
+export function scannerValidationDisabled(records: ForestTrustRecord[]): string[] {
+  return records.flatMap((record) =>
+    record.kind === 'scanner_info' && (record.flags & SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION) !== 0
+      ? [record.dnsName]
+      : [],
+  );
 }
 
 /** DNS names compare case-insensitively, and "tailspin.test." is "tailspin.test". */

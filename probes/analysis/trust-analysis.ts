@@ -9,13 +9,21 @@ import type { ProbeOutput } from '../model/probe.js';
 import type { ExpectedTrust, LdapServer, LdapTargets } from '../model/targets.js';
 import type { DomainRead, TrustAccount, TrustRecord } from './domain-read.js';
 import {
-  domainInfoFlagNames,
+  disabledNames,
   parseForestTrustInfo,
   predictCollisions,
-  tlnFlagNames,
-  type ForestTrustRecord,
+  scannerValidationDisabled,
 } from './forest-trust-info.js';
 import { describePath, pathFinderSteps, runSteps, type Steps, type TrustEdge, type TrustGraph } from './trust-paths.js';
+import {
+  createFix,
+  namesuffixes,
+  passwordResetFix,
+  recreateFix,
+  refreshNames,
+  verifyFix,
+} from './trust-remediation.js';
+import { scannerVerdict } from './trust-scanner.js';
 import {
   attributeNames,
   directionName,
@@ -162,6 +170,14 @@ function kindLabel(trust: TrustRecord): string {
   return `${trustKind(trust).replace('_', ' ')}, ${directionName(trust.direction)}, ${isTransitive(trust) ? 'transitive' : 'non-transitive'}`;
 }
 
+/** The partner's domains whose scanner-info record turns authentication target validation off. */
+function scannerDisabledOf(trust: TrustRecord): string[] {
+  if (trust.forestTrustInfo === undefined || (trust.attributes & TrustAttribute.FOREST_TRANSITIVE) === 0) return [];
+  const info = parseForestTrustInfo(trust.forestTrustInfo);
+  // A blob that does not parse is reported by trust.forest_info; its records prove nothing here.
+  return info.ok ? scannerValidationDisabled(info.records) : [];
+}
+
 function inventoryFindings(read: Read): { findings: Finding[]; measurements: Measurement[] } {
   const findings: Finding[] = [];
   const measurements: Measurement[] = [];
@@ -201,7 +217,7 @@ function inventoryFindings(read: Read): { findings: Finding[]; measurements: Mea
       transitive: isTransitive(trust),
       attributes: attributes.join(','),
     });
-    for (const verdict of trustVerdicts(trust)) {
+    for (const verdict of trustVerdicts(trust, { scannerValidationDisabled: scannerDisabledOf(trust) })) {
       const status: Status = verdict.status === 'not_applicable' ? 'ok' : verdict.status;
       const prefix = verdict.status === 'not_applicable' ? 'not applicable: ' : '';
       findings.push(
@@ -294,7 +310,7 @@ function passwordFindings(
         domain: trust.domain,
         target: { kind: 'host', host: trust.partner },
         message: `${trust.domain} -> ${trust.partner}: trust password last changed ${formatDate(last.at)}, ${days} day(s) ago (${last.source})`,
-        remediation: `the trusting side's PDC emulator changes it every 30 days: check its netlogon and the secure channel (nltest /sc_verify:${trust.partner}); reset with netdom trust ${trust.domain} /domain:${trust.partner} /resetOneSide if needed`,
+        remediation: `the trusting side's PDC emulator changes it every 30 days: check its netlogon and the secure channel (nltest /sc_verify:${trust.partner}); ${passwordResetFix(trust)}`,
         observed: {
           partner_domain: trust.partner,
           last_set: formatDate(last.at),
@@ -307,15 +323,46 @@ function passwordFindings(
   return { findings, measurements };
 }
 
-function disabledNames(records: ForestTrustRecord[]): string[] {
-  const names: string[] = [];
-  for (const record of records) {
-    if ((record.kind === 'tln' || record.kind === 'tln_exclusion') && record.flags !== 0)
-      names.push(`${record.name} (${tlnFlagNames(record.flags).join(', ')})`);
-    if (record.kind === 'domain_info' && record.flags !== 0)
-      names.push(`${record.dnsName} (${domainInfoFlagNames(record.flags).join(', ')})`);
+/** Every trust object by the domain holding it and its partner: the other side of a trust in constant time. */
+function trustsBySide(reads: Map<string, Read>): Map<string, TrustRecord> {
+  const sides = new Map<string, TrustRecord>();
+  for (const read of reads.values())
+    for (const trust of read.trusts) sides.set(`${read.domain} ${trust.partner}`, trust);
+  return sides;
+}
+
+function scannerFindings(read: Read, sides: Map<string, TrustRecord>, now: Date): Finding[] {
+  const findings: Finding[] = [];
+  for (const trust of read.trusts) {
+    if ((trust.attributes & TrustAttribute.FOREST_TRANSITIVE) === 0) continue;
+    const partnerSide = sides.get(`${trust.partner} ${read.domain}`);
+    const verdict = scannerVerdict({
+      trust,
+      info: trust.forestTrustInfo === undefined ? undefined : parseForestTrustInfo(trust.forestTrustInfo),
+      rootDse: read.rootDse,
+      partnerSelectiveAuth:
+        partnerSide === undefined ? undefined : (partnerSide.attributes & TrustAttribute.CROSS_ORGANIZATION) !== 0,
+      now,
+    });
+    const status: Status = verdict.status === 'not_applicable' ? 'ok' : verdict.status;
+    const prefix = verdict.status === 'not_applicable' ? 'not applicable: ' : '';
+    findings.push(
+      finding({
+        check: 'trust.scanner',
+        status,
+        domain: trust.domain,
+        target: { kind: 'host', host: trust.partner },
+        message: `${trust.domain} -> ${trust.partner}: ${prefix}${verdict.reason}`,
+        remediation: verdict.remediation,
+        observed: {
+          partner_domain: trust.partner,
+          verdict: verdict.status,
+          missing: verdict.missing,
+        },
+      }),
+    );
   }
-  return names;
+  return findings;
 }
 
 function forestInfoFindings(read: Read): Finding[] {
@@ -331,7 +378,7 @@ function forestInfoFindings(read: Read): Finding[] {
           domain: trust.domain,
           target,
           message: `${trust.domain} -> ${trust.partner}: forest trust without msDS-TrustForestTrustInfo: Kerberos cannot route names of ${trust.partner} across it`,
-          remediation: `refresh the partner's names: netdom trust ${trust.domain} /domain:${trust.partner} /namesuffixes`,
+          remediation: refreshNames(trust.domain, trust.partner),
         }),
       );
       continue;
@@ -345,7 +392,7 @@ function forestInfoFindings(read: Read): Finding[] {
           domain: trust.domain,
           target,
           message: `${trust.domain} -> ${trust.partner}: msDS-TrustForestTrustInfo does not parse: ${info.error}`,
-          remediation: `refresh it: netdom trust ${trust.domain} /domain:${trust.partner} /namesuffixes`,
+          remediation: refreshNames(trust.domain, trust.partner),
           observed: { error: info.error },
         }),
       );
@@ -363,7 +410,7 @@ function forestInfoFindings(read: Read): Finding[] {
           disabled.length > 0
             ? `${trust.domain} -> ${trust.partner}: names of the partner disabled: ${disabled.join('; ')}`
             : `${trust.domain} -> ${trust.partner}: routes ${names.join(', ') || 'no name'}`,
-        remediation: `review the name suffixes of ${trust.partner}: netdom trust ${trust.domain} /domain:${trust.partner} /namesuffixes, then enable or resolve the conflicting ones`,
+        remediation: `list the name suffixes of ${trust.partner} with ${namesuffixes(trust.domain, trust.partner)}, then enable a disabled one with ${namesuffixes(trust.domain, trust.partner)} /togglesuffix:<number> (run the listing right before: the numbers can change), or resolve the conflict`,
         observed: {
           partner_domain: trust.partner,
           top_level_names: names,
@@ -440,7 +487,7 @@ function expectedFindings(
             domain: side.domain,
             target: { kind: 'host', host: side.partner },
             message: `${side.domain} has no trust object for ${side.partner} (expected ${want})`,
-            remediation: `create the trust (Active Directory Domains and Trusts, netdom trust ${side.domain} /domain:${side.partner} /add, or samba-tool domain trust create), or re-create ${side.domain}'s side of it`,
+            remediation: createFix(trust),
             observed: { partner_domain: side.partner, expected: want },
           }),
         );
@@ -457,7 +504,7 @@ function expectedFindings(
           message: same
             ? `${side.domain} -> ${side.partner}: ${got}, as configured`
             : `${side.domain} -> ${side.partner}: found ${got}, expected ${want}`,
-          remediation: `make the trust ${want} on ${side.domain} (netdom trust ... /twoway or re-create it), or correct the config if the change is intended`,
+          remediation: `${recreateFix(trust)}; or correct the config if the change is intended`,
           observed: {
             partner_domain: side.partner,
             expected: want,
@@ -536,6 +583,10 @@ export function sideDifferences(
   return differences;
 }
 
+function mirrorDirectionOf(trust: TrustRecord | undefined): number | undefined {
+  return trust === undefined ? undefined : mirrorDirection(trust.direction);
+}
+
 function consistencyFindings(reads: Map<string, Read>): { findings: Finding[]; measurements: Measurement[] } {
   const findings: Finding[] = [];
   const measurements: Measurement[] = [];
@@ -568,7 +619,7 @@ function consistencyFindings(reads: Map<string, Read>): { findings: Finding[]; m
             differences.length === 0
               ? `${read.domain} and ${partner} agree on their trust`
               : `${read.domain} and ${partner} disagree: ${differences.join('; ')}`,
-          remediation: `the two trust objects must mirror each other: re-create the broken side (netdom trust ${read.domain} /domain:${partner} /verify shows it), or run samba-tool domain trust create/delete on both sides`,
+          remediation: `the two trust objects must mirror each other: ${verifyFix(read.domain, partner, read.trusts.find((trust) => trust.partner === partner)?.direction ?? mirrorDirectionOf(theirRead.trusts.find((trust) => trust.partner === read.domain)))} shows the broken side; re-create it, or run samba-tool domain trust delete and create on both sides`,
           observed: {
             partner_domain: partner,
             differences,
@@ -747,10 +798,11 @@ export function* analysisSteps(
   }
   yield consistencyFindings(reads);
   yield yield* pathFindings(targets, reads);
+  const sides = trustsBySide(reads);
   const perTrust: ((read: Read) => ProbeOutput)[] = [
     inventoryFindings,
     (read) => passwordFindings(targets, read, now),
-    (read) => ({ findings: forestInfoFindings(read), measurements: [] }),
+    (read) => ({ findings: [...forestInfoFindings(read), ...scannerFindings(read, sides, now)], measurements: [] }),
   ];
   for (const read of reads.values()) {
     for (const part of perTrust) {

@@ -34,6 +34,9 @@ export const TrustAttribute = {
   WITHIN_FOREST: 0x20,
   TREAT_AS_EXTERNAL: 0x40,
   USES_RC4_ENCRYPTION: 0x80,
+  // Not in MS-ADTS; named after ntsecapi.h's TRUST_ATTRIBUTE_TRUST_USES_AES_KEYS ("Use AES keys
+  // to encrypt KRB TGTs"). No verdict reads it.
+  TRUST_USES_AES_KEYS: 0x100,
   CROSS_ORGANIZATION_NO_TGT_DELEGATION: 0x200,
   PIM_TRUST: 0x400,
   CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION: 0x800,
@@ -164,13 +167,17 @@ export function isTransitive(trust: Pick<TrustObject, 'attributes'>): boolean {
 
 export type TrustKind = 'forest' | 'external' | 'within_forest' | 'realm' | 'other';
 
-/** What sort of trust the object describes; the verdicts below hang on this. */
-export function trustKind(trust: TrustObject): TrustKind {
+/**
+ * What sort of trust the object describes; the verdicts below hang on this. The type decides
+ * before the attributes: netdom's /foresttransitive is also "valid for non-Windows realm trusts",
+ * and such a realm is still a realm, not an Active Directory forest.
+ */
+export function trustKind(trust: Pick<TrustObject, 'type' | 'attributes'>): TrustKind {
+  if (trust.type === 3) return 'realm';
+  if (trust.type !== 1 && trust.type !== 2) return 'other';
   if (has(trust.attributes, TrustAttribute.FOREST_TRANSITIVE)) return 'forest';
   if (has(trust.attributes, TrustAttribute.WITHIN_FOREST)) return 'within_forest';
-  if (trust.type === 3) return 'realm';
-  if (trust.type === 1 || trust.type === 2) return 'external';
-  return 'other';
+  return 'external';
 }
 
 export type VerdictStatus = 'ok' | 'warning' | 'critical' | 'not_applicable';
@@ -202,9 +209,22 @@ export interface Verdict {
   remediation: string;
 }
 
-/** netdom's own argument order: the trusting domain first, the trusted one after /domain:. */
-function netdom(trusting: string, trusted: string, option: string): string {
+/**
+ * netdom's own argument order (Microsoft's "netdom trust" page): the trusting domain first, the
+ * trusted one after /domain:. Every caller says which of its two names is which.
+ */
+export function netdom(trusting: string, trusted: string, option: string): string {
   return `netdom trust ${trusting} /domain:${trusted} ${option}`;
+}
+
+/** The trusting and the trusted domain of the direction an object describes, seen from its holder. */
+export function trustingFirst(trust: Pick<TrustObject, 'domain' | 'partner' | 'direction'>): {
+  trusting: string;
+  trusted: string;
+} {
+  return includesOutbound(trust.direction)
+    ? { trusting: trust.domain, trusted: trust.partner }
+    : { trusting: trust.partner, trusted: trust.domain };
 }
 
 function verdict(check: TrustCheck, status: VerdictStatus, reason: string, remediation = ''): Verdict {
@@ -215,19 +235,43 @@ function disabled(check: TrustCheck): Verdict {
   return verdict(check, 'not_applicable', 'The trust is disabled (trustDirection 0): no authentication crosses it.');
 }
 
+function isWindowsDomainType(type: number): boolean {
+  return type === 1 || type === 2;
+}
+
+function notWindowsDomain(check: TrustCheck, trust: TrustObject, why: string): Verdict {
+  return verdict(
+    check,
+    'not_applicable',
+    `trustType ${trust.type} (${trustTypeName(trust.type)}) is not a Windows domain trust: ${why}`,
+  );
+}
+
+/** "DC=tailspin,DC=test" for "tailspin.test". */
+function domainDn(domain: string): string {
+  return domain
+    .split('.')
+    .map((label) => `DC=${label}`)
+    .join(',');
+}
+
 /**
- * SID filtering is done by the trusting side, on the SIDs the partner's users bring in, so only
- * a direction that includes outbound has anything to filter here; an inbound-only object is
- * filtered (or not) by the partner. Inside a forest SIDs are not filtered by design, and a PIM
- * trust carries shadow-principal SIDs on purpose. A forest trust filters by default;
- * TREAT_AS_EXTERNAL relaxes it to external-trust rules, which let SID history through. An
- * external trust filters only when QUARANTINED_DOMAIN is set.
+ * SID filtering (MS-PAC 4.1.2.2) is done by the trusting side on the SIDs the partner's users
+ * bring in, so only an object whose direction includes outbound has anything to filter; an
+ * inbound-only object is filtered (or not) by the partner. Within a forest SIDs are not filtered.
+ *
+ * Forest trust (CrossForest row): SIDs local to this forest are dropped. TREAT_AS_EXTERNAL (0x40,
+ * MS-ADTS 6.1.6.7.9 TATE) relaxes it to the External row, which lets SID history through. PIM_TRUST
+ * (0x400, TAPT) counts only "if this bit and the TATE bit are set", and only on FOREST_TRANSITIVE
+ * trusts: then the PrivilegedIdentityManagement row lets SIDs local to *this* (trusting) forest
+ * come over, privileged ones included, as the bastion forest's shadow principals carry them.
+ * External trust: filtered down to the partner's own SIDs only with QUARANTINED_DOMAIN (TAQD).
  */
 function sidFiltering(trust: TrustObject, kind: TrustKind): Verdict {
   const check = 'trust.sid_filtering';
   const { domain, partner, attributes } = trust;
   if (trust.direction === 0) return disabled(check);
-  if (trust.direction === 1) {
+  if (!includesOutbound(trust.direction)) {
     return verdict(
       check,
       'not_applicable',
@@ -241,13 +285,6 @@ function sidFiltering(trust: TrustObject, kind: TrustKind): Verdict {
       'Trust inside the forest (WITHIN_FOREST): SIDs are not filtered between domains of one forest.',
     );
   }
-  if (has(attributes, TrustAttribute.PIM_TRUST)) {
-    return verdict(
-      check,
-      'not_applicable',
-      'Privileged-access trust (PIM_TRUST): it carries shadow-principal SIDs by design, so SID filtering rules do not apply.',
-    );
-  }
   if (kind === 'realm') {
     return verdict(
       check,
@@ -255,33 +292,47 @@ function sidFiltering(trust: TrustObject, kind: TrustKind): Verdict {
       'Trust with an MIT Kerberos realm (trustType 3): no Windows SIDs come across it to filter.',
     );
   }
-  if (kind === 'other') {
-    return verdict(
-      check,
-      'not_applicable',
-      `trustType ${trust.type} (${trustTypeName(trust.type)}) is not an Active Directory trust: SID filtering does not apply.`,
-    );
-  }
+  if (kind === 'other') return notWindowsDomain(check, trust, 'SID filtering does not apply.');
+  const pim = has(attributes, TrustAttribute.PIM_TRUST);
+  const treatAsExternal = has(attributes, TrustAttribute.TREAT_AS_EXTERNAL);
   if (kind === 'forest') {
-    if (has(attributes, TrustAttribute.TREAT_AS_EXTERNAL)) {
+    if (treatAsExternal && pim) {
       return verdict(
         check,
         'warning',
-        `TREAT_AS_EXTERNAL is set on this forest trust: SID history from the partner forest ${partner} is accepted.`,
+        `PIM_TRUST (0x400) with TREAT_AS_EXTERNAL (0x40): a Privileged Identity Management trust (MS-ADTS 6.1.6.7.9, MS-PAC 4.1.2.2): SIDs of ${domain}'s own forest, privileged ones included, are accepted from ${partner}'s shadow principals, and SID history from ${partner} too. Right only if ${partner} is this forest's bastion (PAM) forest.`,
+        `if ${partner} is not (or no longer) this forest's bastion forest: ${netdom(domain, partner, '/EnablePIMTrust:no')}, then ${netdom(domain, partner, '/enablesidhistory:no')}`,
+      );
+    }
+    if (treatAsExternal) {
+      return verdict(
+        check,
+        'warning',
+        `TREAT_AS_EXTERNAL (0x40) is set on this forest trust (MS-ADTS 6.1.6.7.9): it is filtered by external-trust rules, so SID history from the partner forest ${partner} is accepted.`,
         netdom(domain, partner, '/enablesidhistory:no'),
       );
     }
+    const inert = pim
+      ? ' PIM_TRUST (0x400) is set without TREAT_AS_EXTERNAL (0x40), so it has no effect (MS-ADTS 6.1.6.7.9: it counts only with both bits).'
+      : '';
     return verdict(
       check,
       'ok',
-      `Forest trust (FOREST_TRANSITIVE) without TREAT_AS_EXTERNAL: SID filtering on, SIDs from outside ${partner}'s forest are dropped.`,
+      `Forest trust (FOREST_TRANSITIVE) without TREAT_AS_EXTERNAL: SID filtering on, SIDs of ${domain}'s own forest are dropped (MS-PAC 4.1.2.2).${inert}`,
     );
   }
+  const inertBits = [pim ? 'PIM_TRUST (0x400)' : '', treatAsExternal ? 'TREAT_AS_EXTERNAL (0x40)' : ''].filter(
+    (name) => name !== '',
+  );
+  const inert =
+    inertBits.length > 0
+      ? ` ${inertBits.join(' and ')} ${inertBits.length > 1 ? 'are' : 'is'} evaluated only on forest trusts (FOREST_TRANSITIVE), so ${inertBits.length > 1 ? 'they change' : 'it changes'} nothing here.`
+      : '';
   if (has(attributes, TrustAttribute.QUARANTINED_DOMAIN)) {
     return verdict(
       check,
       'ok',
-      `QUARANTINED_DOMAIN is set: SID filtering on, only SIDs of ${partner} itself are accepted.`,
+      `QUARANTINED_DOMAIN is set: SID filtering on, only SIDs of ${partner} itself are accepted (MS-PAC 4.1.2.2).${inert}`,
     );
   }
   // Attributes 0 is also what a Windows 2000-era trust inside one forest carries; the object
@@ -293,83 +344,115 @@ function sidFiltering(trust: TrustObject, kind: TrustKind): Verdict {
   return verdict(
     check,
     'warning',
-    `QUARANTINED_DOMAIN is not set on this external trust: SID filtering is off, so SID history from ${partner} is accepted.${era}`,
+    `QUARANTINED_DOMAIN is not set on this external trust: SID history from ${partner} is accepted; only SIDs of ${domain}'s own forest are dropped (MS-PAC 4.1.2.2).${inert}${era}`,
     netdom(domain, partner, '/quarantine:yes'),
   );
 }
 
 /**
- * With CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION (0x800) on a forest trust, a service trusted for
- * unconstrained delegation on the trusting side receives full TGTs of the trusted side's users.
- * Seen from `domain`, its users go to the partner's services when the direction includes inbound,
- * so that is where the risk lies (KB4490425). CROSS_ORGANIZATION_NO_TGT_DELEGATION (0x200) has
- * meant nothing since the 2019 update made "no TGT delegation" the default, so it never changes
- * the verdict; the reason mentions it so nobody reads it as a mitigation.
+ * MS-KILE 3.3.5.7.5: the KDC sets ok-as-delegate on a cross-realm referral only if
+ * EnableConditions (WITHIN_FOREST or CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION 0x800) hold and no
+ * DisableCondition does (the source ticket lacks ok-as-delegate, CROSS_ORGANIZATION_NO_TGT_DELEGATION
+ * 0x200, QUARANTINED_DOMAIN 0x4). The spec names no trust type, so an external trust counts too.
+ * The referral for this domain's users to the partner is issued from the object whose direction
+ * includes inbound (the partner trusts this domain; KB4490425: "set in the trusted domain ... for
+ * each trusting domain"), so an outbound-only object decides nothing. The source ticket cannot be
+ * seen here, so the verdict assumes the worst: that it carries ok-as-delegate.
  */
 function tgtDelegation(trust: TrustObject, kind: TrustKind): Verdict {
   const check = 'trust.tgt_delegation';
   const { domain, partner, attributes } = trust;
-  if (kind === 'within_forest') {
+  if (trust.direction === 0) return disabled(check);
+  if (trust.type !== 2 && trust.type !== 3) {
     return verdict(
       check,
       'not_applicable',
-      'Trust inside the forest (WITHIN_FOREST): TGT delegation between domains of one forest is not limited by the trust.',
+      `trustType ${trust.type} (${trustTypeName(trust.type)}): no Kerberos referral crosses this trust, so TGT delegation does not apply.`,
     );
   }
-  const obsolete = has(attributes, TrustAttribute.CROSS_ORGANIZATION_NO_TGT_DELEGATION)
-    ? ' CROSS_ORGANIZATION_NO_TGT_DELEGATION (0x200) is also set; it has meant nothing since the 2019 update that disabled TGT delegation by default, so it is not counted.'
-    : '';
-  if (!has(attributes, TrustAttribute.CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION)) {
+  if (has(attributes, TrustAttribute.WITHIN_FOREST)) {
     return verdict(
       check,
-      'ok',
-      `CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION is not set: TGTs of ${domain}'s users are not delegated across the trust.${obsolete}`,
-    );
-  }
-  if (kind !== 'forest') {
-    return verdict(
-      check,
-      'ok',
-      `CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION (0x800) is set, but this is not a forest trust (no FOREST_TRANSITIVE), where the flag is judged.${obsolete}`,
+      'not_applicable',
+      'Trust inside the forest (WITHIN_FOREST): an EnableCondition of MS-KILE 3.3.5.7.5 by design; delegation inside one forest is not limited by the trust.',
     );
   }
   if (!includesInbound(trust.direction)) {
     return verdict(
       check,
-      'ok',
-      `CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION (0x800) is set, but the direction (${directionName(trust.direction)}) has no inbound part: ${domain}'s users do not use ${partner}'s services over this trust.${obsolete}`,
+      'not_applicable',
+      `Outbound-only trust: ${partner} does not trust ${domain}, so no referral for ${domain}'s users is issued under this object (MS-KILE 3.3.5.7.5 reads the TDO of the trusted side).`,
     );
   }
+  const enable = has(attributes, TrustAttribute.CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION);
+  const noTgt = has(attributes, TrustAttribute.CROSS_ORGANIZATION_NO_TGT_DELEGATION);
+  const quarantined = has(attributes, TrustAttribute.QUARANTINED_DOMAIN);
+  if (!enable) {
+    const alsoBlocked = noTgt
+      ? ' CROSS_ORGANIZATION_NO_TGT_DELEGATION (0x200) is set too, a DisableCondition that would block it anyway.'
+      : '';
+    return verdict(
+      check,
+      'ok',
+      `CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION (0x800) is not set: no EnableCondition of MS-KILE 3.3.5.7.5, so TGTs of ${domain}'s users are not delegated to ${partner}'s services.${alsoBlocked}`,
+    );
+  }
+  if (noTgt || quarantined) {
+    const blockers = [
+      noTgt ? 'CROSS_ORGANIZATION_NO_TGT_DELEGATION (0x200)' : '',
+      quarantined ? 'QUARANTINED_DOMAIN (0x4)' : '',
+    ].filter((name) => name !== '');
+    return verdict(
+      check,
+      'ok',
+      `CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION (0x800) is set, but ${blockers.join(' and ')} ${blockers.length > 1 ? 'are DisableConditions' : 'is a DisableCondition'} of MS-KILE 3.3.5.7.5 and ${blockers.length > 1 ? 'cancel' : 'cancels'} it: TGTs of ${domain}'s users are not delegated.`,
+    );
+  }
+  const cleared = u32(attributes) & ~TrustAttribute.CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION;
+  // netdom's /EnableTGTDelegation works "on outbound forest trusts" only; elsewhere the bit is cleared on the object.
+  const fix =
+    kind === 'forest'
+      ? netdom(partner, domain, '/EnableTGTDelegation:no')
+      : `clear 0x800 on ${domain}'s trust object for ${partner} (netdom's /EnableTGTDelegation applies to forest trusts only): Set-ADObject -Identity "CN=${partner},CN=System,${domainDn(domain)}" -Replace @{trustAttributes=${cleared}}`;
   return verdict(
     check,
     'warning',
-    `CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION (0x800) is set on a forest trust whose direction includes inbound: services in ${partner} trusted for unconstrained delegation receive the TGTs of ${domain}'s users.${obsolete}`,
-    netdom(partner, domain, '/EnableTGTDelegation:no'),
+    `CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION (0x800) is set without 0x200 or QUARANTINED_DOMAIN on a trust whose direction includes inbound: by MS-KILE 3.3.5.7.5 referrals carry ok-as-delegate, so services in ${partner} trusted for unconstrained delegation receive the TGTs of ${domain}'s users (assuming their service tickets carry ok-as-delegate, which the trust object cannot show).`,
+    fix,
   );
 }
 
 /**
- * Selective authentication (CROSS_ORGANIZATION) limits which of `domain`'s resources the
- * partner's users may authenticate to. Its absence is the default, not a fault, so the verdict is
- * information only. It applies where the partner's users come in (direction includes outbound);
- * not inside a forest, where it cannot be set.
+ * Selective authentication (CROSS_ORGANIZATION, MS-ADTS 6.1.6.7.9 TACO; MS-KILE 3.3.5.7.5 adds the
+ * OTHER_ORGANIZATION SID and an ACL check) limits which of `domain`'s resources the partner's users
+ * may authenticate to. Its absence is the default, not a fault, so the verdict is information only.
+ * It applies where the partner's users come in (direction includes outbound), and only on forest
+ * and external trusts (netdom: "Valid only on outbound forest and external trusts"): not inside a
+ * forest, and not on realm or Entra objects, whose tickets carry no PAC for the check to act on.
  */
 function selectiveAuth(trust: TrustObject, kind: TrustKind): Verdict {
   const check = 'trust.selective_auth';
   const { domain, partner } = trust;
   if (trust.direction === 0) return disabled(check);
-  if (kind === 'within_forest') {
+  if (has(trust.attributes, TrustAttribute.WITHIN_FOREST)) {
     return verdict(
       check,
       'not_applicable',
       'Trust inside the forest (WITHIN_FOREST): selective authentication does not exist between domains of one forest.',
     );
   }
-  if (trust.direction === 1) {
+  if (!includesOutbound(trust.direction)) {
     return verdict(
       check,
       'not_applicable',
       `Inbound-only trust: ${partner}'s users do not authenticate to ${domain} over it; selective authentication would be set on ${partner}'s side.`,
+    );
+  }
+  if (kind === 'realm' || kind === 'other') {
+    return verdict(
+      check,
+      'not_applicable',
+      `trustType ${trust.type} (${trustTypeName(trust.type)}): selective authentication exists only on forest and external trusts between Windows domains.`,
     );
   }
   if (has(trust.attributes, TrustAttribute.CROSS_ORGANIZATION)) {
@@ -383,30 +466,54 @@ function selectiveAuth(trust: TrustObject, kind: TrustKind): Verdict {
   return verdict(
     check,
     'ok',
-    `${scope} authentication (CROSS_ORGANIZATION not set): every partner user can authenticate to every resource.`,
+    `${scope} authentication (CROSS_ORGANIZATION not set): every user of ${partner} can authenticate to every resource of ${domain}.`,
   );
 }
 
 /**
- * DISABLE_AUTH_TARGET_VALIDATION (0x1000) turns off the check that an authentication request
- * really targets a server of the trusting side; off is always a risk. The flag is judged where
- * the validation happens, on the side holding the accounts, hence the argument order.
+ * Authentication target validation of NTLM pass-through (KB5010576, CVE-2022-21857) is done by
+ * the trusted side's DCs on requests a trusting domain sends them, so it is read from the object
+ * whose direction includes inbound. Two switches turn it off: DISABLE_AUTH_TARGET_VALIDATION
+ * (0x1000, ntsecapi.h) on the object, for the whole trust; and flag 0x1 of a forest trust info
+ * scanner-info record (LSA_SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION, MS-LSAD 2.2.1.5) for one
+ * domain of a trusting forest. The KB's netdom line names the local (trusted) domain first.
  */
-function authTargetValidation(trust: TrustObject): Verdict {
+function authTargetValidation(trust: TrustObject, scannerDisabled: readonly string[]): Verdict {
   const check = 'trust.auth_target_validation';
   const { domain, partner } = trust;
-  if (has(trust.attributes, TrustAttribute.DISABLE_AUTH_TARGET_VALIDATION)) {
-    const fix = includesInbound(trust.direction)
-      ? netdom(partner, domain, '/AuthTargetValidation:yes')
-      : netdom(domain, partner, '/AuthTargetValidation:yes');
+  if (trust.direction === 0) return disabled(check);
+  if (!isWindowsDomainType(trust.type)) return notWindowsDomain(check, trust, 'no NTLM pass-through crosses it.');
+  if (!includesInbound(trust.direction)) {
     return verdict(
       check,
-      'warning',
-      'DISABLE_AUTH_TARGET_VALIDATION (0x1000) is set: authentication target validation is off for this trust.',
-      fix,
+      'not_applicable',
+      `Outbound-only trust: ${domain}'s DCs receive no NTLM pass-through requests from ${partner} over it; the validation is done by ${partner}'s DCs.`,
     );
   }
-  return verdict(check, 'ok', 'DISABLE_AUTH_TARGET_VALIDATION is not set: authentication target validation is on.');
+  const wholeTrust = has(trust.attributes, TrustAttribute.DISABLE_AUTH_TARGET_VALIDATION);
+  if (!wholeTrust && scannerDisabled.length === 0) {
+    return verdict(
+      check,
+      'ok',
+      `DISABLE_AUTH_TARGET_VALIDATION (0x1000) is not set${trustKind(trust) === 'forest' ? ' and no scanner-info record disables it' : ''}: authentication target validation is on for NTLM pass-through from ${partner}.`,
+    );
+  }
+  const reasons: string[] = [];
+  const fixes: string[] = [];
+  if (wholeTrust) {
+    reasons.push(
+      `DISABLE_AUTH_TARGET_VALIDATION (0x1000) is set: authentication target validation is off for all NTLM pass-through from ${partner} over this trust`,
+    );
+    fixes.push(netdom(domain, partner, '/AuthTargetValidation:yes'));
+  }
+  if (scannerDisabled.length > 0) {
+    reasons.push(
+      `scanner-info records turn it off (LSA_SCANNER_INFO_DISABLE_AUTH_TARGET_VALIDATION, flag 0x1) for ${scannerDisabled.join(', ')}`,
+    );
+    for (const child of scannerDisabled)
+      fixes.push(netdom(domain, partner, `/AuthTargetValidation:yes /ChildDomain:${child}`));
+  }
+  return verdict(check, 'warning', `${reasons.join('; ')} (KB5010576).`, fixes.join('; '));
 }
 
 function aesFix(trust: TrustObject): string {
@@ -418,19 +525,28 @@ function etypes(value: number): string {
 }
 
 /**
- * On an Active Directory trust (types 1, 2) the trust key's encryption types come from
+ * On an uplevel Active Directory trust (type 2) the trust key's encryption types come from
  * msDS-SupportedEncryptionTypes alone. USES_RC4_ENCRYPTION (0x80) is defined only for MIT realm
- * trusts (MS-ADTS on TDO keys: RC4 keys are derived for a type 3 trust only with that flag); on an
- * AD trust it means nothing and is ignored here, although PingCastle and ADEssentials report it
- * as "RC4 in use". Unset or 0 means RC4 by default on older systems; "no AES" is
- * `(v & 0x18) == 0` (MS-KILE), so AES256_SESSION_KEYS (0x20) alone does not count as AES. DES
- * alone is critical: it is broken and off by default since Windows 7 / 2008 R2.
+ * trusts (MS-ADTS 6.1.6.7.9 TARC: "Only evaluated on TRUST_TYPE_MIT"); on an AD trust it means
+ * nothing and is ignored here, although PingCastle and ADEssentials report it as "RC4 in use".
+ * Unset or 0 means RC4 by default on older systems; "no AES" is `(v & 0x18) == 0` (MS-KILE), so
+ * AES256_SESSION_KEYS (0x20) alone does not count as AES. DES alone is critical: it is broken and
+ * off by default since Windows 7 / 2008 R2. A downlevel trust (type 1) carries no Kerberos
+ * referral (MS-KILE 3.3.5.7.5 takes inter-realm keys from the TDO for referrals only), so its
+ * types are not judged; trust.downlevel already warns about the trust itself.
  */
 function encryption(trust: TrustObject): Verdict {
   const check = 'trust.encryption';
   const v = trust.encryptionTypes;
   const rc4Flag = has(trust.attributes, TrustAttribute.USES_RC4_ENCRYPTION);
-  if (trust.type === 1 || trust.type === 2) {
+  if (trust.type === 1) {
+    return verdict(
+      check,
+      'not_applicable',
+      'trustType 1 (downlevel): NTLM only, no Kerberos trust key whose encryption types could be judged (trust.downlevel reports the trust itself).',
+    );
+  }
+  if (trust.type === 2) {
     const ignored = rc4Flag
       ? ' USES_RC4_ENCRYPTION (0x80) is set but means nothing on an Active Directory trust, so it is ignored.'
       : '';
@@ -489,15 +605,20 @@ function encryption(trust: TrustObject): Verdict {
   );
 }
 
-/** A downlevel (NT4-style) trust speaks NTLM only, so it loses Kerberos and everything above. */
+/**
+ * A downlevel (NT4-style) trust speaks NTLM only, so it loses Kerberos and everything above. The
+ * fix re-creates it by DNS name, trusting domain first, once per direction it has.
+ */
 function downlevel(trust: TrustObject): Verdict {
   const check = 'trust.downlevel';
   if (trust.type === 1) {
+    const { trusting, trusted } = trustingFirst(trust);
+    const twoWay = trust.direction === 3 ? ' /twoway' : '';
     return verdict(
       check,
       'warning',
       'trustType 1 (downlevel): a Windows NT4-style trust, NTLM only, no Kerberos.',
-      `remove the trust and create it again with the DNS name ${trust.partner} (netdom trust ... /remove, then /add), so it is made as an Active Directory (uplevel) trust`,
+      `remove the trust and create it again by DNS name, so it is made as an Active Directory (uplevel) trust: ${netdom(trusting, trusted, '/remove')}, then ${netdom(trusting, trusted, `/add${twoWay} /userD:${trusted}\\<admin> /passwordD:* /userO:${trusting}\\<admin> /passwordO:*`)}`,
     );
   }
   if (trust.type === 2)
@@ -509,14 +630,23 @@ function downlevel(trust: TrustObject): Verdict {
   );
 }
 
+/** What the verdicts need beyond the object itself. */
+export interface VerdictContext {
+  /** DNS names of the partner forest's domains that a scanner-info record (flag 0x1) exempts from authentication target validation. */
+  scannerValidationDisabled: readonly string[];
+}
+
 /** All six verdicts, always in TRUST_CHECKS order. */
-export function trustVerdicts(trust: TrustObject): Verdict[] {
+export function trustVerdicts(
+  trust: TrustObject,
+  context: VerdictContext = { scannerValidationDisabled: [] },
+): Verdict[] {
   const kind = trustKind(trust);
   return [
     sidFiltering(trust, kind),
     tgtDelegation(trust, kind),
     selectiveAuth(trust, kind),
-    authTargetValidation(trust),
+    authTargetValidation(trust, context.scannerValidationDisabled),
     encryption(trust),
     downlevel(trust),
   ];

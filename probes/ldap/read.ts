@@ -316,7 +316,7 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
     const root = await search(
       'the rootDSE',
       '',
-      { scope: 'base', filter: '(objectClass=*)', attributes: ['configurationNamingContext'] },
+      { scope: 'base', filter: '(objectClass=*)', attributes: ['configurationNamingContext', 'vendorVersion'] },
       asIs,
     );
     const configurationDn = root[0] === undefined ? undefined : text(root[0], 'configurationNamingContext');
@@ -363,6 +363,7 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
       trusts,
       trustAccounts,
       localNames,
+      rootDse: root[0] === undefined ? undefined : { vendorVersion: text(root[0], 'vendorVersion') },
       preauth,
       problems,
     };

@@ -33,6 +33,7 @@ export const CHECK_IDS = [
   'trust.password_age',
   'trust.forest_info',
   'trust.name_collision',
+  'trust.scanner',
   'trust.path',
   'trust.sid_filtering',
   'trust.tgt_delegation',

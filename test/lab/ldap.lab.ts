@@ -111,6 +111,47 @@ describe('healthy lab over LDAP', () => {
     assert.equal(findings(report, 'trust.forest_info').length, 4);
   });
 
+  it('the spec verdicts on the lab trusts: none warns; trust.scanner not applicable, Samba 4.17 runs no scanner', async () => {
+    const report = await ldapRun();
+    for (const check of [
+      'trust.sid_filtering',
+      'trust.tgt_delegation',
+      'trust.selective_auth',
+      'trust.auth_target_validation',
+      'trust.encryption',
+      'trust.downlevel',
+      'trust.scanner',
+    ] as const) {
+      assert.ok(
+        findings(report, check).every((f) => f.status === 'ok'),
+        `${check}: ${findings(report, check)
+          .filter((f) => f.status !== 'ok')
+          .map((f) => f.message)
+          .join('; ')}`,
+      );
+    }
+    // The rootDSE's vendorVersion (asked for by name) tells the Samba DCs apart.
+    const scanner = findings(report, 'trust.scanner');
+    assert.equal(scanner.length, 4);
+    for (const f of scanner) {
+      assert.equal(f.observed['verdict'], 'not_applicable');
+      assert.match(
+        f.message,
+        /the DC runs Samba 4\.17\.\S+ \(vendorVersion\), and Samba has a forest trust scanner only from 4\.23 on/,
+      );
+    }
+    // tailspin.test trusts fabrikam.test (outbound, QUARANTINED_DOMAIN): filtered there, judged nowhere else.
+    assert.equal(one(report, 'trust.sid_filtering', 'tailspin.test', 'fabrikam.test').observed['verdict'], 'ok');
+    assert.equal(
+      one(report, 'trust.sid_filtering', 'fabrikam.test', 'tailspin.test').observed['verdict'],
+      'not_applicable',
+    );
+    assert.equal(
+      one(report, 'trust.tgt_delegation', 'tailspin.test', 'fabrikam.test').observed['verdict'],
+      'not_applicable',
+    );
+  });
+
   it('paths: A<->B, B<->C, C users to A; no path from A users to C', async () => {
     const report = await ldapRun();
     const available = (from: string, to: string) =>

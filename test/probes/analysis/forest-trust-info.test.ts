@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mulberry32 } from '../../support/random.js';
 import {
+  disabledNames,
   domainInfoFlagNames,
   formatSid,
   parseForestTrustInfo,
   predictCollisions,
+  scannerInfoFlagNames,
+  scannerValidationDisabled,
   tlnFlagNames,
   type ForestTrustInfo,
   type ForestTrustRecord,
@@ -565,6 +568,68 @@ describe('flag names', () => {
       'netbios_disabled_conflict',
     ]);
     assert.deepEqual(domainInfoFlagNames(0x24), ['netbios_disabled_admin', '0x20']);
+  });
+
+  it('scanner-info flags: 0x1 is authentication target validation off, not a disabled SID', () => {
+    assert.deepEqual(scannerInfoFlagNames(0), []);
+    assert.deepEqual(scannerInfoFlagNames(0x1), ['auth_target_validation_disabled']);
+    assert.deepEqual(scannerInfoFlagNames(0x2), ['0x2']);
+    assert.deepEqual(scannerInfoFlagNames(0x80000001), ['auth_target_validation_disabled', '0x80000000']);
+    assert.deepEqual(domainInfoFlagNames(0x1), ['sid_disabled_admin']);
+  });
+});
+
+describe('what the findings read from the records', () => {
+  const at = undefined;
+  const records: ForestTrustRecord[] = [
+    { kind: 'tln', flags: 0, timestamp: at, name: 'wingtip.test' },
+    { kind: 'tln', flags: 0x2, timestamp: at, name: 'off.test' },
+    { kind: 'tln_exclusion', flags: 0x4, timestamp: at, name: 'x.wingtip.test' },
+    { kind: 'tln_exclusion', flags: 0, timestamp: at, name: 'y.wingtip.test' },
+    { kind: 'domain_info', flags: 0, timestamp: at, sid: undefined, dnsName: 'wingtip.test', netbiosName: 'WINGTIP' },
+    { kind: 'domain_info', flags: 0x5, timestamp: at, sid: undefined, dnsName: 'old.wingtip.test', netbiosName: 'OLD' },
+    {
+      kind: 'scanner_info',
+      flags: 0x1,
+      timestamp: at,
+      subType: 4,
+      sid: undefined,
+      dnsName: 'child.wingtip.test',
+      netbiosName: 'CHILD',
+    },
+    {
+      kind: 'scanner_info',
+      flags: 0x2,
+      timestamp: at,
+      subType: 4,
+      sid: undefined,
+      dnsName: 'other.wingtip.test',
+      netbiosName: 'OTHER',
+    },
+    {
+      kind: 'scanner_info',
+      flags: 0,
+      timestamp: at,
+      subType: 4,
+      sid: undefined,
+      dnsName: 'wingtip.test',
+      netbiosName: 'WINGTIP',
+    },
+    { kind: 'binary', flags: 0x1, timestamp: at, data: Buffer.alloc(0) },
+  ];
+
+  it('disabledNames: TLNs, exclusions and domains with any flag, each flag by name; never scanner or binary records', () => {
+    assert.deepEqual(disabledNames(records), [
+      'off.test (disabled_admin)',
+      'x.wingtip.test (disabled_conflict)',
+      'old.wingtip.test (sid_disabled_admin, netbios_disabled_admin)',
+    ]);
+    assert.deepEqual(disabledNames([]), []);
+  });
+
+  it('scannerValidationDisabled: the scanner records with flag 0x1 only', () => {
+    assert.deepEqual(scannerValidationDisabled(records), ['child.wingtip.test']);
+    assert.deepEqual(scannerValidationDisabled(records.filter((record) => record.kind !== 'scanner_info')), []);
   });
 });
 

@@ -60,6 +60,52 @@ function forestInfo(names: { name: string; flags?: number }[]): Buffer {
   return Buffer.concat([header, ...records]);
 }
 
+type FtiRecord =
+  | { type: 'tln'; name: string; flags?: number }
+  | { type: 'domain_info' | 'scanner_info'; dnsName: string; netbiosName: string; flags?: number };
+
+function counted(bytes: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(bytes.length, 0);
+  return Buffer.concat([length, bytes]);
+}
+
+/** msDS-TrustForestTrustInfo with any mix of TLN, domain-info and scanner-info records (timestamps 0). */
+function forestInfoOf(records: FtiRecord[]): Buffer {
+  const bodies = records.map((record) => {
+    const fixed = Buffer.alloc(13);
+    fixed.writeUInt32LE(record.flags ?? 0, 0);
+    if (record.type === 'tln') {
+      fixed.writeUInt8(0, 12);
+      return counted(Buffer.concat([fixed, counted(Buffer.from(record.name, 'utf8'))]));
+    }
+    const domain = Buffer.concat([
+      counted(Buffer.alloc(0)),
+      counted(Buffer.from(record.dnsName, 'utf8')),
+      counted(Buffer.from(record.netbiosName, 'utf8')),
+    ]);
+    fixed.writeUInt8(record.type === 'domain_info' ? 2 : 4, 12);
+    return counted(
+      Buffer.concat([
+        fixed,
+        record.type === 'domain_info' ? domain : counted(Buffer.concat([Buffer.from([4]), domain])),
+      ]),
+    );
+  });
+  const header = Buffer.alloc(8);
+  header.writeUInt32LE(1, 0);
+  header.writeUInt32LE(records.length, 4);
+  return Buffer.concat([header, ...bodies]);
+}
+
+function withForestInfo(reads: Map<string, Read>, domain: string, partner: string, info: Buffer): void {
+  const read = reads.get(domain) as Read;
+  reads.set(domain, {
+    ...read,
+    trusts: read.trusts.map((trust) => (trust.partner === partner ? { ...trust, forestTrustInfo: info } : trust)),
+  });
+}
+
 function tdo(
   domain: string,
   partner: string,
@@ -84,7 +130,10 @@ function tdo(
   };
 }
 
-function labReads(): Map<string, Read> {
+// The lab's DCs are Samba 4.17: they name their version in the rootDSE, and run no trust scanner.
+const LAB_ROOT_DSE = { vendorVersion: '4.17.12-Debian' };
+
+function labReads(rootDse: Read['rootDse'] = LAB_ROOT_DSE): Map<string, Read> {
   const read = (domain: string, trusts: TrustRecord[], accounts: string[]): Read => ({
     ok: true,
     domain,
@@ -93,6 +142,7 @@ function labReads(): Map<string, Read> {
     trusts,
     trustAccounts: accounts.map((name) => ({ name, pwdLastSet: daysAgo(5) })),
     localNames: [domain],
+    rootDse,
     preauth: [],
     problems: [],
   });
@@ -391,5 +441,233 @@ describe('bind failures', () => {
       ),
     );
     assert.ok(output.measurements.some((m) => m.kind === 'ldap_bind' && m.domain === 'fabrikam.test' && !m.success));
+  });
+});
+
+describe('remediation lines in the findings name the trusting domain first', () => {
+  it('a missing side of an external trust: both findings create it from the trusting side', () => {
+    const reads = labReads();
+    for (const [domain, partner] of [
+      ['tailspin.test', 'fabrikam.test'],
+      ['fabrikam.test', 'tailspin.test'],
+    ] as const) {
+      const read = reads.get(domain) as Read;
+      reads.set(domain, { ...read, trusts: read.trusts.filter((trust) => trust.partner !== partner) });
+    }
+    const output = run(reads);
+    for (const [domain, partner] of [
+      ['tailspin.test', 'fabrikam.test'],
+      ['fabrikam.test', 'tailspin.test'],
+    ] as const) {
+      const expected = only(output.findings, 'trust.expected', domain, partner);
+      assert.equal(expected.status, 'critical');
+      assert.equal(
+        expected.remediation,
+        'create the trust (both sides at once): netdom trust tailspin.test /domain:fabrikam.test /add /userD:fabrikam.test\\<admin> /passwordD:* /userO:tailspin.test\\<admin> /passwordO:*',
+      );
+    }
+  });
+
+  it('a missing side of a forest trust: no netdom line, which cannot create one', () => {
+    const reads = labReads();
+    const wingtip = reads.get('wingtip.test') as Read;
+    reads.set('wingtip.test', {
+      ...wingtip,
+      trusts: wingtip.trusts.filter((trust) => trust.partner !== 'tailspin.test'),
+    });
+    const expected = only(run(reads).findings, 'trust.expected', 'wingtip.test', 'tailspin.test');
+    assert.match(
+      expected.remediation,
+      /^create the forest trust on the forest roots in Active Directory Domains and Trusts \(New Trust Wizard: tailspin\.test trusts wingtip\.test, two-way\)/,
+    );
+    assert.doesNotMatch(expected.remediation, /netdom trust/);
+  });
+
+  it('a changed direction: re-create from the trusting side', () => {
+    const reads = labReads();
+    const fabrikam = reads.get('fabrikam.test') as Read;
+    reads.set('fabrikam.test', {
+      ...fabrikam,
+      trusts: fabrikam.trusts.map((trust) => (trust.partner === 'tailspin.test' ? { ...trust, direction: 3 } : trust)),
+    });
+    const expected = only(run(reads).findings, 'trust.expected', 'fabrikam.test', 'tailspin.test');
+    assert.equal(expected.status, 'critical');
+    assert.match(
+      expected.remediation,
+      /^re-create the trust: netdom trust tailspin\.test \/domain:fabrikam\.test \/remove, then netdom trust tailspin\.test \/domain:fabrikam\.test \/add \/userD:fabrikam\.test/,
+    );
+  });
+
+  it('sides that disagree, read on the trusted side: /verify names the trusting domain first', () => {
+    const reads = labReads();
+    const fabrikam = reads.get('fabrikam.test') as Read;
+    reads.set('fabrikam.test', {
+      ...fabrikam,
+      trustAccounts: fabrikam.trustAccounts.filter((account) => account.name !== 'TAILSPIN$'),
+    });
+    const output = run(reads);
+    for (const domain of ['fabrikam.test', 'tailspin.test']) {
+      const partner = domain === 'fabrikam.test' ? 'tailspin.test' : 'fabrikam.test';
+      const consistent = only(output.findings, 'trust.consistent', domain, partner);
+      assert.equal(consistent.status, 'critical');
+      assert.match(
+        consistent.remediation,
+        /: netdom trust tailspin\.test \/domain:fabrikam\.test \/verify shows the broken side/,
+      );
+      assert.doesNotMatch(consistent.remediation, /netdom trust fabrikam\.test \/domain:tailspin\.test/);
+    }
+  });
+
+  it('an old trust password: /reset from the trusting side', () => {
+    const reads = labReads();
+    const fabrikam = reads.get('fabrikam.test') as Read;
+    reads.set('fabrikam.test', {
+      ...fabrikam,
+      trustAccounts: fabrikam.trustAccounts.map((account) => ({ ...account, pwdLastSet: daysAgo(50) })),
+    });
+    const age = only(run(reads).findings, 'trust.password_age', 'fabrikam.test', 'tailspin.test');
+    assert.equal(age.status, 'warning');
+    assert.match(
+      age.remediation,
+      /reset it with netdom trust tailspin\.test \/domain:fabrikam\.test \/reset \/userD:fabrikam\.test\\<admin> \/passwordD:\*/,
+    );
+  });
+
+  it('disabled names: list them with /namesuffixes:<partner>, no /domain:', () => {
+    const reads = labReads();
+    withForestInfo(
+      reads,
+      'tailspin.test',
+      'wingtip.test',
+      forestInfo([{ name: 'wingtip.test' }, { name: 'partners.test', flags: 0x2 }]),
+    );
+    const names = only(run(reads).findings, 'trust.forest_info', 'tailspin.test', 'wingtip.test');
+    assert.equal(names.status, 'warning');
+    assert.match(
+      names.remediation,
+      /^list the name suffixes of wingtip\.test with netdom trust tailspin\.test \/namesuffixes:wingtip\.test, then enable a disabled one with netdom trust tailspin\.test \/namesuffixes:wingtip\.test \/togglesuffix:<number>/,
+    );
+    const reads2 = labReads();
+    withForestInfo(reads2, 'tailspin.test', 'wingtip.test', forestInfo([{ name: 'wingtip.test' }]).subarray(0, 12));
+    assert.match(
+      only(run(reads2).findings, 'trust.forest_info', 'tailspin.test', 'wingtip.test').remediation,
+      /Name Suffix Routing, Refresh\) on tailspin\.test's forest root, then check them with netdom trust tailspin\.test \/namesuffixes:wingtip\.test$/,
+    );
+  });
+});
+
+describe('forest trust info flags in the findings', () => {
+  it('a domain-info record with flag 0x1 is a SID disabled by the admin; a scanner-info record with 0x1 is target validation off', () => {
+    const reads = labReads();
+    withForestInfo(
+      reads,
+      'tailspin.test',
+      'wingtip.test',
+      forestInfoOf([
+        { type: 'tln', name: 'wingtip.test' },
+        { type: 'domain_info', dnsName: 'wingtip.test', netbiosName: 'WINGTIP' },
+        { type: 'domain_info', dnsName: 'old.wingtip.test', netbiosName: 'OLD', flags: 0x1 },
+        { type: 'scanner_info', dnsName: 'wingtip.test', netbiosName: 'WINGTIP' },
+        { type: 'scanner_info', dnsName: 'child.wingtip.test', netbiosName: 'CHILD', flags: 0x1 },
+      ]),
+    );
+    const output = run(reads);
+    const names = only(output.findings, 'trust.forest_info', 'tailspin.test', 'wingtip.test');
+    assert.equal(names.status, 'warning');
+    assert.match(names.message, /names of the partner disabled: old\.wingtip\.test \(sid_disabled_admin\)$/);
+    const atv = only(output.findings, 'trust.auth_target_validation', 'tailspin.test', 'wingtip.test');
+    assert.equal(atv.status, 'warning');
+    assert.match(atv.message, /for child\.wingtip\.test/);
+    assert.equal(
+      atv.remediation,
+      'netdom trust tailspin.test /domain:wingtip.test /AuthTargetValidation:yes /ChildDomain:child.wingtip.test',
+    );
+  });
+
+  it('NetBIOS disabled by the admin is named too', () => {
+    const reads = labReads();
+    withForestInfo(
+      reads,
+      'tailspin.test',
+      'wingtip.test',
+      forestInfoOf([
+        { type: 'tln', name: 'wingtip.test' },
+        { type: 'domain_info', dnsName: 'wingtip.test', netbiosName: 'WINGTIP', flags: 0x4 },
+      ]),
+    );
+    assert.match(
+      only(run(reads).findings, 'trust.forest_info', 'tailspin.test', 'wingtip.test').message,
+      /wingtip\.test \(netbios_disabled_admin\)/,
+    );
+  });
+});
+
+describe('trust.scanner in the findings', () => {
+  it('the Samba 4.17 lab: not applicable on every forest trust, so the healthy lab stays ok', () => {
+    const scanner = run(labReads()).findings.filter((finding) => finding.check === 'trust.scanner');
+    assert.equal(scanner.length, 4);
+    for (const finding of scanner) {
+      assert.equal(finding.status, 'ok');
+      assert.match(finding.message, /: not applicable: No trust scanner is expected in .*Samba 4\.17\.12-Debian/);
+      assert.equal(finding.observed['verdict'], 'not_applicable');
+    }
+  });
+
+  it('Windows forest roots without scanner records: a warning on each inbound side, naming "Allowed to authenticate" only where the partner uses selective authentication', () => {
+    const reads = labReads({ vendorVersion: undefined });
+    const wingtip = reads.get('wingtip.test') as Read;
+    reads.set('wingtip.test', {
+      ...wingtip,
+      trusts: wingtip.trusts.map((trust) =>
+        trust.partner === 'tailspin.test' ? { ...trust, attributes: 0x18 } : trust,
+      ),
+    });
+    const output = run(reads);
+    const scanner = output.findings.filter((finding) => finding.check === 'trust.scanner');
+    assert.deepEqual(
+      scanner.map((finding) => finding.status),
+      ['warning', 'warning', 'warning', 'warning'],
+    );
+    const selective = only(output.findings, 'trust.scanner', 'tailspin.test', 'wingtip.test');
+    assert.match(
+      selective.message,
+      /wingtip\.test uses selective authentication for this trust, so the PDC needs "Allowed to authenticate"/,
+    );
+    assert.match(selective.remediation, /netdom trust tailspin\.test \/domain:wingtip\.test \/InvokeTrustScanner/);
+    assert.deepEqual(selective.observed['missing'], ['wingtip.test']);
+    assert.doesNotMatch(
+      only(output.findings, 'trust.scanner', 'wingtip.test', 'tailspin.test').message,
+      /Allowed to authenticate/,
+    );
+  });
+
+  it('Windows with scanner records covering the partner: ok; an unreadable rootDSE: unknown', () => {
+    const reads = labReads({ vendorVersion: undefined });
+    withForestInfo(
+      reads,
+      'tailspin.test',
+      'wingtip.test',
+      forestInfoOf([
+        { type: 'tln', name: 'wingtip.test' },
+        { type: 'domain_info', dnsName: 'wingtip.test', netbiosName: 'WINGTIP' },
+        { type: 'scanner_info', dnsName: 'wingtip.test', netbiosName: 'WINGTIP' },
+      ]),
+    );
+    assert.equal(only(run(reads).findings, 'trust.scanner', 'tailspin.test', 'wingtip.test').status, 'ok');
+    const unreadable = new Map([...labReads()].map(([domain, read]) => [domain, { ...read, rootDse: undefined }]));
+    const unknown = only(run(unreadable).findings, 'trust.scanner', 'tailspin.test', 'wingtip.test');
+    assert.equal(unknown.status, 'unknown');
+  });
+
+  it('external trusts get no trust.scanner finding', () => {
+    assert.equal(
+      run(labReads()).findings.filter(
+        (finding) =>
+          finding.check === 'trust.scanner' &&
+          targetText(finding) === 'fabrikam.test' &&
+          finding.domain === 'tailspin.test',
+      ).length,
+      0,
+    );
   });
 });
