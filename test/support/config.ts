@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { parseConfig, type Config, type SecretSources } from '../../agent/config/config.js';
 import { buildPlan } from '../../agent/plan/plan.js';
 import { renderTarget, type Finding } from '../../probes/model/finding.js';
@@ -30,4 +31,14 @@ export function domainTargetsOf(config: Config, domain: string): Plan['ports']['
 /** A finding's target as the report and the metrics print it. */
 export function targetText(finding: Finding): string {
   return renderTarget(finding.check, finding.target);
+}
+
+/** The one finding of a check for a target (as text); fails naming the findings there are. */
+export function findingFor(findings: Finding[], check: string, target: string): Finding {
+  const found = findings.find((finding) => finding.check === check && targetText(finding) === target);
+  assert.ok(
+    found,
+    `no ${check} finding for ${target}; have: ${findings.map((f) => `${f.check} ${targetText(f)}`).join(', ')}`,
+  );
+  return found;
 }

@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findDcs } from '../../../probes/discovery/dcs.js';
 import { probeDns } from '../../../probes/dns/probe.js';
-import type { Finding } from '../../../probes/model/finding.js';
 import { probePorts } from '../../../probes/ports/probe.js';
-import { configFrom, domainTargetsOf, planOf, targetText } from '../../support/config.js';
+import { configFrom, domainTargetsOf, findingFor, planOf, targetText } from '../../support/config.js';
 import { contextFor } from '../../support/context.js';
 import { startDnsServer, WINGTIP_ZONE, type DnsTestServer, type Zone } from '../../support/dns-server.js';
 
@@ -34,15 +33,6 @@ trusts:
 `);
 }
 
-function find(findings: Finding[], check: string, target: string): Finding {
-  const found = findings.find((finding) => finding.check === check && targetText(finding) === target);
-  assert.ok(
-    found,
-    `no ${check} finding for ${target}; have: ${findings.map((f) => `${f.check} ${targetText(f)}`).join(', ')}`,
-  );
-  return found;
-}
-
 const DC_RECORD = '_ldap._tcp.dc._msdcs.wingtip.test';
 
 describe('DNS answers are checked against the question', () => {
@@ -50,7 +40,7 @@ describe('DNS answers are checked against the question', () => {
     await withServer({ ...WINGTIP_ZONE, behaviour: { [DC_RECORD]: 'foreign-owner' } }, async (server) => {
       const config = configFor(server.port);
       const { findings } = await probeDns(planOf(config).dns, contextFor(config));
-      const srv = find(findings, 'dns.srv', `${DC_RECORD}@127.0.0.1:${server.port}/udp`);
+      const srv = findingFor(findings, 'dns.srv', `${DC_RECORD}@127.0.0.1:${server.port}/udp`);
       assert.equal(srv.status, 'critical');
       assert.match(
         srv.message,
@@ -67,7 +57,7 @@ describe('DNS answers are checked against the question', () => {
     await withServer({ ...WINGTIP_ZONE, behaviour: { 'dcb.wingtip.test': 'foreign-owner' } }, async (server) => {
       const config = configFor(server.port);
       const { findings } = await probeDns(planOf(config).dns, contextFor(config));
-      const address = find(findings, 'dns.address', `dcb.wingtip.test@127.0.0.1:${server.port}/udp`);
+      const address = findingFor(findings, 'dns.address', `dcb.wingtip.test@127.0.0.1:${server.port}/udp`);
       assert.equal(address.status, 'critical');
       assert.match(address.message, /owned by other names/);
     });
@@ -78,7 +68,7 @@ describe('DNS answers are checked against the question', () => {
       const config = configFor(server.port);
       const { findings } = await probeDns(planOf(config).dns, contextFor(config));
       for (const transport of ['udp', 'tcp']) {
-        const srv = find(findings, 'dns.srv', `${DC_RECORD}@127.0.0.1:${server.port}/${transport}`);
+        const srv = findingFor(findings, 'dns.srv', `${DC_RECORD}@127.0.0.1:${server.port}/${transport}`);
         assert.equal(srv.status, 'critical');
         assert.match(srv.message, /malformed reply: reply carries 0 questions, not the one asked/);
       }
@@ -110,13 +100,13 @@ describe('one DNS reply naming hundreds of DCs', () => {
       assert.equal(probed.size, 5);
       const limits = findings.filter((finding) => finding.check === 'run.limit');
       assert.deepEqual(limits.map(targetText).sort(), ['limits.dcs_per_domain', 'limits.dns_answers_per_reply']);
-      const dcs = find(limits, 'run.limit', 'limits.dcs_per_domain');
+      const dcs = findingFor(limits, 'run.limit', 'limits.dcs_per_domain');
       assert.equal(dcs.status, 'warning');
       assert.equal(
         dcs.message,
         `limits.dcs_per_domain (5) reached: ${DC_RECORD} via 127.0.0.1:${server.port} named 50 DCs; only the first 5 were used`,
       );
-      const answers = find(limits, 'run.limit', 'limits.dns_answers_per_reply');
+      const answers = findingFor(limits, 'run.limit', 'limits.dns_answers_per_reply');
       assert.equal(
         answers.message,
         `limits.dns_answers_per_reply (50) reached: ${DC_RECORD} SRV via 127.0.0.1:${server.port} answered with 400 records; only the first 50 were used`,

@@ -5,8 +5,7 @@ import dnsPacket from 'dns-packet';
 import { decodeReply, encodeQuery } from '../../../probes/transport/dns-client.js';
 import { probeDns } from '../../../probes/dns/probe.js';
 import { findDcs } from '../../../probes/discovery/dcs.js';
-import type { Finding } from '../../../probes/model/finding.js';
-import { configFrom, domainTargetsOf, planOf, targetText } from '../../support/config.js';
+import { configFrom, domainTargetsOf, findingFor, planOf, targetText } from '../../support/config.js';
 import { contextFor } from '../../support/context.js';
 import {
   startDnsServer,
@@ -39,15 +38,6 @@ trusts:
 `);
 }
 
-function find(findings: Finding[], check: string, target: string): Finding {
-  const found = findings.find((finding) => finding.check === check && targetText(finding) === target);
-  assert.ok(
-    found,
-    `no ${check} finding for ${target}; have: ${findings.map((f) => `${f.check} ${targetText(f)}`).join(', ')}`,
-  );
-  return found;
-}
-
 describe('DNS probe against a loopback DNS server', () => {
   it('a healthy forwarder: every locator record over UDP and TCP, and the DC address, ok', async () => {
     await withServer({ ...WINGTIP, authoritative: false }, async (server) => {
@@ -59,7 +49,11 @@ describe('DNS probe against a loopback DNS server', () => {
         srv.map((finding) => finding.status),
         Array(8).fill('ok'),
       );
-      const ldap = find(output.findings, 'dns.srv', `_ldap._tcp.dc._msdcs.wingtip.test@127.0.0.1:${server.port}/udp`);
+      const ldap = findingFor(
+        output.findings,
+        'dns.srv',
+        `_ldap._tcp.dc._msdcs.wingtip.test@127.0.0.1:${server.port}/udp`,
+      );
       assert.equal(ldap.domain, 'tailspin.test');
       assert.equal(ldap.observed['rcode'], 'NOERROR');
       assert.equal(ldap.observed['answers'], 1);
@@ -67,7 +61,7 @@ describe('DNS probe against a loopback DNS server', () => {
       assert.equal(ldap.observed['partner_domain'], 'wingtip.test');
       assert.equal(typeof ldap.observed['seconds'], 'number');
       assert.match(ldap.message, /1 record\(s\) in .* \(non-authoritative: forwarded\)$/);
-      const address = find(output.findings, 'dns.address', `dcb.wingtip.test@127.0.0.1:${server.port}/udp`);
+      const address = findingFor(output.findings, 'dns.address', `dcb.wingtip.test@127.0.0.1:${server.port}/udp`);
       assert.equal(address.status, 'ok');
       // Asked directly of the configured server, over both transports.
       assert.ok(server.queries.some((query) => query.transport === 'tcp' && query.name === '_gc._tcp.wingtip.test'));
@@ -81,7 +75,11 @@ describe('DNS probe against a loopback DNS server', () => {
     await withServer({ ...WINGTIP, authoritative: true }, async (server) => {
       const config = configFor(server.port);
       const output = await probeDns(planOf(config).dns, contextFor(config));
-      const ldap = find(output.findings, 'dns.srv', `_ldap._tcp.dc._msdcs.wingtip.test@127.0.0.1:${server.port}/tcp`);
+      const ldap = findingFor(
+        output.findings,
+        'dns.srv',
+        `_ldap._tcp.dc._msdcs.wingtip.test@127.0.0.1:${server.port}/tcp`,
+      );
       assert.equal(ldap.observed['authoritative'], true);
       assert.match(ldap.message, /\(authoritative answer\)$/);
     });
@@ -91,7 +89,11 @@ describe('DNS probe against a loopback DNS server', () => {
     await withServer({ ...WINGTIP, behaviour: { '_kerberos._tcp.wingtip.test': 'truncate' } }, async (server) => {
       const config = configFor(server.port);
       const output = await probeDns(planOf(config).dns, contextFor(config));
-      const finding = find(output.findings, 'dns.srv', `_kerberos._tcp.wingtip.test@127.0.0.1:${server.port}/udp`);
+      const finding = findingFor(
+        output.findings,
+        'dns.srv',
+        `_kerberos._tcp.wingtip.test@127.0.0.1:${server.port}/udp`,
+      );
       assert.equal(finding.status, 'ok');
       assert.equal(finding.observed['retried_over_tcp'], true);
       assert.equal(finding.observed['truncated'], true);
@@ -122,7 +124,7 @@ describe('DNS probe against a loopback DNS server', () => {
         const config = configFor(server.port);
         const output = await probeDns(planOf(config).dns, contextFor(config));
         for (const transport of ['udp', 'tcp']) {
-          const finding = find(
+          const finding = findingFor(
             output.findings,
             'dns.srv',
             `_kpasswd._tcp.wingtip.test@127.0.0.1:${server.port}/${transport}`,
@@ -146,7 +148,7 @@ describe('DNS probe against a loopback DNS server', () => {
     await withServer({ ...WINGTIP, a: {} }, async (server) => {
       const config = configFor(server.port);
       const output = await probeDns(planOf(config).dns, contextFor(config));
-      const address = find(output.findings, 'dns.address', `dcb.wingtip.test@127.0.0.1:${server.port}/udp`);
+      const address = findingFor(output.findings, 'dns.address', `dcb.wingtip.test@127.0.0.1:${server.port}/udp`);
       assert.equal(address.status, 'critical');
       assert.match(address.message, /NXDOMAIN/);
     });
@@ -178,7 +180,7 @@ trusts:
     type: external
 `);
         const output = await probeDns(planOf(config).dns, contextFor(config));
-        const set = find(
+        const set = findingFor(
           output.findings,
           'dns.dc_set',
           `_ldap._tcp.dc._msdcs.wingtip.test@127.0.0.1:${forwarder.port}`,
