@@ -189,3 +189,13 @@ async function closeBoth(udp: Socket, tcp: Server, sockets: Set<TcpSocket>): Pro
     }),
   );
 }
+
+/** A DNS server for one piece of work, closed after it whatever happens. */
+export async function withDnsServer<T>(zone: Zone, work: (server: DnsTestServer) => Promise<T>): Promise<T> {
+  const server = await startDnsServer(zone);
+  try {
+    return await work(server);
+  } finally {
+    await server.close();
+  }
+}

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { createServer as createTlsServer, TLSSocket } from 'node:tls';
 
 export interface Running {
@@ -140,4 +141,28 @@ export async function startTlsServer(certificate: TestCertificate): Promise<Runn
       tls.on('error', () => undefined);
     });
   });
+}
+
+/**
+ * For a test file: `start` awaits a server and returns its port; every server started so and
+ * every certificate put in `certificates` is closed and removed after the file's tests.
+ */
+export function serversClosedAfterTests(): {
+  start: (server: Promise<Running>) => Promise<number>;
+  certificates: TestCertificate[];
+} {
+  const running: Running[] = [];
+  const certificates: TestCertificate[] = [];
+  after(async () => {
+    for (const server of running) await server.close();
+    for (const certificate of certificates) certificate.cleanup();
+  });
+  return {
+    start: async (server) => {
+      const ready = await server;
+      running.push(ready);
+      return ready.port;
+    },
+    certificates,
+  };
 }

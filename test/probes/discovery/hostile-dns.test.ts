@@ -9,16 +9,7 @@ import { probeDns } from '../../../probes/dns/probe.js';
 import { probePorts } from '../../../probes/ports/probe.js';
 import { configFrom, domainTargetsOf, findingFor, planOf, targetText } from '../../support/config.js';
 import { contextFor } from '../../support/context.js';
-import { startDnsServer, WINGTIP_ZONE, type DnsTestServer, type Zone } from '../../support/dns-server.js';
-
-async function withServer<T>(zone: Zone, work: (server: DnsTestServer) => Promise<T>): Promise<T> {
-  const server = await startDnsServer(zone);
-  try {
-    return await work(server);
-  } finally {
-    await server.close();
-  }
-}
+import { withDnsServer, WINGTIP_ZONE, type Zone } from '../../support/dns-server.js';
 
 function configFor(port: number, limits = '') {
   return configFrom(`
@@ -37,7 +28,7 @@ const DC_RECORD = '_ldap._tcp.dc._msdcs.wingtip.test';
 
 describe('DNS answers are checked against the question', () => {
   it('SRV records owned by another name answer nothing: critical, and no DC is discovered from them', async () => {
-    await withServer({ ...WINGTIP_ZONE, behaviour: { [DC_RECORD]: 'foreign-owner' } }, async (server) => {
+    await withDnsServer({ ...WINGTIP_ZONE, behaviour: { [DC_RECORD]: 'foreign-owner' } }, async (server) => {
       const config = configFor(server.port);
       const { findings } = await probeDns(planOf(config).dns, contextFor(config));
       const srv = findingFor(findings, 'dns.srv', `${DC_RECORD}@127.0.0.1:${server.port}/udp`);
@@ -54,7 +45,7 @@ describe('DNS answers are checked against the question', () => {
   });
 
   it('an A record owned by another name is no address of the DC', async () => {
-    await withServer({ ...WINGTIP_ZONE, behaviour: { 'dcb.wingtip.test': 'foreign-owner' } }, async (server) => {
+    await withDnsServer({ ...WINGTIP_ZONE, behaviour: { 'dcb.wingtip.test': 'foreign-owner' } }, async (server) => {
       const config = configFor(server.port);
       const { findings } = await probeDns(planOf(config).dns, contextFor(config));
       const address = findingFor(findings, 'dns.address', `dcb.wingtip.test@127.0.0.1:${server.port}/udp`);
@@ -64,7 +55,7 @@ describe('DNS answers are checked against the question', () => {
   });
 
   it('a reply without the question section is malformed, not an answer', async () => {
-    await withServer({ ...WINGTIP_ZONE, behaviour: { [DC_RECORD]: 'no-question' } }, async (server) => {
+    await withDnsServer({ ...WINGTIP_ZONE, behaviour: { [DC_RECORD]: 'no-question' } }, async (server) => {
       const config = configFor(server.port);
       const { findings } = await probeDns(planOf(config).dns, contextFor(config));
       for (const transport of ['udp', 'tcp']) {
@@ -89,7 +80,7 @@ function floodZone(count: number): Zone {
 
 describe('one DNS reply naming hundreds of DCs', () => {
   it('ports: at most limits.dcs_per_domain DCs are probed, and one finding names each bound reached', async () => {
-    await withServer(floodZone(400), async (server) => {
+    await withDnsServer(floodZone(400), async (server) => {
       const config = configFor(server.port, 'limits: { dcs_per_domain: 5, dns_answers_per_reply: 50 }');
       const { findings } = await probePorts(planOf(config).ports, contextFor(config));
       const probed = new Set(
@@ -116,7 +107,7 @@ describe('one DNS reply naming hundreds of DCs', () => {
   });
 
   it('dns: the hosts of the answers resolved are bounded the same way', async () => {
-    await withServer(floodZone(400), async (server) => {
+    await withDnsServer(floodZone(400), async (server) => {
       const config = configFor(server.port, 'limits: { dcs_per_domain: 5 }');
       const { findings } = await probeDns(planOf(config).dns, contextFor(config));
       assert.equal(findings.filter((finding) => finding.check === 'dns.address').length, 5);

@@ -7,24 +7,9 @@ import { probeDns } from '../../../probes/dns/probe.js';
 import { findDcs } from '../../../probes/discovery/dcs.js';
 import { configFrom, domainTargetsOf, findingFor, planOf, targetText } from '../../support/config.js';
 import { contextFor } from '../../support/context.js';
-import {
-  startDnsServer,
-  WINGTIP_ZONE,
-  type Behaviour,
-  type DnsTestServer,
-  type Zone,
-} from '../../support/dns-server.js';
+import { startDnsServer, withDnsServer, WINGTIP_ZONE, type Behaviour } from '../../support/dns-server.js';
 
 const WINGTIP = WINGTIP_ZONE;
-
-async function withServer<T>(zone: Zone, work: (server: DnsTestServer) => Promise<T>): Promise<T> {
-  const server = await startDnsServer(zone);
-  try {
-    return await work(server);
-  } finally {
-    await server.close();
-  }
-}
 
 function configFor(port: number, timeout = '300ms') {
   return configFrom(`
@@ -40,7 +25,7 @@ trusts:
 
 describe('DNS probe against a loopback DNS server', () => {
   it('a healthy forwarder: every locator record over UDP and TCP, and the DC address, ok', async () => {
-    await withServer({ ...WINGTIP, authoritative: false }, async (server) => {
+    await withDnsServer({ ...WINGTIP, authoritative: false }, async (server) => {
       const config = configFor(server.port);
       const output = await probeDns(planOf(config).dns, contextFor(config));
       const srv = output.findings.filter((finding) => finding.check === 'dns.srv');
@@ -72,7 +57,7 @@ describe('DNS probe against a loopback DNS server', () => {
   });
 
   it('reports the AA bit of a server that hosts the zone', async () => {
-    await withServer({ ...WINGTIP, authoritative: true }, async (server) => {
+    await withDnsServer({ ...WINGTIP, authoritative: true }, async (server) => {
       const config = configFor(server.port);
       const output = await probeDns(planOf(config).dns, contextFor(config));
       const ldap = findingFor(
@@ -86,7 +71,7 @@ describe('DNS probe against a loopback DNS server', () => {
   });
 
   it('retries a truncated UDP answer over TCP', async () => {
-    await withServer({ ...WINGTIP, behaviour: { '_kerberos._tcp.wingtip.test': 'truncate' } }, async (server) => {
+    await withDnsServer({ ...WINGTIP, behaviour: { '_kerberos._tcp.wingtip.test': 'truncate' } }, async (server) => {
       const config = configFor(server.port);
       const output = await probeDns(planOf(config).dns, contextFor(config));
       const finding = findingFor(
@@ -120,7 +105,7 @@ describe('DNS probe against a loopback DNS server', () => {
   ];
   for (const [behaviour, message, remediation] of failures) {
     it(`${behaviour}: a critical finding that says which, on both transports`, async () => {
-      await withServer({ ...WINGTIP, behaviour: { '_kpasswd._tcp.wingtip.test': behaviour } }, async (server) => {
+      await withDnsServer({ ...WINGTIP, behaviour: { '_kpasswd._tcp.wingtip.test': behaviour } }, async (server) => {
         const config = configFor(server.port);
         const output = await probeDns(planOf(config).dns, contextFor(config));
         for (const transport of ['udp', 'tcp']) {
@@ -145,7 +130,7 @@ describe('DNS probe against a loopback DNS server', () => {
   }
 
   it('a missing DC address is critical', async () => {
-    await withServer({ ...WINGTIP, a: {} }, async (server) => {
+    await withDnsServer({ ...WINGTIP, a: {} }, async (server) => {
       const config = configFor(server.port);
       const output = await probeDns(planOf(config).dns, contextFor(config));
       const address = findingFor(output.findings, 'dns.address', `dcb.wingtip.test@127.0.0.1:${server.port}/udp`);
@@ -166,7 +151,7 @@ describe('DNS probe against a loopback DNS server', () => {
       },
     });
     try {
-      await withServer(WINGTIP, async (forwarder) => {
+      await withDnsServer(WINGTIP, async (forwarder) => {
         const config = configFrom(`
 timeout: 300ms
 domains:
@@ -196,7 +181,7 @@ trusts:
 
 describe('DC discovery through SRV answers', () => {
   it('finds the partner DCs and their addresses through the forwarder when dcs is not configured', async () => {
-    await withServer(WINGTIP, async (server) => {
+    await withDnsServer(WINGTIP, async (server) => {
       const config = configFor(server.port);
       const found = await findDcs(domainTargetsOf(config, 'wingtip.test'), config.limits, contextFor(config));
       assert.deepEqual(found.problems, []);
@@ -208,16 +193,19 @@ describe('DC discovery through SRV answers', () => {
   });
 
   it('says why when no server names a DC', async () => {
-    await withServer({ ...WINGTIP, behaviour: { '_ldap._tcp.dc._msdcs.wingtip.test': 'refused' } }, async (server) => {
-      const config = configFor(server.port);
-      const found = await findDcs(domainTargetsOf(config, 'wingtip.test'), config.limits, contextFor(config));
-      assert.deepEqual(found.targets, []);
-      assert.equal(found.problems.length, 1);
-      assert.match(
-        found.problems[0]?.problem ?? '',
-        /_ldap\._tcp\.dc\._msdcs\.wingtip\.test via 127\.0\.0\.1:\d+: REFUSED/,
-      );
-    });
+    await withDnsServer(
+      { ...WINGTIP, behaviour: { '_ldap._tcp.dc._msdcs.wingtip.test': 'refused' } },
+      async (server) => {
+        const config = configFor(server.port);
+        const found = await findDcs(domainTargetsOf(config, 'wingtip.test'), config.limits, contextFor(config));
+        assert.deepEqual(found.targets, []);
+        assert.equal(found.problems.length, 1);
+        assert.match(
+          found.problems[0]?.problem ?? '',
+          /_ldap\._tcp\.dc\._msdcs\.wingtip\.test via 127\.0\.0\.1:\d+: REFUSED/,
+        );
+      },
+    );
   });
 });
 

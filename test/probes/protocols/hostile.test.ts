@@ -3,7 +3,7 @@
 // certificates carry that address.
 
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { DcTarget } from '../../../probes/discovery/dcs.js';
 import type { Finding } from '../../../probes/model/finding.js';
 import type { ProbeOutput } from '../../../probes/model/probe.js';
@@ -11,21 +11,10 @@ import { probeDcProtocols, type ServicePorts } from '../../../probes/protocols/p
 import { configFrom, planOf, targetText } from '../../support/config.js';
 import { contextFor } from '../../support/context.js';
 import { endpointMapper } from '../../support/rpc.js';
-import { makeCertificate, tlsServer, type Running, type TestCertificate } from '../../support/servers.js';
+import { makeCertificate, serversClosedAfterTests, tlsServer } from '../../support/servers.js';
 import { closedPort } from '../../support/tcp.js';
 
-const running: Running[] = [];
-const certificates: TestCertificate[] = [];
-after(async () => {
-  for (const server of running) await server.close();
-  for (const certificate of certificates) certificate.cleanup();
-});
-
-async function start(server: Promise<Running>): Promise<number> {
-  const ready = await server;
-  running.push(ready);
-  return ready.port;
-}
+const { start, certificates } = serversClosedAfterTests();
 
 function config(extra = '', caFile?: string, timeout = '400ms') {
   const domain = caFile === undefined ? ' {}' : `\n    ca_file: ${caFile}`;

@@ -3,7 +3,7 @@
 // well-behaved answers come from real Samba DCs in the lab tests.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { DcTarget } from '../../../probes/discovery/dcs.js';
 import { locatorFinding, probeDcProtocols, type ServicePorts } from '../../../probes/protocols/probe.js';
 import type { Finding } from '../../../probes/model/finding.js';
@@ -12,27 +12,15 @@ import { configFrom, planOf, targetText } from '../../support/config.js';
 import { contextFor } from '../../support/context.js';
 import {
   makeCertificate,
+  serversClosedAfterTests,
   startTlsServer,
   tcpServer,
   tlsServer,
   udpServer,
-  type Running,
-  type TestCertificate,
 } from '../../support/servers.js';
 import { closedPort } from '../../support/tcp.js';
 
-const running: Running[] = [];
-const certificates: TestCertificate[] = [];
-after(async () => {
-  for (const server of running) await server.close();
-  for (const certificate of certificates) certificate.cleanup();
-});
-
-async function start(server: Promise<Running>): Promise<number> {
-  const ready = await server;
-  running.push(ready);
-  return ready.port;
-}
+const { start, certificates } = serversClosedAfterTests();
 
 function configWithCa(caFile: string | undefined) {
   const ldap =
