@@ -34,7 +34,7 @@ export default tseslint.config(
 );
 
 function layerRules() {
-  const FAMILIES = ['dns', 'ports', 'protocols', 'ldap'];
+  const FAMILIES = ['dns', 'ports', 'protocols', 'ldap', 'auth'];
   const APPLICATION = {
     group: ['**/agent/**', 'prom-client', 'yaml', 'zod', 'node-cron', 'winston', 'commander'],
     message: 'probes/ never imports the agent, the config file or prom-client: take the plan slice as an argument',

@@ -17,6 +17,7 @@ import { createLogger } from './log.js';
 import { buildReport, renderText, reportJson } from './outputs/report.js';
 import { buildPlan, describePlan } from './plan/plan.js';
 import { exitCodeFor, Limiter, makeAttempt, Runner } from './run/runner.js';
+import { REJECTED_CREDENTIALS } from './run/credentials.js';
 import { VERSION } from './version.js';
 import { DEFAULT_MAX_CONNECTIONS } from './web/server.js';
 
@@ -89,6 +90,7 @@ async function tracePath(from: string, to: string, options: { config?: string })
     timeoutMs: config.timeoutMs,
     signal,
     log,
+    credentials: REJECTED_CREDENTIALS,
     attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, signal),
   };
   const plan = buildPlan(config);

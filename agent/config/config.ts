@@ -33,6 +33,15 @@ export interface LdapConfig {
   baseDn: string;
 }
 
+/** An ordinary account of the domain whose logons across the trusts the auth family proves. */
+export interface CanaryConfig {
+  /** The account name, without the realm. */
+  user: string;
+  /** Its Kerberos realm: the domain's name in capitals. */
+  realm: string;
+  password: Secret;
+}
+
 export interface DomainConfig {
   name: string;
   /** Forest root domain; the _gc._tcp records live under it. */
@@ -43,6 +52,7 @@ export interface DomainConfig {
   /** CA bundle for the DCs' certificates (TLS checks, and the LDAP bind unless ldap.ca_file says otherwise). */
   caFile: string | undefined;
   ldap: LdapConfig | undefined;
+  canary: CanaryConfig | undefined;
 }
 
 export type TrustType = 'forest' | 'external';
@@ -54,6 +64,8 @@ export interface TrustConfig {
   trusted: string;
   twoWay: boolean;
   type: TrustType;
+  /** The service the canary asks for in each resource domain (`ldap/<a DC>` when not named). */
+  services: Record<string, string>;
 }
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -140,6 +152,10 @@ function parseListen(value: string): Parsed<Endpoint> {
 const INLINE_PASSWORD =
   'a password written inline is not accepted: put it in a file (password_file) or name an environment variable (password_env)';
 
+const passwordEnv = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as ADTRUST_TAILSPIN_PASSWORD');
+
 const ldapSchema = z
   .object({
     url: text('an LDAP URL such as ldaps://dc1.tailspin.test', (value) =>
@@ -149,10 +165,7 @@ const ldapSchema = z
     ),
     bind_dn: z.string().min(1),
     password_file: z.string().min(1).optional(),
-    password_env: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as ADTRUST_TAILSPIN_PASSWORD')
-      .optional(),
+    password_env: passwordEnv.optional(),
     ca_file: z.string().min(1).optional(),
     starttls: z.boolean().default(true),
     allow_plain_bind: z.boolean().default(false),
@@ -160,14 +173,35 @@ const ldapSchema = z
     base_dn: z.string().min(1).optional(),
   })
   .strict()
-  .superRefine((ldap, ctx) => {
-    if (ldap.password_file === undefined && ldap.password_env === undefined) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'needs password_file or password_env' });
-    }
-    if (ldap.password_file !== undefined && ldap.password_env !== undefined) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give password_file or password_env, not both' });
-    }
-  });
+  .superRefine(onePasswordSource);
+
+/** A password comes from exactly one place, never from the config itself. */
+function onePasswordSource(
+  source: { password_file?: string | undefined; password_env?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (source.password_file === undefined && source.password_env === undefined) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'needs password_file or password_env' });
+  }
+  if (source.password_file !== undefined && source.password_env !== undefined) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give password_file or password_env, not both' });
+  }
+}
+
+/** `canary@TAILSPIN.TEST`, or `canary` (the realm is then the domain's). */
+const PRINCIPAL = /^([^@/\s]+)(?:@([A-Za-z0-9.-]+))?$/;
+
+const canarySchema = z
+  .object({
+    user: z.string().regex(PRINCIPAL, 'must be a user principal such as canary@TAILSPIN.TEST'),
+    password_file: z.string().min(1).optional(),
+    password_env: passwordEnv.optional(),
+  })
+  .strict()
+  .superRefine(onePasswordSource);
+
+/** A service principal name without realm: `service/host`. */
+const SPN = /^[A-Za-z][A-Za-z0-9-]*\/[A-Za-z0-9.-]+(?::\d+)?$/;
 
 const domainSchema = z
   .object({
@@ -176,6 +210,7 @@ const domainSchema = z
     dcs: z.array(endpoint(undefined)).default([]),
     ca_file: z.string().min(1).optional(),
     ldap: ldapSchema.optional(),
+    canary: canarySchema.optional(),
   })
   .strict();
 
@@ -185,6 +220,9 @@ const trustSchema = z
     trusting: domainName.optional(),
     trusted: domainName.optional(),
     type: z.enum(['forest', 'external']),
+    service: z
+      .record(z.string(), z.string().regex(SPN, 'must be a service principal name such as cifs/fs1.wingtip.test'))
+      .default({}),
   })
   .strict()
   .superRefine((trust, ctx) => {
@@ -229,6 +267,8 @@ const fileSchema = z
         // Protocol probes were part of ports until they became their own family: same default.
         protocols: cronExpression.default('*/1 * * * *'),
         ldap: cronExpression.default('*/15 * * * *'),
+        // Each run is a real logon per trust direction, in the DCs' security logs: not every minute.
+        auth: cronExpression.default('*/5 * * * *'),
       })
       .strict()
       .default({}),
@@ -576,6 +616,29 @@ function crossCheck(file: FileConfig): PendingProblem[] {
       );
     }
   }
+  for (const [name, domain] of Object.entries(file.domains)) {
+    const realm = domain.canary === undefined ? undefined : PRINCIPAL.exec(domain.canary.user)?.[2];
+    if (realm !== undefined && realm.toLowerCase() !== name.toLowerCase().replace(/\.$/, ''))
+      problems.push(
+        problem(
+          ['domains', name, 'canary', 'user'],
+          `is in realm ${realm}, not ${name.toUpperCase()}: the canary of a domain is one of its own users`,
+        ),
+      );
+  }
+  file.trusts.forEach((trust, index) => {
+    // The canary asks for a service of the side whose resources the trust opens.
+    const resources = trust.between ?? [trust.trusting];
+    for (const domain of Object.keys(trust.service)) {
+      if (!resources.some((side) => side?.toLowerCase() === domain.toLowerCase()))
+        problems.push(
+          problem(
+            ['trusts', index, 'service', domain],
+            `${domain} holds no resources this trust opens: name a service of ${resources.join(' or ')}`,
+          ),
+        );
+    }
+  });
   file.preauth.allow.forEach((entry, index) => {
     const domain = entry.split('/')[0]?.toLowerCase() ?? '';
     if (!configured.has(domain))
@@ -623,6 +686,13 @@ function toConfig(
         problems.push({ ...password, line: lineOf(password.segments) });
       }
     }
+    let canary: CanaryConfig | undefined;
+    if (domain.canary !== undefined) {
+      const password = readPassword(domain.canary, baseDir, ['domains', rawName, 'canary'], secrets);
+      const [, user = '', realm = name.toUpperCase()] = PRINCIPAL.exec(domain.canary.user) ?? [];
+      if (password instanceof Secret) canary = { user, realm: realm.toUpperCase(), password };
+      else problems.push({ ...password, line: lineOf(password.segments) });
+    }
     domains.set(name, {
       name,
       forest: domain.forest ?? name,
@@ -630,6 +700,7 @@ function toConfig(
       dcs: domain.dcs,
       caFile: domain.ca_file === undefined ? undefined : resolve(baseDir, domain.ca_file),
       ldap,
+      canary,
     });
   }
   if (problems.length > 0) return undefined;
@@ -646,7 +717,10 @@ function toConfig(
     domains,
     trusts: file.trusts.map((trust) => {
       const [trusting, trusted] = (trust.between ?? [trust.trusting, trust.trusted]) as [string, string];
-      return { trusting, trusted, twoWay: trust.between !== undefined, type: trust.type };
+      const services = Object.fromEntries(
+        Object.entries(trust.service).map(([domain, spn]) => [domain.toLowerCase().replace(/\.$/, ''), spn]),
+      );
+      return { trusting, trusted, twoWay: trust.between !== undefined, type: trust.type, services };
     }),
     preauthAllow: file.preauth.allow,
     limits: {
@@ -662,18 +736,18 @@ function toConfig(
 
 /** Relative paths in the config are relative to the config file, not to the working directory. */
 function readPassword(
-  ldap: { password_file?: string | undefined; password_env?: string | undefined },
+  source: { password_file?: string | undefined; password_env?: string | undefined },
   baseDir: string,
   at: Segments,
   secrets: SecretSources,
 ): Secret | PendingProblem {
-  if (ldap.password_env !== undefined) {
-    const value = secrets.env[ldap.password_env];
+  if (source.password_env !== undefined) {
+    const value = secrets.env[source.password_env];
     if (value === undefined || value === '')
-      return problem([...at, 'password_env'], `environment variable ${ldap.password_env} is not set or empty`);
+      return problem([...at, 'password_env'], `environment variable ${source.password_env} is not set or empty`);
     return new Secret(value);
   }
-  const path = resolve(baseDir, ldap.password_file as string);
+  const path = resolve(baseDir, source.password_file as string);
   let content: string;
   try {
     content = secrets.readFile(path);

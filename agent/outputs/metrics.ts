@@ -3,6 +3,7 @@
 // targets that disappear from the config disappear from /metrics.
 
 import { Counter, Gauge, Registry } from 'prom-client';
+import { AUTH_METRICS } from '../../probes/auth/metrics.js';
 import { DNS_METRICS } from '../../probes/dns/metrics.js';
 import { LDAP_METRICS } from '../../probes/ldap/metrics.js';
 import { renderTarget, type Status } from '../../probes/model/finding.js';
@@ -19,6 +20,7 @@ const FAMILY_METRICS: readonly MetricDefinition[] = [
   ...PORT_METRICS,
   ...LDAP_METRICS,
   ...PROTOCOL_METRICS,
+  ...AUTH_METRICS,
 ];
 
 const STATUS_VALUE: Record<Status, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };

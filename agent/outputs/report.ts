@@ -103,12 +103,18 @@ function groupFindings(findings: Finding[], config: Config): Group[] {
   }));
   const domainGroups = new Map<string, Group>();
   const other: Group = { title: 'Other', sections: new Map() };
+  // The answer to the main question comes first.
+  const auth: Group = { title: 'Authentication across the trusts', sections: new Map() };
   const add = (group: Group, section: string, finding: Finding): void => {
     const list = group.sections.get(section) ?? [];
     list.push(finding);
     group.sections.set(section, list);
   };
   for (const finding of findings) {
+    if (SECTION[finding.check] === 'auth') {
+      add(auth, finding.check === 'auth.kerberos' ? 'Kerberos' : 'Errors', finding);
+      continue;
+    }
     const partner = partnerOf(finding);
     if (finding.check.startsWith('dns.') && partner !== undefined) {
       const home = trustGroups.find(
@@ -135,10 +141,10 @@ function groupFindings(findings: Finding[], config: Config): Group[] {
       ...group,
       sections: new Map([...group.sections].sort(([a], [b]) => sectionRank(a) - sectionRank(b) || a.localeCompare(b))),
     }));
-  return [...trustGroups.map(({ group }) => group), ...sortedDomains, other].filter((group) => group.sections.size > 0);
+  return [auth, ...trustGroups.map(({ group }) => group), ...sortedDomains, other].filter((group) => group.sections.size > 0);
 }
 
-type Section = 'discovery' | 'dc' | 'ldap' | 'trust' | 'paths' | 'accounts' | 'other';
+type Section = 'auth' | 'discovery' | 'dc' | 'ldap' | 'trust' | 'paths' | 'accounts' | 'other';
 
 /**
  * Where each check sits inside its domain's group. Every check id is listed, so a new
@@ -179,6 +185,8 @@ const SECTION: Record<CheckId, Section> = {
   'trust.path': 'paths',
   'preauth.privileged': 'accounts',
   'preauth.unexpected': 'accounts',
+  'auth.kerberos': 'auth',
+  'auth.probe_error': 'auth',
   'run.limit': 'other',
 };
 
@@ -197,6 +205,7 @@ function domainSection(finding: Finding, partner: string | undefined): string | 
       return partner === undefined ? undefined : `Trust with ${partner}`;
     case 'accounts':
       return 'Accounts without Kerberos pre-authentication';
+    case 'auth':
     case 'other':
       return undefined;
   }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { LIMIT_KEYS, type Limits } from '../../probes/model/limits.js';
 import type { Endpoint } from '../../probes/model/probe.js';
-import type { CaBundle, DnsPair, DomainTargets, LdapServer, Plan } from '../../probes/model/targets.js';
+import type { AuthDirection, CaBundle, DnsPair, DomainTargets, LdapServer, Plan } from '../../probes/model/targets.js';
 import type { Config } from '../config/config.js';
 
 export type ReadFile = (path: string) => Buffer;
@@ -67,7 +67,39 @@ export function buildPlan(config: Config, readFile: ReadFile = readFileSync): Pl
       trustPasswordWarningMs: config.trustPasswordWarningMs,
       trustPasswordCriticalMs: config.trustPasswordCriticalMs,
     },
+    auth: {
+      canaries: [...config.domains.values()].flatMap((domain) =>
+        domain.canary === undefined
+          ? []
+          : [{ domain: domain.name, user: domain.canary.user, realm: domain.canary.realm, password: domain.canary.password }],
+      ),
+      directions: authDirections(config),
+      domains,
+      limits: config.limits,
+    },
   };
+}
+
+/**
+ * Every direction a canary's logon is tried in: from its domain to each trust partner. A
+ * direction no configured trust opens is tried too, to show that it is really closed.
+ */
+export function authDirections(config: Config): AuthDirection[] {
+  const directions = new Map<string, AuthDirection>();
+  for (const trust of config.trusts) {
+    for (const [from, to] of [
+      [trust.trusted, trust.trusting],
+      [trust.trusting, trust.trusted],
+    ] as const) {
+      if (config.domains.get(from)?.canary === undefined) continue;
+      const allowed = from === trust.trusted || trust.twoWay;
+      const key = `${from} ${to}`;
+      const known = directions.get(key);
+      if (known !== undefined && (known.allowed || !allowed)) continue;
+      directions.set(key, { from, to, allowed, service: trust.services[to] });
+    }
+  }
+  return [...directions.values()];
 }
 
 /** Every domain that takes part in a trust, configured or not. */
@@ -177,6 +209,15 @@ export function describePlan(plan: Plan): Record<string, unknown> {
       preauth_allow: plan.ldap.preauthAllow,
       trust_password_warning_days: plan.ldap.trustPasswordWarningMs / 86_400_000,
       trust_password_critical_days: plan.ldap.trustPasswordCriticalMs / 86_400_000,
+    },
+    auth: {
+      canaries: plan.auth.canaries.map(({ domain, user, realm }) => ({ domain, principal: `${user}@${realm}` })),
+      directions: plan.auth.directions.map(({ from, to, allowed, service }) => ({
+        from,
+        to,
+        allowed,
+        service: service ?? `ldap/<the first DC of ${to} found>`,
+      })),
     },
   };
 }

@@ -15,6 +15,8 @@ import { probePorts } from '../../probes/ports/probe.js';
 import { probeProtocols } from '../../probes/protocols/probe.js';
 import { cleanData } from '../../probes/model/server-text.js';
 import { loadedSecrets } from '../config/secret.js';
+import { REJECTED_CREDENTIALS } from './credentials.js';
+import { probeAuth } from '../../probes/auth/probe.js';
 
 /** Each family, called with its own slice of the plan. Adding a family is one entry here. */
 export type Families = { [F in Family]: FamilyProbe<Plan[F]> };
@@ -24,6 +26,7 @@ export const FAMILIES: Families = {
   ports: probePorts,
   protocols: probeProtocols,
   ldap: probeLdap,
+  auth: probeAuth,
 };
 
 /** The check a family reports when it failed before it finished. */
@@ -32,6 +35,7 @@ const PROBE_ERROR: Record<Family, CheckId> = {
   ports: 'port.probe_error',
   protocols: 'port.probe_error',
   ldap: 'ldap.probe_error',
+  auth: 'auth.probe_error',
 };
 
 // F ties the family to its slice of the plan: without it TypeScript cannot see that they match.
@@ -141,6 +145,7 @@ export class Runner {
       timeoutMs: plan.timeoutMs,
       signal,
       log: this.log,
+      credentials: REJECTED_CREDENTIALS,
       attempt: makeAttempt(this.#limiter, plan.timeoutMs, signal),
     };
     let output: ProbeOutput;
@@ -166,7 +171,11 @@ export class Runner {
     }
     const durationSeconds = (performance.now() - started) / 1000;
     // The one place server text passes on its way to the report, the metrics and the status page.
-    const secrets = [...plan.ldap.servers.map((server) => server.password.reveal()), ...loadedSecrets()];
+    const secrets = [
+      ...plan.ldap.servers.map((server) => server.password.reveal()),
+      ...plan.auth.canaries.map((canary) => canary.password.reveal()),
+      ...loadedSecrets(),
+    ];
     const findings = await cleanInSlices(boundFindings(family, output.findings, plan.limits.findingsPerRun), secrets);
     const measurements = await cleanInSlices(output.measurements, secrets);
     return { family, startedAt, durationSeconds, findings, measurements };

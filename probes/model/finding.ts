@@ -43,6 +43,8 @@ export const CHECK_IDS = [
   'trust.downlevel',
   'preauth.privileged',
   'preauth.unexpected',
+  'auth.kerberos',
+  'auth.probe_error',
   'run.limit',
 ] as const;
 

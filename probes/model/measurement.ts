@@ -39,6 +39,16 @@ export type Measurement =
   | { kind: 'trust_password'; domain: string; partnerDomain: string; lastSet: Date; source: string }
   | { kind: 'preauth'; domain: string; accounts: number; unexpected: number; privileged: number }
   | { kind: 'trust_path'; fromDomain: string; toDomain: string; available: boolean }
+  | {
+      kind: 'auth';
+      fromDomain: string;
+      toDomain: string;
+      protocol: 'kerberos';
+      success: boolean;
+      seconds: number;
+      /** The encryption type of the first referral ticket (the trust key's), when one was issued. */
+      referralEtype: number | undefined;
+    }
   | { kind: 'kerberos'; partnerDomain: string; target: string; port: number; transport: Transport; errorCode: number }
   | { kind: 'clock'; partnerDomain: string; target: string; offsetSeconds: number }
   | {

@@ -20,12 +20,24 @@ export interface Logger {
   error(message: string, meta?: Record<string, unknown>): void;
 }
 
+/**
+ * Credentials a server rejected, remembered across runs: a rejected password is not tried
+ * again until it changes, so the agent never locks an account out. Keys are digests, never
+ * the secret itself.
+ */
+export interface CredentialMemory {
+  /** Why the credential was rejected, or undefined when it was not. */
+  rejection(key: string): string | undefined;
+  reject(key: string, why: string): void;
+}
+
 export interface ProbeContext {
   /** Budget of one network probe (one query, one connect). */
   timeoutMs: number;
   /** Aborted when the whole run is cancelled (shutdown, reload). */
   signal: AbortSignal;
   log: Logger;
+  credentials: CredentialMemory;
   /**
    * Runs one network probe under the run's concurrency bound, with its own deadline
    * (timeoutMs, starting when the probe starts, not when it was queued). Resolves with

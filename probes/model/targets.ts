@@ -102,6 +102,32 @@ export interface LdapTargets {
   trustPasswordCriticalMs: number;
 }
 
+/** An ordinary account whose logons across the trusts the auth family proves (config `canary`). */
+export interface Canary {
+  domain: string;
+  user: string;
+  realm: string;
+  password: SecretText;
+}
+
+/** One direction a canary's logon is tried in: the users of `from` to a service of `to`. */
+export interface AuthDirection {
+  from: string;
+  to: string;
+  /** A configured trust lets the users of `from` reach `to`; otherwise the exchange shows that it does not. */
+  allowed: boolean;
+  /** The service principal asked for; undefined means `ldap/<the first DC of to found>`. */
+  service: string | undefined;
+}
+
+export interface AuthTargets {
+  canaries: Canary[];
+  directions: AuthDirection[];
+  /** Where to find the KDCs of each domain a referral may lead to. */
+  domains: DomainTargets[];
+  limits: Limits;
+}
+
 /** Everything one run will probe, per family. */
 export interface Plan {
   /** Budget of one network probe. */
@@ -112,4 +138,5 @@ export interface Plan {
   ports: PortsTargets;
   protocols: ProtocolsTargets;
   ldap: LdapTargets;
+  auth: AuthTargets;
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../../agent/config/config.js';
+import { RejectedCredentials } from '../../agent/run/credentials.js';
 import { Limiter, makeAttempt } from '../../agent/run/runner.js';
 import type { Logger, ProbeContext } from '../../probes/model/probe.js';
 
@@ -15,6 +16,7 @@ export function contextFor(config: Config, signal: AbortSignal = new AbortContro
     timeoutMs: config.timeoutMs,
     signal,
     log: quietLog,
+    credentials: new RejectedCredentials(),
     attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, signal),
   };
 }

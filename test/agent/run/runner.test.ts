@@ -89,6 +89,7 @@ describe('Runner', () => {
       ports: () => Promise.resolve({ findings: [], measurements: [] }),
       protocols: () => Promise.resolve({ findings: [], measurements: [] }),
       ldap: () => Promise.resolve({ findings: [], measurements: [] }),
+      auth: () => Promise.resolve({ findings: [], measurements: [] }),
     };
     const runner = new Runner(quietLog, 4, families);
     const [dns, ports] = await runner.runAll(['dns', 'ports'], planOf(config), new AbortController().signal);

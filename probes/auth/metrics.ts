@@ -1,0 +1,40 @@
+// The auth family's metrics (docs/metrics.md): whether the canary's logon crossed each trust.
+
+import { measurementsOf } from '../model/measurement.js';
+import type { MetricDefinition } from '../model/metric.js';
+
+const LABELS = ['from_domain', 'to_domain', 'protocol'] as const;
+
+export const AUTH_METRICS: MetricDefinition[] = [
+  {
+    name: 'adtrust_auth_success',
+    help: "1 when the canary of from_domain obtained a service ticket of to_domain through the trust (Kerberos, referral by referral); 0 when the trust's part failed. Absent when the canary itself could not log on (see adtrust_check_status of auth.kerberos) and for directions no configured trust opens.",
+    labels: LABELS,
+    samples: (measurements) =>
+      measurementsOf(measurements, 'auth').map((m) => ({
+        labels: { from_domain: m.fromDomain, to_domain: m.toDomain, protocol: m.protocol },
+        value: m.success ? 1 : 0,
+      })),
+  },
+  {
+    name: 'adtrust_auth_duration_seconds',
+    help: 'Seconds the whole exchange took, from the first AS-REQ to the last answer (the time a client waits).',
+    labels: LABELS,
+    samples: (measurements) =>
+      measurementsOf(measurements, 'auth').map((m) => ({
+        labels: { from_domain: m.fromDomain, to_domain: m.toDomain, protocol: m.protocol },
+        value: m.seconds,
+      })),
+  },
+  {
+    name: 'adtrust_auth_referral_encryption_type',
+    help: 'The Kerberos encryption type of the first referral ticket (the trust key): 18 aes256-cts-hmac-sha1-96, 17 aes128-cts-hmac-sha1-96, 23 rc4-hmac (fails once RC4 is turned off).',
+    labels: ['from_domain', 'to_domain'],
+    samples: (measurements) =>
+      measurementsOf(measurements, 'auth').flatMap((m) =>
+        m.referralEtype === undefined
+          ? []
+          : [{ labels: { from_domain: m.fromDomain, to_domain: m.toDomain }, value: m.referralEtype }],
+      ),
+  },
+];

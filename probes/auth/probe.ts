@@ -1,0 +1,65 @@
+// The auth family: for every direction a canary's logon should (or should not) cross a
+// trust, one real Kerberos exchange, judged hop by hop. Its findings answer the question
+// the product exists for: will authentication across this trust work right now?
+
+import { judgeKerberos, referralEtype, exchangeSeconds } from '../analysis/auth-verdict.js';
+import { findDcs } from '../discovery/dcs.js';
+import type { Finding } from '../model/finding.js';
+import type { Measurement } from '../model/measurement.js';
+import type { ProbeContext, ProbeOutput } from '../model/probe.js';
+import type { AuthTargets, DomainTargets } from '../model/targets.js';
+import { kerberosPath, type KdcLookup } from './kerberos.js';
+
+/** KDCs found once per realm and run, whichever directions pass through it. */
+function kdcLookup(targets: AuthTargets, ctx: ProbeContext): KdcLookup {
+  const known = new Map(targets.domains.map((domain) => [domain.domain, domain]));
+  // A realm no trust of the config names (a child domain of a partner forest): ask every resolver.
+  const everyResolver = [...new Map(targets.domains.flatMap((d) => d.resolvers).map((r) => [`${r.host}:${r.port}`, r])).values()];
+  const found = new Map<string, ReturnType<KdcLookup>>();
+  return (realm) => {
+    const name = realm.toLowerCase();
+    let lookup = found.get(name);
+    if (lookup === undefined) {
+      const domain: DomainTargets = known.get(name) ?? { domain: name, forest: name, resolvers: everyResolver, dcs: [] };
+      lookup = findDcs(domain, targets.limits, ctx).then((dcs) =>
+        dcs.targets.length > 0
+          ? { ok: true as const, kdcs: dcs.targets.map(({ host, address }) => ({ host, address })) }
+          : { ok: false as const, detail: dcs.problems.map((problem) => problem.problem).join('; ') || 'discovery found none' },
+      );
+      found.set(name, lookup);
+    }
+    return lookup;
+  };
+}
+
+export async function probeAuth(targets: AuthTargets, ctx: ProbeContext): Promise<ProbeOutput> {
+  const canaries = new Map(targets.canaries.map((canary) => [canary.domain, canary]));
+  const findKdcs = kdcLookup(targets, ctx);
+  const measurements: Measurement[] = [];
+  const findings = await Promise.all(
+    targets.directions.map(async (direction): Promise<Finding> => {
+      const canary = canaries.get(direction.from);
+      if (canary === undefined) throw new Error(`no canary for ${direction.from}: the plan is inconsistent`);
+      let service = direction.service;
+      if (service === undefined) {
+        const partner = await findKdcs(direction.to.toUpperCase());
+        if (!partner.ok) return judgeKerberos(direction, `ldap/<a DC of ${direction.to}>`, { kind: 'no-service', detail: partner.detail });
+        service = `ldap/${partner.kdcs[0]?.host ?? direction.to}`;
+      }
+      const outcome = await kerberosPath(canary, service, findKdcs, ctx);
+      const verdict = judgeKerberos(direction, service, outcome);
+      if (direction.allowed && verdict.status !== 'unknown' && outcome.kind === 'exchanged')
+        measurements.push({
+          kind: 'auth',
+          fromDomain: direction.from,
+          toDomain: direction.to,
+          protocol: 'kerberos',
+          success: verdict.status === 'ok' || verdict.status === 'warning',
+          seconds: exchangeSeconds(outcome.hops),
+          referralEtype: referralEtype(outcome.hops),
+        });
+      return verdict;
+    }),
+  );
+  return { findings, measurements };
+}
