@@ -33,7 +33,7 @@ export function derString(value: string): Buffer {
   return tlv(GENERAL_STRING, Buffer.from(value, 'utf8'));
 }
 
-export function derPrincipalName(nameType: number, components: string[]): Buffer {
+export function derPrincipalName(nameType: number, components: readonly string[]): Buffer {
   return tlv(SEQUENCE, explicit(0, integer(nameType)), explicit(1, tlv(SEQUENCE, ...components.map(derString))));
 }
 
@@ -141,7 +141,12 @@ export function readMessage(
 ): Map<number, BerElement> | Malformed {
   const outer = readWhole(bytes, 0, bytes.length, applicationTag, what);
   if (outer instanceof Malformed) return outer;
-  const sequence = readWhole(bytes, outer.contentStart, outer.end, SEQUENCE, what);
+  return readWrappedFields(bytes, outer, what);
+}
+
+/** The fields of the one SEQUENCE that fills a wrapping element, such as an [APPLICATION n]. */
+export function readWrappedFields(bytes: Uint8Array, wrapper: BerElement, what: string): Map<number, BerElement> | Malformed {
+  const sequence = readWhole(bytes, wrapper.contentStart, wrapper.end, SEQUENCE, what);
   if (sequence instanceof Malformed) return sequence;
   return readFields(bytes, sequence, what);
 }
