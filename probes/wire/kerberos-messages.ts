@@ -470,9 +470,14 @@ function readSequenceOf<T>(
   return items;
 }
 
+/** Bytes of a message, copied (Buffer's slice would not): they outlive the caller's receive buffer. */
+function copy(bytes: Uint8Array, start: number, end: number): Buffer {
+  return Buffer.from(bytes.subarray(start, end));
+}
+
 /** The content of an OCTET STRING, copied: it outlives the caller's receive buffer. */
 function readOctets(bytes: Uint8Array, element: BerElement, what: string): Uint8Array | Malformed {
-  return expectTag(element, OCTET_STRING, what) ?? bytes.slice(element.contentStart, element.end);
+  return expectTag(element, OCTET_STRING, what) ?? copy(bytes, element.contentStart, element.end);
 }
 
 /**
@@ -523,7 +528,7 @@ function readEtypeInfo2Entry(bytes: Uint8Array, element: BerElement, what: strin
   const salt = optional(
     fields,
     1,
-    (e) => expectTag(e, GENERAL_STRING, `${what} salt`) ?? bytes.slice(e.contentStart, e.end),
+    (e) => expectTag(e, GENERAL_STRING, `${what} salt`) ?? copy(bytes, e.contentStart, e.end),
   );
   if (salt instanceof Malformed) return salt;
   const s2kparams = optional(fields, 2, (e) => readOctets(bytes, e, `${what} s2kparams`));
@@ -583,7 +588,7 @@ function readTicket(bytes: Uint8Array, element: BerElement, what: string): Ticke
   if (sname instanceof Malformed) return sname;
   const encPart = field(fields, 3, what, (e) => readEncryptedData(bytes, e, `${what} enc-part`));
   if (encPart instanceof Malformed) return encPart;
-  return { bytes: bytes.slice(element.start, element.end), realm, sname, encPart };
+  return { bytes: copy(bytes, element.start, element.end), realm, sname, encPart };
 }
 
 export function decodeTicket(bytes: Uint8Array): Ticket | Malformed {
@@ -785,4 +790,136 @@ export function decodeEncKdcRepPart(plaintext: Uint8Array): EncKdcRepPart | Malf
   const sname = field(fields, 10, what, (e) => readPrincipalName(bytes, e, `${what} sname`));
   if (sname instanceof Malformed) return sname;
   return { kind, key, nonce, keyExpiration, flags, authtime, starttime, endtime, renewTill, srealm, sname };
+}
+
+// ---- requests and plaintexts read back, as a KDC would: for tests and for fake KDCs
+
+function readKdcReqBody(bytes: Uint8Array, element: BerElement, what: string): KdcRequestBody | Malformed {
+  const fields = readSequenceFields(bytes, element, what);
+  if (fields instanceof Malformed) return fields;
+  const kdcOptions = field(fields, 0, what, (e) => readFlags(bytes, e, `${what} kdc-options`));
+  if (kdcOptions instanceof Malformed) return kdcOptions;
+  const cname = optional(fields, 1, (e) => readPrincipalName(bytes, e, `${what} cname`));
+  if (cname instanceof Malformed) return cname;
+  const realm = field(fields, 2, what, (e) => readString(bytes, e, `${what} realm`));
+  if (realm instanceof Malformed) return realm;
+  // Optional in RFC 4120 only for user-to-user, which nothing here sends.
+  const sname = field(fields, 3, what, (e) => readPrincipalName(bytes, e, `${what} sname`));
+  if (sname instanceof Malformed) return sname;
+  const from = optional(fields, 4, (e) => readTime(bytes, e, `${what} from`));
+  if (from instanceof Malformed) return from;
+  const till = field(fields, 5, what, (e) => readTime(bytes, e, `${what} till`));
+  if (till instanceof Malformed) return till;
+  const rtime = optional(fields, 6, (e) => readTime(bytes, e, `${what} rtime`));
+  if (rtime instanceof Malformed) return rtime;
+  const nonce = field(fields, 7, what, (e) => readUInt32(bytes, e, `${what} nonce`));
+  if (nonce instanceof Malformed) return nonce;
+  const etypes = field(fields, 8, what, (e) =>
+    readSequenceOf(bytes, e, `${what} etype`, (etype) => readInteger(bytes, etype, `${what} etype`)),
+  );
+  if (etypes instanceof Malformed) return etypes;
+  return { kdcOptions, cname, realm, sname, from, till, rtime, nonce, etypes };
+}
+
+/** An AS-REQ or TGS-REQ read back. */
+export function decodeKdcRequest(bytes: Uint8Array): DecodedKdcRequest | Malformed {
+  const tag = bytes[0];
+  if (tag !== AS_REQ && tag !== TGS_REQ) {
+    return new Malformed(
+      `KDC request starts with ${tag === undefined ? 'nothing' : `tag ${hexTag(tag)}`}, neither AS-REQ (0x6a) nor TGS-REQ (0x6c)`,
+    );
+  }
+  const [kind, msgType, what] =
+    tag === AS_REQ ? (['as-req', 10, 'AS-REQ'] as const) : (['tgs-req', 12, 'TGS-REQ'] as const);
+  const fields = readMessage(bytes, tag, what);
+  if (fields instanceof Malformed) return fields;
+  const header = checkHeader(bytes, fields, 1, msgType, what);
+  if (header) return header;
+  const padata = optional(fields, 3, (e) => readPaDataList(bytes, e, `${what} padata`)) ?? [];
+  if (padata instanceof Malformed) return padata;
+  const bodyElement = required(fields, 4, what);
+  if (bodyElement instanceof Malformed) return bodyElement;
+  const body = readKdcReqBody(bytes, bodyElement, `${what} req-body`);
+  if (body instanceof Malformed) return body;
+  return { kind, padata, body, reqBody: copy(bytes, bodyElement.start, bodyElement.end) };
+}
+
+export function decodePaEncTsEnc(plaintext: Uint8Array): PaEncTsEnc | Malformed {
+  const bytes = plaintext;
+  const what = 'PA-ENC-TS-ENC';
+  return whole(bytes, what, (element) => {
+    const fields = readSequenceFields(bytes, element, what);
+    if (fields instanceof Malformed) return fields;
+    const patimestamp = field(fields, 0, what, (e) => readTime(bytes, e, `${what} patimestamp`));
+    if (patimestamp instanceof Malformed) return patimestamp;
+    const pausec = optional(fields, 1, (e) => readMicroseconds(bytes, e, `${what} pausec`));
+    if (pausec instanceof Malformed) return pausec;
+    return { patimestamp, pausec };
+  });
+}
+
+/** KERB-PA-PAC-REQUEST: whether the client asked for a PAC. */
+export function decodePaPacRequest(bytes: Uint8Array): boolean | Malformed {
+  const what = 'KERB-PA-PAC-REQUEST';
+  return whole(bytes, what, (element) => {
+    const fields = readSequenceFields(bytes, element, what);
+    if (fields instanceof Malformed) return fields;
+    return field(fields, 0, what, (e) => {
+      const wrongTag = expectTag(e, BOOLEAN, `${what} include-pac`);
+      if (wrongTag) return wrongTag;
+      if (e.end - e.contentStart !== 1)
+        return new Malformed(`${what} include-pac: BOOLEAN of ${e.end - e.contentStart} bytes`);
+      return bytes[e.contentStart] !== 0;
+    });
+  });
+}
+
+export function decodeApReq(bytes: Uint8Array): (ApRequest & { decodedTicket: Ticket }) | Malformed {
+  const what = 'AP-REQ';
+  const fields = readMessage(bytes, AP_REQ, what);
+  if (fields instanceof Malformed) return fields;
+  const header = checkHeader(bytes, fields, 0, 14, what);
+  if (header) return header;
+  const apOptions = field(fields, 2, what, (e) => readFlags(bytes, e, `${what} ap-options`));
+  if (apOptions instanceof Malformed) return apOptions;
+  const ticket = field(fields, 3, what, (e) => readTicket(bytes, e, `${what} ticket`));
+  if (ticket instanceof Malformed) return ticket;
+  const authenticator = field(fields, 4, what, (e) => readEncryptedData(bytes, e, `${what} authenticator`));
+  if (authenticator instanceof Malformed) return authenticator;
+  return { apOptions, ticket: ticket.bytes, authenticator, decodedTicket: ticket };
+}
+
+function readChecksum(bytes: Uint8Array, element: BerElement, what: string): Checksum | Malformed {
+  const fields = readSequenceFields(bytes, element, what);
+  if (fields instanceof Malformed) return fields;
+  const cksumtype = field(fields, 0, what, (e) => readInteger(bytes, e, `${what} cksumtype`));
+  if (cksumtype instanceof Malformed) return cksumtype;
+  const checksum = field(fields, 1, what, (e) => readOctets(bytes, e, `${what} checksum`));
+  if (checksum instanceof Malformed) return checksum;
+  return { cksumtype, checksum };
+}
+
+export function decodeAuthenticator(plaintext: Uint8Array): Authenticator | Malformed {
+  const bytes = plaintext;
+  const what = 'Authenticator';
+  const fields = readMessage(bytes, AUTHENTICATOR, what);
+  if (fields instanceof Malformed) return fields;
+  const vno = field(fields, 0, what, (e) => readInteger(bytes, e, `${what} authenticator-vno`));
+  if (vno instanceof Malformed) return vno;
+  if (vno !== 5) return new Malformed(`${what}: authenticator-vno ${vno}, not 5`);
+  const crealm = field(fields, 1, what, (e) => readString(bytes, e, `${what} crealm`));
+  if (crealm instanceof Malformed) return crealm;
+  const cname = field(fields, 2, what, (e) => readPrincipalName(bytes, e, `${what} cname`));
+  if (cname instanceof Malformed) return cname;
+  const cksum = optional(fields, 3, (e) => readChecksum(bytes, e, `${what} cksum`));
+  if (cksum instanceof Malformed) return cksum;
+  const cusec = field(fields, 4, what, (e) => readMicroseconds(bytes, e, `${what} cusec`));
+  if (cusec instanceof Malformed) return cusec;
+  const ctime = field(fields, 5, what, (e) => readTime(bytes, e, `${what} ctime`));
+  if (ctime instanceof Malformed) return ctime;
+  const subkey = optional(fields, 6, (e) => readKey(bytes, e, `${what} subkey`));
+  if (subkey instanceof Malformed) return subkey;
+  const seqNumber = optional(fields, 7, (e) => readUInt32(bytes, e, `${what} seq-number`));
+  if (seqNumber instanceof Malformed) return seqNumber;
+  return { crealm, cname, cksum, cusec, ctime, subkey, seqNumber };
 }
