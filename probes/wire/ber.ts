@@ -4,13 +4,19 @@
 //
 // Malformed input has one form here: a Malformed value, returned, never thrown. Its reason
 // reads well on its own; `problem` carries the facts, for a codec whose messages word them
-// in its protocol's terms (cldap.ts).
+// in its protocol's terms (cldap.ts), or for a caller that must tell a wrong key from
+// garbled bytes (kerberos-crypto.ts).
 
 export class Malformed {
   constructor(
     readonly reason: string,
-    readonly problem?: BerProblem,
+    readonly problem?: BerProblem | IntegrityProblem,
   ) {}
+}
+
+/** Encrypted data whose checksum does not match: a wrong key or key usage, or altered bytes. */
+export interface IntegrityProblem {
+  kind: 'integrity';
 }
 
 /** What is wrong with the element at `offset`, as facts. */

@@ -144,6 +144,7 @@ function ldapMalformed(what: string, found: Malformed): Malformed {
       return new Malformed(`${what} length field is cut off`, problem);
     case 'overrun':
       return new Malformed(`${what} claims ${problem.length} bytes but ${problem.remain} remain`, problem);
+    case 'integrity':
     case undefined:
       return new Malformed(`${what}: ${found.reason}`);
   }

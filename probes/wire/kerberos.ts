@@ -19,8 +19,25 @@ import {
   readWhole,
   required,
   tlv,
-  type BerElement,
 } from './ber.js';
+import {
+  checkHeader,
+  derFlags,
+  derPrincipalName,
+  derString,
+  derTime,
+  optional,
+  printable,
+  readFlags,
+  readMessage,
+  readPrincipalName,
+  readString,
+  readTime,
+  readU16,
+  readU32,
+  OCTET_STRING,
+  SEQUENCE,
+} from './kerberos-der.js';
 
 /** KRB-ERROR codes (RFC 4120 7.5.9, RFC 4556 for PKINIT, RFC 6113 for 68-69). */
 export const KRB_ERROR_NAMES: Readonly<Record<number, string>> = Object.freeze({
@@ -144,12 +161,6 @@ export interface DecodedAsReq {
   etypes: number[];
 }
 
-// Universal tags.
-const BIT_STRING = 0x03;
-const OCTET_STRING = 0x04;
-const SEQUENCE = 0x30;
-const GENERALIZED_TIME = 0x18;
-const GENERAL_STRING = 0x1b;
 // Constructed [APPLICATION n] tags of the Kerberos messages.
 const AS_REQ = 0x6a;
 const AS_REP = 0x6b;
@@ -171,25 +182,6 @@ const DEFAULT_TILL = new Date(Date.UTC(2037, 8, 13, 2, 48, 5));
 /** A TCP reply longer than this is not a KDC answering a probe. */
 const MAX_TCP_MESSAGE = 1024 * 1024;
 
-// ---------------------------------------------------------------------------------------------
-// Kerberos' DER, written with the shared writer (ber.ts).
-
-function derString(value: string): Buffer {
-  return tlv(GENERAL_STRING, Buffer.from(value, 'utf8'));
-}
-
-function derPrincipalName(nameType: number, components: string[]): Buffer {
-  return tlv(SEQUENCE, explicit(0, integer(nameType)), explicit(1, tlv(SEQUENCE, ...components.map(derString))));
-}
-
-function two(value: number): string {
-  return String(value).padStart(2, '0');
-}
-
-function kerberosTime(date: Date): string {
-  return `${String(date.getUTCFullYear()).padStart(4, '0')}${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}Z`;
-}
-
 function isInt32(value: number): boolean {
   return Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff;
 }
@@ -205,16 +197,13 @@ export function encodeAsReq(options: AsReqOptions): Buffer {
   const tillYear = options.till?.getUTCFullYear() ?? Number.NaN;
   const till = options.till !== undefined && tillYear >= 1 && tillYear <= 9999 ? options.till : DEFAULT_TILL;
   const etypes = (options.etypes ?? DEFAULT_ETYPES).filter(isInt32);
-  const kdcOptions = Buffer.alloc(5);
-  // The first content byte of a BIT STRING counts the unused bits of the last byte: none.
-  kdcOptions.writeUInt32BE(DEFAULT_KDC_OPTIONS, 1);
   const body = tlv(
     SEQUENCE,
-    explicit(0, tlv(BIT_STRING, kdcOptions)),
+    explicit(0, derFlags(DEFAULT_KDC_OPTIONS)),
     explicit(1, derPrincipalName(NT_PRINCIPAL, [options.clientName])),
     explicit(2, derString(options.realm)),
     explicit(3, derPrincipalName(NT_SRV_INST, ['krbtgt', options.realm])),
-    explicit(5, tlv(GENERALIZED_TIME, Buffer.from(kerberosTime(till), 'latin1'))),
+    explicit(5, derTime(till)),
     explicit(7, integer(nonce)),
     explicit(8, tlv(SEQUENCE, ...etypes.map((etype) => integer(etype)))),
   );
@@ -249,127 +238,6 @@ export function unframeTcp(
     message: Buffer.from(buffered.subarray(4, 4 + length)),
     rest: Buffer.from(buffered.subarray(4 + length)),
   };
-}
-
-function readU16(bytes: Uint8Array, offset: number): number {
-  return (bytes[offset] ?? 0) * 0x100 + (bytes[offset + 1] ?? 0);
-}
-
-function readU32(bytes: Uint8Array, offset: number): number {
-  return readU16(bytes, offset) * 0x10000 + readU16(bytes, offset + 2);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Kerberos types over the shared DER reader (ber.ts): every function returns a Malformed instead of throwing.
-
-const textDecoder = new TextDecoder('utf-8', { fatal: false });
-
-/** A KerberosString, with control characters replaced: it comes from the network and ends up in logs. */
-function readString(bytes: Uint8Array, element: BerElement, what: string): string | Malformed {
-  const wrongTag = expectTag(element, GENERAL_STRING, what);
-  if (wrongTag) return wrongTag;
-  return printable(bytes.subarray(element.contentStart, element.end));
-}
-
-function printable(bytes: Uint8Array): string {
-  // Samba ends its result strings with a newline; that one is noise, not a control character.
-  return textDecoder
-    .decode(bytes)
-    .trimEnd()
-    .replace(/\p{Cc}/gu, '?');
-}
-
-const KERBEROS_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
-
-function readTime(bytes: Uint8Array, element: BerElement, what: string): Date | Malformed {
-  const wrongTag = expectTag(element, GENERALIZED_TIME, what);
-  if (wrongTag) return wrongTag;
-  const text = Buffer.from(bytes.subarray(element.contentStart, element.end)).toString('latin1');
-  const parts = KERBEROS_TIME.exec(text)?.slice(1).map(Number);
-  const [year, month, day, hour, minute, second] = parts ?? [];
-  if (
-    year === undefined ||
-    month === undefined ||
-    day === undefined ||
-    hour === undefined ||
-    minute === undefined ||
-    second === undefined
-  ) {
-    return new Malformed(`${what}: ${JSON.stringify(text.replace(/\p{Cc}/gu, '?'))} is not a KerberosTime`);
-  }
-  // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, 0);
-  // Date rolls 31 February over into March; a time that does not come back unchanged is not a time.
-  if (kerberosTime(date) !== text) return new Malformed(`${what}: ${text} is not a valid date`);
-  return date;
-}
-
-function readPrincipalName(
-  bytes: Uint8Array,
-  element: BerElement,
-  what: string,
-): { nameType: number; components: string[] } | Malformed {
-  const wrongTag = expectTag(element, SEQUENCE, what);
-  if (wrongTag) return wrongTag;
-  const fields = readFields(bytes, element, what);
-  if (fields instanceof Malformed) return fields;
-  const typeElement = required(fields, 0, what);
-  if (typeElement instanceof Malformed) return typeElement;
-  const nameType = readInteger(bytes, typeElement, `${what} name-type`);
-  if (nameType instanceof Malformed) return nameType;
-  const stringsElement = required(fields, 1, what);
-  if (stringsElement instanceof Malformed) return stringsElement;
-  const wrongStrings = expectTag(stringsElement, SEQUENCE, `${what} name-string`);
-  if (wrongStrings) return wrongStrings;
-  const children = readChildren(bytes, stringsElement, `${what} name-string`);
-  if (children instanceof Malformed) return children;
-  const components: string[] = [];
-  for (const child of children) {
-    const component = readString(bytes, child, `${what} name-string`);
-    if (component instanceof Malformed) return component;
-    components.push(component);
-  }
-  return { nameType, components };
-}
-
-/** The outer [APPLICATION n] and its SEQUENCE, which together must fill all of bytes. */
-function readMessage(bytes: Uint8Array, applicationTag: number, what: string): Map<number, BerElement> | Malformed {
-  const outer = readWhole(bytes, 0, bytes.length, applicationTag, what);
-  if (outer instanceof Malformed) return outer;
-  const sequence = readWhole(bytes, outer.contentStart, outer.end, SEQUENCE, what);
-  if (sequence instanceof Malformed) return sequence;
-  return readFields(bytes, sequence, what);
-}
-
-function checkHeader(
-  bytes: Uint8Array,
-  fields: Map<number, BerElement>,
-  pvnoField: number,
-  msgType: number,
-  what: string,
-): Malformed | undefined {
-  const pvnoElement = required(fields, pvnoField, what);
-  if (pvnoElement instanceof Malformed) return pvnoElement;
-  const pvno = readInteger(bytes, pvnoElement, `${what} pvno`);
-  if (pvno instanceof Malformed) return pvno;
-  if (pvno !== 5) return new Malformed(`${what}: pvno ${pvno}, not 5`);
-  const typeElement = required(fields, pvnoField + 1, what);
-  if (typeElement instanceof Malformed) return typeElement;
-  const type = readInteger(bytes, typeElement, `${what} msg-type`);
-  if (type instanceof Malformed) return type;
-  if (type !== msgType) return new Malformed(`${what}: msg-type ${type}, not ${msgType}`);
-  return undefined;
-}
-
-function optional<T>(
-  fields: Map<number, BerElement>,
-  n: number,
-  read: (element: BerElement) => T | Malformed,
-): T | undefined | Malformed {
-  const element = fields.get(n);
-  return element === undefined ? undefined : read(element);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -542,12 +410,8 @@ function readAsReq(bytes: Uint8Array): DecodedAsReq | Malformed {
 
   const optionsElement = required(body, 0, what);
   if (optionsElement instanceof Malformed) return optionsElement;
-  const wrongOptions = expectTag(optionsElement, BIT_STRING, `${what} kdc-options`);
-  if (wrongOptions) return wrongOptions;
-  if (optionsElement.end - optionsElement.contentStart !== 5 || bytes[optionsElement.contentStart] !== 0) {
-    return new Malformed(`${what} kdc-options: not a 32-bit BIT STRING`);
-  }
-  const kdcOptions = readU32(bytes, optionsElement.contentStart + 1);
+  const kdcOptions = readFlags(bytes, optionsElement, `${what} kdc-options`);
+  if (kdcOptions instanceof Malformed) return kdcOptions;
 
   const cnameElement = required(body, 1, what);
   if (cnameElement instanceof Malformed) return cnameElement;
