@@ -141,7 +141,9 @@ function groupFindings(findings: Finding[], config: Config): Group[] {
       ...group,
       sections: new Map([...group.sections].sort(([a], [b]) => sectionRank(a) - sectionRank(b) || a.localeCompare(b))),
     }));
-  return [auth, ...trustGroups.map(({ group }) => group), ...sortedDomains, other].filter((group) => group.sections.size > 0);
+  return [auth, ...trustGroups.map(({ group }) => group), ...sortedDomains, other].filter(
+    (group) => group.sections.size > 0,
+  );
 }
 
 type Section = 'auth' | 'discovery' | 'dc' | 'ldap' | 'trust' | 'paths' | 'accounts' | 'other';

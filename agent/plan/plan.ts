@@ -71,7 +71,14 @@ export function buildPlan(config: Config, readFile: ReadFile = readFileSync): Pl
       canaries: [...config.domains.values()].flatMap((domain) =>
         domain.canary === undefined
           ? []
-          : [{ domain: domain.name, user: domain.canary.user, realm: domain.canary.realm, password: domain.canary.password }],
+          : [
+              {
+                domain: domain.name,
+                user: domain.canary.user,
+                realm: domain.canary.realm,
+                password: domain.canary.password,
+              },
+            ],
       ),
       directions: authDirections(config),
       domains,

@@ -225,12 +225,14 @@ export function judgeKerberos(direction: AuthDirection, service: string, outcome
         `if this is meant, describe the trust under trusts:; if not, check the trust objects of ${to} (trust.unexpected)`,
         withReferral,
       );
-    const transports = [...new Set(hops.map((hop) => hop.transport))].join(' and ');
-    const fallbacks = hops.filter((hop) => hop.udpFallback !== undefined);
+    // TCP after a too-big UDP reply is ordinary Kerberos (tickets with a PAC rarely fit); TCP
+    // after UDP went unanswered or was refused means UDP 88 is blocked somewhere: worth a word.
+    const blocked = hops.filter((hop) => hop.udpFallback !== undefined && !hop.udpFallback.includes('TOO_BIG'));
+    const referrals = hops.filter((hop) => hop.result.kind === 'referral').length;
     const note =
-      fallbacks.length === 0
+      blocked.length === 0
         ? ''
-        : `; over TCP at ${fallbacks.map((hop) => `${hop.kdc} (${hop.udpFallback ?? ''})`).join(', ')}`;
+        : `; UDP 88 failed at ${blocked.map((hop) => `${hop.kdc} (${hop.udpFallback ?? ''})`).join(', ')}, TCP worked`;
     if (referral === RC4)
       return make(
         'warning',
@@ -240,7 +242,7 @@ export function judgeKerberos(direction: AuthDirection, service: string, outcome
       );
     return make(
       'ok',
-      `${from} users authenticate to ${to}: service ticket for ${service} in ${hops.length - 1} TGS step${hops.length > 2 ? 's' : ''} (${transports}${note})`,
+      `${from} users authenticate to ${to}: service ticket for ${service} after ${referrals} referral${referrals === 1 ? '' : 's'} (${etypeName(referral ?? 0)})${note}`,
       '',
       withReferral,
     );

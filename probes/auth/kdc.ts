@@ -31,12 +31,11 @@ export async function askKdc(address: string, request: Buffer, ctx: ProbeContext
   const udp = await ctx.attempt((signal) => udpExchange(address, KERBEROS_PORT, request, () => true, signal));
   let seconds = udp.seconds;
   let udpFallback: string;
-  if (udp.ok && udp.value.kind === 'reply') {
-    if (!tooBig(udp.value.bytes))
-      return { kind: 'reply', bytes: udp.value.bytes, transport: 'udp', udpFallback: undefined, seconds };
-    udpFallback = 'KRB_ERR_RESPONSE_TOO_BIG over UDP';
-  } else if (udp.ok) {
-    udpFallback = `UDP 88: ${udp.value.reason}`;
+  if (udp.ok) {
+    const outcome = udp.value;
+    if (outcome.kind === 'unreachable') udpFallback = `UDP 88: ${outcome.reason}`;
+    else if (tooBig(outcome.bytes)) udpFallback = 'KRB_ERR_RESPONSE_TOO_BIG over UDP';
+    else return { kind: 'reply', bytes: outcome.bytes, transport: 'udp', udpFallback: undefined, seconds };
   } else if (udp.reason === 'cancelled') {
     return { kind: 'unreachable', detail: 'the run was cancelled', transport: 'udp', udpFallback: undefined, seconds };
   } else {

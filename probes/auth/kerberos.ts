@@ -26,7 +26,6 @@ import {
   encodeAuthenticator,
   encodeKdcReqBody,
   encodeEncryptedData,
-  encodePaData,
   encodePaEncTsEnc,
   encodePaPacRequest,
   encodeTgsRequest,
@@ -59,6 +58,7 @@ import { askKdc } from './kdc.js';
 /** The strongest first; RC4 only when the account has no AES key (the KDC's ETYPE-INFO2 says). */
 const ETYPES: readonly EncType[] = [18, 17, 23];
 const PREAUTH_REQUIRED = 25;
+const S_PRINCIPAL_UNKNOWN = 7;
 /** A path through more realms than this is a referral loop, not a forest. */
 export const MAX_HOPS = 8;
 const TICKET_LIFETIME_MS = 10 * 60 * 60 * 1000;
@@ -94,8 +94,7 @@ export function credentialKey(canary: Canary): string {
 }
 
 function longTermKey(canary: Canary, entry: EtypeInfo2Entry & { etype: EncType }): KerberosKey | Malformed {
-  const salt =
-    entry.salt === undefined ? `${canary.realm}${canary.user}` : Buffer.from(entry.salt).toString('utf8');
+  const salt = entry.salt === undefined ? `${canary.realm}${canary.user}` : Buffer.from(entry.salt).toString('utf8');
   const id = digest(credentialKey(canary), String(entry.etype), salt, entry.s2kparams ?? new Uint8Array());
   const cached = KEY_CACHE.get(id);
   if (cached !== undefined) return cached;
@@ -126,6 +125,10 @@ function errorResult(error: KrbError): HopResult {
     eText: error.eText,
     skewSeconds: error.serverTime === undefined ? undefined : (error.serverTime.getTime() - Date.now()) / 1000,
   };
+}
+
+function isUnknownPrincipal(result: HopResult): boolean {
+  return result.kind === 'error' && result.code === S_PRINCIPAL_UNKNOWN;
 }
 
 function malformed(detail: string): HopResult {
@@ -167,7 +170,13 @@ async function send(
     last = { hop, reply: undefined, unreachable: tried.join('; ') };
     if (ctx.signal.aborted) break;
   }
-  return last ?? { hop: { step, realm, kdc: '', address: '', transport: 'udp', udpFallback: undefined, asked, seconds: 0 }, reply: undefined, unreachable: 'no KDC to ask' };
+  return (
+    last ?? {
+      hop: { step, realm, kdc: '', address: '', transport: 'udp', udpFallback: undefined, asked, seconds: 0 },
+      reply: undefined,
+      unreachable: 'no KDC to ask',
+    }
+  );
 }
 
 function asBody(canary: Canary, cname: PrincipalName, etypes: readonly number[]): KdcRequestBody {
@@ -198,7 +207,15 @@ async function logOn(canary: Canary, kdcs: Kdc[], ctx: ProbeContext): Promise<As
   const cname: PrincipalName = { nameType: NT_PRINCIPAL, components: [canary.user] };
   const asked = `krbtgt/${canary.realm}@${canary.realm}`;
   const pac: PaData = { type: PA_PAC_REQUEST, value: encodePaPacRequest(true) };
-  const first = await send('as', canary.realm, asked, kdcs, encodeAsRequest({ padata: [pac], body: asBody(canary, cname, ETYPES) }).message, 'as-rep', ctx);
+  const first = await send(
+    'as',
+    canary.realm,
+    asked,
+    kdcs,
+    encodeAsRequest({ padata: [pac], body: asBody(canary, cname, ETYPES) }).message,
+    'as-rep',
+    ctx,
+  );
   const done = (result: HopResult, extraSeconds = 0): { ok: false; hop: Hop } => ({
     ok: false,
     hop: { ...first.hop, seconds: first.hop.seconds + extraSeconds, result },
@@ -215,7 +232,11 @@ async function logOn(canary: Canary, kdcs: Kdc[], ctx: ProbeContext): Promise<As
   }
   const entry = chooseEtype(etypeInfo.length > 0 ? etypeInfo : [{ etype: 23, salt: undefined, s2kparams: undefined }]);
   if (entry === undefined)
-    return done(malformed(`the KDC offers the canary only encryption types ${etypeInfo.map((e) => e.etype).join(', ')}, none of which the agent supports (17, 18, 23)`));
+    return done(
+      malformed(
+        `the KDC offers the canary only encryption types ${etypeInfo.map((e) => e.etype).join(', ')}, none of which the agent supports (17, 18, 23)`,
+      ),
+    );
   const key = longTermKey(canary, entry);
   if (key instanceof Malformed) return done(malformed(key.reason));
 
@@ -224,26 +245,50 @@ async function logOn(canary: Canary, kdcs: Kdc[], ctx: ProbeContext): Promise<As
   let requestNonce = 0;
   if (first.reply.kind === 'krb-error') {
     const now = new Date();
-    const timestamp = encodeEncryptedData({ etype: key.etype, cipher: encrypt(key, KEY_USAGE_AS_REQ_PA_ENC_TIMESTAMP, encodePaEncTsEnc(now)) });
+    const timestamp = encodeEncryptedData({
+      etype: key.etype,
+      cipher: encrypt(key, KEY_USAGE_AS_REQ_PA_ENC_TIMESTAMP, encodePaEncTsEnc(now)),
+    });
     const body = asBody(canary, cname, [key.etype]);
     requestNonce = body.nonce;
     // The same KDC: it just said which salt it wants.
-    second = await send('as', canary.realm, asked, [{ host: first.hop.kdc, address: first.hop.address }], encodeAsRequest({ padata: [{ type: PA_ENC_TIMESTAMP, value: timestamp }, pac], body }).message, 'as-rep', ctx);
-    if (second.reply === undefined) return done({ kind: 'unreachable', detail: second.unreachable ?? '' }, second.hop.seconds);
+    second = await send(
+      'as',
+      canary.realm,
+      asked,
+      [{ host: first.hop.kdc, address: first.hop.address }],
+      encodeAsRequest({ padata: [{ type: PA_ENC_TIMESTAMP, value: timestamp }, pac], body }).message,
+      'as-rep',
+      ctx,
+    );
+    if (second.reply === undefined)
+      return done({ kind: 'unreachable', detail: second.unreachable ?? '' }, second.hop.seconds);
     reply = second.reply;
   }
   const hop = { ...(second?.hop ?? first.hop), seconds: first.hop.seconds + (second?.hop.seconds ?? 0) };
   if (reply instanceof Malformed) return { ok: false, hop: { ...hop, result: malformed(reply.reason) } };
   if (reply.kind === 'krb-error') {
     const result = errorResult(reply);
-    if (rejectsPassword(reply.errorCode)) ctx.credentials.reject(credentialKey(canary), `${canary.realm}'s KDC ${hop.kdc} answered ${reply.errorName} (${reply.errorCode})`);
+    if (rejectsPassword(reply.errorCode))
+      ctx.credentials.reject(
+        credentialKey(canary),
+        `${canary.realm}'s KDC ${hop.kdc} answered ${reply.errorName} (${reply.errorCode})`,
+      );
     return { ok: false, hop: { ...hop, result } };
   }
   const session = openReply(reply, key, KEY_USAGE_AS_REP_ENC_PART, requestNonce);
-  if (session instanceof Malformed) return { ok: false, hop: { ...hop, result: malformed(`the AS-REP ${session.reason}`) } };
+  if (session instanceof Malformed)
+    return { ok: false, hop: { ...hop, result: malformed(`the AS-REP ${session.reason}`) } };
   return {
     ok: true,
-    hop: { ...hop, result: { kind: 'ticket', principal: formatPrincipal(reply.ticket.sname, reply.ticket.realm), etype: reply.ticket.encPart.etype } },
+    hop: {
+      ...hop,
+      result: {
+        kind: 'ticket',
+        principal: formatPrincipal(reply.ticket.sname, reply.ticket.realm),
+        etype: reply.ticket.encPart.etype,
+      },
+    },
     tgt: { ticket: reply.ticket, sessionKey: session },
   };
 }
@@ -253,11 +298,13 @@ function openReply(reply: KdcReply, key: KerberosKey, usage: number, requestNonc
   if (reply.encPart.etype !== key.etype)
     return new Malformed(`is encrypted with etype ${reply.encPart.etype}, not the ${key.etype} asked for`);
   const plaintext = decrypt(key, usage, reply.encPart.cipher);
-  if (plaintext instanceof Malformed) return new Malformed(`does not decrypt with the key it was asked with (${plaintext.reason})`);
+  if (plaintext instanceof Malformed)
+    return new Malformed(`does not decrypt with the key it was asked with (${plaintext.reason})`);
   const part = decodeEncKdcRepPart(plaintext);
   if (part instanceof Malformed) return part;
   if (requestNonce !== 0 && part.nonce !== requestNonce) return new Malformed(`answers nonce ${part.nonce}, not ours`);
-  if (!isSupportedEncType(part.key.keytype)) return new Malformed(`carries a session key of unsupported etype ${part.key.keytype}`);
+  if (!isSupportedEncType(part.key.keytype))
+    return new Malformed(`carries a session key of unsupported etype ${part.key.keytype}`);
   return keyFromBytes(part.key.keytype, part.key.keyvalue);
 }
 
@@ -291,7 +338,10 @@ async function askForService(
   const apReq = encodeApReq({
     apOptions: 0,
     ticket: tgt.ticket.bytes,
-    authenticator: { etype: tgt.sessionKey.etype, cipher: encrypt(tgt.sessionKey, KEY_USAGE_TGS_REQ_AUTH, authenticator) },
+    authenticator: {
+      etype: tgt.sessionKey.etype,
+      cipher: encrypt(tgt.sessionKey, KEY_USAGE_TGS_REQ_AUTH, authenticator),
+    },
   });
   const request = encodeTgsRequest({ padata: [{ type: PA_TGS_REQ, value: apReq }], body });
   const asked = `${formatPrincipal(service)}@${realm}`;
@@ -306,35 +356,67 @@ async function askForService(
   const [first, second] = reply.ticket.sname.components;
   const next = { ticket: reply.ticket, sessionKey: session };
   if (first?.toLowerCase() === 'krbtgt' && second !== undefined && second.toUpperCase() !== realm.toUpperCase())
-    return { hop: { ...sent.hop, result: { kind: 'referral', realm: second.toUpperCase(), etype: reply.ticket.encPart.etype } }, next };
+    return {
+      hop: {
+        ...sent.hop,
+        result: { kind: 'referral', realm: second.toUpperCase(), etype: reply.ticket.encPart.etype },
+      },
+      next,
+    };
   return {
-    hop: { ...sent.hop, result: { kind: 'ticket', principal: formatPrincipal(reply.ticket.sname, reply.ticket.realm), etype: reply.ticket.encPart.etype } },
+    hop: {
+      ...sent.hop,
+      result: {
+        kind: 'ticket',
+        principal: formatPrincipal(reply.ticket.sname, reply.ticket.realm),
+        etype: reply.ticket.encPart.etype,
+      },
+    },
     next: undefined,
   };
 }
 
-/** The whole path: the canary's logon, then its service ticket request, referral after referral. */
+/** The canary's logon in its own realm, once per run whatever the number of directions. */
+export type Logon =
+  { kind: 'stopped'; outcome: KerberosOutcome } | { kind: 'logged-on'; hop: Hop; tgt: Credentials; kdcs: Kdc[] };
+
+export async function canaryLogon(canary: Canary, findKdcs: KdcLookup, ctx: ProbeContext): Promise<Logon> {
+  const rejected = ctx.credentials.rejection(credentialKey(canary));
+  if (rejected !== undefined) return { kind: 'stopped', outcome: { kind: 'not-retried', why: rejected } };
+  const own = await findKdcs(canary.realm);
+  if (!own.ok) return { kind: 'stopped', outcome: { kind: 'no-kdc', realm: canary.realm, detail: own.detail } };
+  const logon = await logOn(canary, own.kdcs, ctx);
+  if (!logon.ok) return { kind: 'stopped', outcome: { kind: 'exchanged', hops: [logon.hop] } };
+  return { kind: 'logged-on', hop: logon.hop, tgt: logon.tgt, kdcs: own.kdcs };
+}
+
+/** The path from the canary's TGT to `service` of `partnerRealm`, referral after referral. */
 export async function kerberosPath(
   canary: Canary,
+  logon: Logon,
   service: string,
+  partnerRealm: string,
   findKdcs: KdcLookup,
   ctx: ProbeContext,
 ): Promise<KerberosOutcome> {
-  const rejected = ctx.credentials.rejection(credentialKey(canary));
-  if (rejected !== undefined) return { kind: 'not-retried', why: rejected };
-  const own = await findKdcs(canary.realm);
-  if (!own.ok) return { kind: 'no-kdc', realm: canary.realm, detail: own.detail };
-  const logon = await logOn(canary, own.kdcs, ctx);
+  if (logon.kind === 'stopped') return logon.outcome;
   const hops: Hop[] = [logon.hop];
-  if (!logon.ok) return { kind: 'exchanged', hops };
   const sname: PrincipalName = { nameType: NT_SRV_INST, components: service.split('/') };
   let realm = canary.realm;
-  let kdcs = own.kdcs;
+  let kdcs = logon.kdcs;
   let tgt: Credentials | undefined = logon.tgt;
   const visited = new Set([realm]);
   while (tgt !== undefined && hops.length <= MAX_HOPS) {
-    const step = await askForService(canary, realm, sname, tgt, kdcs, ctx);
+    let step = await askForService(canary, realm, sname, tgt, kdcs, ctx);
     hops.push(step.hop);
+    if (hops.length === 2 && isUnknownPrincipal(step.hop.result) && partnerRealm !== realm) {
+      // No referral by the service's name: the KDC does not route it (Samba's KDC on an
+      // external trust). A client that knows the service's realm (MIT's domain_realm, a
+      // Windows client by the host's DNS domain) then asks for that realm's TGT directly.
+      const crossRealm: PrincipalName = { nameType: NT_SRV_INST, components: ['krbtgt', partnerRealm] };
+      step = await askForService(canary, realm, crossRealm, tgt, kdcs, ctx);
+      hops.push(step.hop);
+    }
     if (step.hop.result.kind !== 'referral') break;
     realm = step.hop.result.realm;
     if (visited.has(realm)) {
@@ -345,7 +427,17 @@ export async function kerberosPath(
     const next = await findKdcs(realm);
     if (!next.ok) {
       const { asked } = step.hop;
-      hops.push({ step: 'tgs', realm, kdc: '', address: '', transport: 'udp', udpFallback: undefined, asked, seconds: 0, result: { kind: 'unreachable', detail: `no KDC of ${realm} found: ${next.detail}` } });
+      hops.push({
+        step: 'tgs',
+        realm,
+        kdc: '',
+        address: '',
+        transport: 'udp',
+        udpFallback: undefined,
+        asked,
+        seconds: 0,
+        result: { kind: 'unreachable', detail: `no KDC of ${realm} found: ${next.detail}` },
+      });
       break;
     }
     kdcs = next.kdcs;

@@ -8,23 +8,33 @@ import type { Finding } from '../model/finding.js';
 import type { Measurement } from '../model/measurement.js';
 import type { ProbeContext, ProbeOutput } from '../model/probe.js';
 import type { AuthTargets, DomainTargets } from '../model/targets.js';
-import { kerberosPath, type KdcLookup } from './kerberos.js';
+import { canaryLogon, kerberosPath, type KdcLookup, type Logon } from './kerberos.js';
 
 /** KDCs found once per realm and run, whichever directions pass through it. */
 function kdcLookup(targets: AuthTargets, ctx: ProbeContext): KdcLookup {
   const known = new Map(targets.domains.map((domain) => [domain.domain, domain]));
   // A realm no trust of the config names (a child domain of a partner forest): ask every resolver.
-  const everyResolver = [...new Map(targets.domains.flatMap((d) => d.resolvers).map((r) => [`${r.host}:${r.port}`, r])).values()];
+  const everyResolver = [
+    ...new Map(targets.domains.flatMap((d) => d.resolvers).map((r) => [`${r.host}:${r.port}`, r])).values(),
+  ];
   const found = new Map<string, ReturnType<KdcLookup>>();
   return (realm) => {
     const name = realm.toLowerCase();
     let lookup = found.get(name);
     if (lookup === undefined) {
-      const domain: DomainTargets = known.get(name) ?? { domain: name, forest: name, resolvers: everyResolver, dcs: [] };
+      const domain: DomainTargets = known.get(name) ?? {
+        domain: name,
+        forest: name,
+        resolvers: everyResolver,
+        dcs: [],
+      };
       lookup = findDcs(domain, targets.limits, ctx).then((dcs) =>
         dcs.targets.length > 0
           ? { ok: true as const, kdcs: dcs.targets.map(({ host, address }) => ({ host, address })) }
-          : { ok: false as const, detail: dcs.problems.map((problem) => problem.problem).join('; ') || 'discovery found none' },
+          : {
+              ok: false as const,
+              detail: dcs.problems.map((problem) => problem.problem).join('; ') || 'discovery found none',
+            },
       );
       found.set(name, lookup);
     }
@@ -35,6 +45,16 @@ function kdcLookup(targets: AuthTargets, ctx: ProbeContext): KdcLookup {
 export async function probeAuth(targets: AuthTargets, ctx: ProbeContext): Promise<ProbeOutput> {
   const canaries = new Map(targets.canaries.map((canary) => [canary.domain, canary]));
   const findKdcs = kdcLookup(targets, ctx);
+  // One logon per canary and run: a wrong password then costs one failed attempt, not one per direction.
+  const logons = new Map<string, Promise<Logon>>();
+  const logonOf = (domain: string, canary: (typeof targets.canaries)[number]): Promise<Logon> => {
+    let logon = logons.get(domain);
+    if (logon === undefined) {
+      logon = canaryLogon(canary, findKdcs, ctx);
+      logons.set(domain, logon);
+    }
+    return logon;
+  };
   const measurements: Measurement[] = [];
   const findings = await Promise.all(
     targets.directions.map(async (direction): Promise<Finding> => {
@@ -43,10 +63,15 @@ export async function probeAuth(targets: AuthTargets, ctx: ProbeContext): Promis
       let service = direction.service;
       if (service === undefined) {
         const partner = await findKdcs(direction.to.toUpperCase());
-        if (!partner.ok) return judgeKerberos(direction, `ldap/<a DC of ${direction.to}>`, { kind: 'no-service', detail: partner.detail });
+        if (!partner.ok)
+          return judgeKerberos(direction, `ldap/<a DC of ${direction.to}>`, {
+            kind: 'no-service',
+            detail: partner.detail,
+          });
         service = `ldap/${partner.kdcs[0]?.host ?? direction.to}`;
       }
-      const outcome = await kerberosPath(canary, service, findKdcs, ctx);
+      const logon = await logonOf(direction.from, canary);
+      const outcome = await kerberosPath(canary, logon, service, direction.to.toUpperCase(), findKdcs, ctx);
       const verdict = judgeKerberos(direction, service, outcome);
       if (direction.allowed && verdict.status !== 'unknown' && outcome.kind === 'exchanged')
         measurements.push({
