@@ -14,10 +14,10 @@ import { loadWebConfigFile } from './config/web-config.js';
 import { loadedSecrets } from './config/secret.js';
 import { Daemon } from './daemon.js';
 import { createLogger } from './log.js';
-import { buildReport, renderText, reportJson } from './outputs/report.js';
+import { buildReport, renderHops, renderText, reportJson } from './outputs/report.js';
 import { buildPlan, describePlan } from './plan/plan.js';
 import { exitCodeFor, Limiter, makeAttempt, Runner } from './run/runner.js';
-import { REJECTED_CREDENTIALS } from './run/credentials.js';
+import { rejectedCredentials } from './run/credentials.js';
 import { VERSION } from './version.js';
 import { DEFAULT_MAX_CONNECTIONS } from './web/server.js';
 
@@ -90,7 +90,7 @@ async function tracePath(from: string, to: string, options: { config?: string })
     timeoutMs: config.timeoutMs,
     signal,
     log,
-    credentials: REJECTED_CREDENTIALS,
+    credentials: rejectedCredentials(config.stateFile, log),
     attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, signal),
   };
   const plan = buildPlan(config);
@@ -108,6 +108,34 @@ async function tracePath(from: string, to: string, options: { config?: string })
   const lines = describePath(source, destination, result).split('\n');
   process.stdout.write(`${lines.map((line) => cleanText(line, loadedSecrets())).join('\n')}\n`);
   return result.available ? 0 : 2;
+}
+
+/** `probe path FROM TO --live`: one real Kerberos exchange of FROM's canary, printed hop by hop. */
+async function traceLive(from: string, to: string, options: { config?: string }): Promise<number> {
+  const config = loadConfigFile(configPath(options.config));
+  const [source, destination] = [from, to].map((name) => name.toLowerCase().replace(/\.$/, '')) as [string, string];
+  if (config.domains.get(source)?.canary === undefined)
+    throw new UsageError(
+      `probe path --live logs on as the canary of ${source}: give domains.${source} a canary: section`,
+    );
+  const plan = buildPlan(config);
+  const planned = plan.auth.directions.find((direction) => direction.from === source && direction.to === destination);
+  // A pair no trust of the config names is tried all the same: it should be closed.
+  const direction = planned ?? { from: source, to: destination, allowed: false, service: undefined };
+  const log = createLogger({ level: 'warn', json: !process.stderr.isTTY });
+  const runner = new Runner(log, config.concurrency);
+  const [run] = await runner.runAll(
+    ['auth'],
+    { ...plan, auth: { ...plan.auth, directions: [direction] } },
+    new AbortController().signal,
+  );
+  const finding = run?.findings.find((candidate) => candidate.check === 'auth.kerberos');
+  if (finding === undefined) {
+    process.stderr.write(`${run?.findings.map((candidate) => candidate.message).join('\n') ?? 'no result'}\n`);
+    return EXIT_CANNOT_RUN;
+  }
+  process.stdout.write(renderHops(finding));
+  return exitCodeFor(finding.status);
 }
 
 /** The targets each family would probe, from the config alone: no network, no secret printed. */
@@ -227,8 +255,12 @@ function program(setExit: (code: number) => void): Command {
     .argument('<from>', 'the domain of the users')
     .argument('<to>', 'the domain of the resources')
     .addOption(configOption())
-    .action(async (from: string, to: string, options: { config?: string }) => {
-      setExit(await tracePath(from, to, options));
+    .option(
+      '--live',
+      "instead: the canary of FROM really authenticates to TO's service, and each hop is printed as it happened",
+    )
+    .action(async (from: string, to: string, options: { config?: string; live?: boolean }) => {
+      setExit(await (options.live === true ? traceLive(from, to, options) : tracePath(from, to, options)));
     });
 
   // Flag names as Prometheus and its exporters spell them; commander keeps the dots.

@@ -89,6 +89,8 @@ export interface Config {
   trusts: TrustConfig[];
   preauthAllow: string[];
   limits: Limits;
+  /** Where rejected credentials are remembered across processes; undefined: in memory only. */
+  stateFile: string | undefined;
 }
 
 export interface ConfigProblem {
@@ -289,6 +291,7 @@ const fileSchema = z
       .default({}),
     concurrency: z.number().int().min(1).max(10_000).default(DEFAULT_CONCURRENCY),
     log_level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+    state_file: z.string().min(1).optional(),
     domains: z.record(z.string(), domainSchema),
     trusts: z.array(trustSchema).default([]),
     preauth: z
@@ -731,7 +734,15 @@ function toConfig(
       rpcPortsPerDc: file.limits.rpc_ports_per_dc,
       trustedDomainObjects: file.limits.trusted_domain_objects,
     },
+    stateFile: stateFileOf(file.state_file, baseDir, secrets.env),
   };
+}
+
+/** The config's state_file, else one in systemd's StateDirectory (the unit sets it), else none. */
+function stateFileOf(configured: string | undefined, baseDir: string, env: SecretSources['env']): string | undefined {
+  if (configured !== undefined) return resolve(baseDir, configured);
+  const directory = env['STATE_DIRECTORY']?.split(':')[0];
+  return directory === undefined || directory === '' ? undefined : resolve(directory, 'rejected-credentials.json');
 }
 
 /** Relative paths in the config are relative to the config file, not to the working directory. */

@@ -1,7 +1,14 @@
 // The report of one run: JSON as product.md fixes it, and text a person reads at a
 // glance, grouped by trust, domain and DC, problems spelled out, successes counted.
 
-import { renderTarget, targetHost, type CheckId, type Finding, type Status } from '../../probes/model/finding.js';
+import {
+  renderTarget,
+  targetHost,
+  type CheckId,
+  type Finding,
+  type JsonValue,
+  type Status,
+} from '../../probes/model/finding.js';
 import { describeTrust, type Config } from '../config/config.js';
 import { worstStatus, type FamilyRun } from '../run/runner.js';
 
@@ -221,6 +228,33 @@ function sectionRank(section: string): number {
   if (section.startsWith('Trust paths')) return 4;
   if (section.startsWith('Accounts')) return 5;
   return 1;
+}
+
+/** An auth finding's hops, one line each, then its verdict: what `probe path --live` prints. */
+export function renderHops(finding: Finding): string {
+  const hops = Array.isArray(finding.observed['hops']) ? finding.observed['hops'] : [];
+  const text = (value: JsonValue | undefined): string =>
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+  const lines = hops.map((entry, index) => {
+    const hop = (entry ?? {}) as Record<string, JsonValue>;
+    const transport =
+      hop['udp_fallback'] === null
+        ? text(hop['transport'])
+        : `${text(hop['transport'])} (${text(hop['udp_fallback'])})`;
+    const answer =
+      hop['result'] === 'ticket'
+        ? `ticket ${text(hop['principal'])} (${text(hop['etype'])})`
+        : hop['result'] === 'referral'
+          ? `referral to ${text(hop['to_realm'])} (${text(hop['etype'])})`
+          : hop['result'] === 'error'
+            ? `${text(hop['error_name'])} (${text(hop['error_code'])})${hop['e_text'] === null ? '' : `: ${text(hop['e_text'])}`}`
+            : `${text(hop['result'])}: ${text(hop['detail'])}`;
+    const kdc = hop['kdc'] === '' ? 'no KDC' : `${text(hop['kdc'])} (${text(hop['address'])})`;
+    return `  ${index + 1}. ${text(hop['step']).toUpperCase().padEnd(3)} ${text(hop['realm'])} at ${kdc} over ${transport}, ${Math.round(Number(hop['seconds']) * 1000)} ms: asked ${text(hop['asked'])}: ${answer}`;
+  });
+  const service = typeof finding.observed['service'] === 'string' ? finding.observed['service'] : '';
+  const fix = finding.remediation === '' ? '' : `\n  fix: ${finding.remediation}`;
+  return `${renderTarget(finding.check, finding.target)} (Kerberos, ${service}):\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}${finding.status.toUpperCase()} ${finding.message}${fix}\n`;
 }
 
 export interface TextOptions {

@@ -29,6 +29,7 @@ export function buildPlan(config: Config, readFile: ReadFile = readFileSync): Pl
   return {
     timeoutMs: config.timeoutMs,
     limits: config.limits,
+    stateFile: config.stateFile,
     dns: { pairs: resolutionPairs(config), limits: config.limits },
     ports: { domains, limits: config.limits },
     protocols: {
@@ -181,6 +182,7 @@ export function describePlan(plan: Plan): Record<string, unknown> {
   });
   return {
     timeout_seconds: plan.timeoutMs / 1000,
+    state_file: plan.stateFile ?? null,
     limits: Object.fromEntries(
       Object.entries(plan.limits).map(([name, bound]) => [LIMIT_KEYS[name as keyof Limits], bound]),
     ),

@@ -15,7 +15,7 @@ import { probePorts } from '../../probes/ports/probe.js';
 import { probeProtocols } from '../../probes/protocols/probe.js';
 import { cleanData } from '../../probes/model/server-text.js';
 import { loadedSecrets } from '../config/secret.js';
-import { REJECTED_CREDENTIALS } from './credentials.js';
+import { rejectedCredentials } from './credentials.js';
 import { probeAuth } from '../../probes/auth/probe.js';
 
 /** Each family, called with its own slice of the plan. Adding a family is one entry here. */
@@ -145,7 +145,7 @@ export class Runner {
       timeoutMs: plan.timeoutMs,
       signal,
       log: this.log,
-      credentials: REJECTED_CREDENTIALS,
+      credentials: rejectedCredentials(plan.stateFile, this.log),
       attempt: makeAttempt(this.#limiter, plan.timeoutMs, signal),
     };
     let output: ProbeOutput;

@@ -139,4 +139,6 @@ export interface Plan {
   protocols: ProtocolsTargets;
   ldap: LdapTargets;
   auth: AuthTargets;
+  /** Where rejected credentials are remembered across processes (config state_file); undefined: in memory only. */
+  stateFile: string | undefined;
 }

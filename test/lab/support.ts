@@ -20,7 +20,9 @@ export { PROBE };
 /** One lab command (`block dcb 636/tcp drop`); throws with its output when it fails. */
 export async function lab(...args: string[]): Promise<string> {
   try {
-    const { stdout } = await run(LAB, args, { timeout: 120_000 });
+    // Re-creating trusts restarts DCs: minutes on a busy 2-core machine.
+    const slow = args[0] === 'trust-restore' || args[0] === 'reset';
+    const { stdout } = await run(LAB, args, { timeout: slow ? 400_000 : 120_000 });
     return stdout;
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string; message: string };
