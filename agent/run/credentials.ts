@@ -28,20 +28,22 @@ export class RejectedCredentials implements CredentialMemory {
     if (file !== undefined) this.#load(file);
   }
 
-  rejection(key: string): string | undefined {
-    return this.#why.get(this.#stored(key));
+  rejection(credential: readonly string[]): string | undefined {
+    return this.#why.get(this.#stored(credential));
   }
 
-  reject(key: string, why: string): void {
-    const stored = this.#stored(key);
+  reject(credential: readonly string[], why: string): void {
+    const stored = this.#stored(credential);
     this.#why.delete(stored);
     this.#why.set(stored, why);
     if (this.#why.size > MAX_REMEMBERED) this.#why.delete(this.#why.keys().next().value as string);
     if (this.file !== undefined) this.#save(this.file);
   }
 
-  #stored(key: string): string {
-    return createHmac('sha256', this.#salt).update(key).digest('hex');
+  #stored(credential: readonly string[]): string {
+    const hmac = createHmac('sha256', this.#salt);
+    for (const part of credential) hmac.update(part).update('\0');
+    return hmac.digest('hex');
   }
 
   #load(file: string): void {

@@ -38,6 +38,8 @@ export type BindFailure =
   | 'unreachable'
   | 'timeout'
   | 'ca_file unreadable'
+  /** The password was rejected in an earlier run: not sent again until it changes. */
+  | 'not retried'
   /** The server broke the protocol (see probes/ldap/guard.ts); the connection was dropped. */
   | 'protocol violation'
   /** The directory holds more than a bound of limits: allows. */

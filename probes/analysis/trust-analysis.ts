@@ -70,6 +70,8 @@ const BIND_REMEDIATION: Record<string, (ldap: LdapServer, server: string) => str
   timeout: (_ldap, server) =>
     `allow the LDAP port from this host to ${server}, and check that the DC answers (a hung DC accepts connections but answers nothing)`,
   'ca_file unreadable': (ldap) => `make ${ldap.ca?.file ?? 'ca_file'} readable by the agent`,
+  'not retried': (ldap) =>
+    `fix the password of ${ldap.bindDn} (or unlock the account); the agent binds again once password_file, password_env or the config changes`,
   'protocol violation': (_ldap, server) =>
     `check what answers on the LDAP port of ${server}: it is not behaving as a directory server (a proxy, another service, or an attack)`,
   'limit exceeded': () =>

@@ -88,14 +88,14 @@ function digest(...parts: (string | Uint8Array)[]): string {
   return hash.digest('hex');
 }
 
-/** The memory key of the canary's secret: a digest, so the secret itself is never kept twice. */
-export function credentialKey(canary: Canary): string {
-  return digest('kerberos', canary.user, canary.realm, canary.password.reveal());
+/** The canary's credential as the memory of rejected ones names it. */
+export function credentialKey(canary: Canary): string[] {
+  return ['kerberos', canary.user, canary.realm, canary.password.reveal()];
 }
 
 function longTermKey(canary: Canary, entry: EtypeInfo2Entry & { etype: EncType }): KerberosKey | Malformed {
   const salt = entry.salt === undefined ? `${canary.realm}${canary.user}` : Buffer.from(entry.salt).toString('utf8');
-  const id = digest(credentialKey(canary), String(entry.etype), salt, entry.s2kparams ?? new Uint8Array());
+  const id = digest(...credentialKey(canary), String(entry.etype), salt, entry.s2kparams ?? new Uint8Array());
   const cached = KEY_CACHE.get(id);
   if (cached !== undefined) return cached;
   const key = stringToKey(entry.etype, canary.password.reveal(), salt, entry.s2kparams);

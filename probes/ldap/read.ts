@@ -179,6 +179,14 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
   });
 
   if (ldap.ca?.ok === false) return fail('ca_file unreadable', `cannot read ${ldap.ca.file}: ${ldap.ca.error}`);
+  // A password the directory rejected is not sent again until it changes: never a lockout.
+  const credential = ['ldap', ldap.bindDn.toLowerCase(), ldap.password.reveal()];
+  const rejected = ctx.credentials.rejection(credential);
+  if (rejected !== undefined)
+    return fail(
+      'not retried',
+      `the password of ${ldap.bindDn} was rejected before (${rejected}); it is not tried again until it changes`,
+    );
   const tls = tlsOptions(ldap, url.hostname, ldap.ca?.pem);
   // ldapts opens a TLS connection whenever tlsOptions are given, so ldap:// gets them only at StartTLS.
   const secure = url.protocol === 'ldaps:';
@@ -226,6 +234,7 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
       if (violated !== undefined) return violated;
       if (bind.timeout) return fail('timeout', `no answer in ${ctx.timeoutMs / 1000}s`);
       const { failure, detail } = classifyBindError(bind.error);
+      if (bind.error instanceof InvalidCredentialsError) ctx.credentials.reject(credential, `${server}: ${failure}`);
       return fail(failure, detail);
     }
     bound = true;

@@ -22,13 +22,13 @@ export interface Logger {
 
 /**
  * Credentials a server rejected, remembered across runs: a rejected password is not tried
- * again until it changes, so the agent never locks an account out. Keys are digests, never
- * the secret itself.
+ * again until it changes, so the agent never locks an account out. A credential is named by
+ * its parts (protocol, account, secret); the memory keeps only a keyed digest of them.
  */
 export interface CredentialMemory {
   /** Why the credential was rejected, or undefined when it was not. */
-  rejection(key: string): string | undefined;
-  reject(key: string, why: string): void;
+  rejection(credential: readonly string[]): string | undefined;
+  reject(credential: readonly string[], why: string): void;
 }
 
 export interface ProbeContext {
