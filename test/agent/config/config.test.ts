@@ -199,6 +199,7 @@ describe('config: valid files', () => {
       ports: '*/1 * * * *',
       protocols: '*/1 * * * *',
       ldap: '*/15 * * * *',
+      auth: '*/5 * * * *',
     });
     assert.deepEqual([...config.domains.keys()], ['tailspin.test', 'wingtip.test']);
     const tailspin = config.domains.get('tailspin.test');
@@ -207,8 +208,8 @@ describe('config: valid files', () => {
     assert.deepEqual(tailspin.dcs, [{ host: 'dca.tailspin.test', port: undefined }]);
     assert.equal(tailspin.forest, 'tailspin.test');
     assert.deepEqual(config.trusts, [
-      { trusting: 'tailspin.test', trusted: 'wingtip.test', twoWay: true, type: 'forest' },
-      { trusting: 'tailspin.test', trusted: 'partner.example', twoWay: false, type: 'external' },
+      { trusting: 'tailspin.test', trusted: 'wingtip.test', twoWay: true, type: 'forest', services: {} },
+      { trusting: 'tailspin.test', trusted: 'partner.example', twoWay: false, type: 'external', services: {} },
     ]);
     // password_file is relative to the config file, and the secret never prints.
     const password = tailspin.ldap?.password;
