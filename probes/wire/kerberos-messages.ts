@@ -137,11 +137,20 @@ export interface KdcRequestBody {
   nonce: number;
   /** Most preferred first. */
   etypes: readonly number[];
+  /** Windows clients send their NetBIOS name (addr-type 20); left out when undefined. */
+  addresses?: readonly HostAddress[] | undefined;
+  /** Encrypted AuthorizationData of a TGS-REQ (Windows sends one); left out when undefined. */
+  encAuthorizationData?: EncryptedData | undefined;
+}
+
+export interface HostAddress {
+  addrType: number;
+  address: Uint8Array;
 }
 
 export interface KdcRequest {
-  /** Left out of the message when empty. */
-  padata: readonly PaData[];
+  /** Left out of the message when undefined; an empty list is written as an empty SEQUENCE. */
+  padata?: readonly PaData[] | undefined;
   body: KdcRequestBody;
 }
 
@@ -153,7 +162,7 @@ export interface EncodedKdcRequest {
 
 export interface DecodedKdcRequest {
   kind: 'as-req' | 'tgs-req';
-  padata: PaData[];
+  padata: PaData[] | undefined;
   body: KdcRequestBody;
   reqBody: Uint8Array;
 }
@@ -342,7 +351,7 @@ function encodeKey(key: EncryptionKey): Buffer {
   return sequence([0, checkedInteger(key.keytype, INT32, 'EncryptionKey keytype')], [1, octets(key.keyvalue)]);
 }
 
-/** KDC-REQ-BODY (RFC 4120 5.4.1): fields 0 to 8; no addresses, authorization data or additional tickets. */
+/** KDC-REQ-BODY (RFC 4120 5.4.1): fields 0 to 10; no additional tickets (user-to-user). */
 export function encodeKdcReqBody(body: KdcRequestBody): Buffer {
   const what = 'KDC-REQ-BODY';
   return sequence(
@@ -355,12 +364,24 @@ export function encodeKdcReqBody(body: KdcRequestBody): Buffer {
     [6, ifDefined(body.rtime, (rtime) => checkedTime(rtime, `${what} rtime`))],
     [7, checkedInteger(body.nonce, UINT32, `${what} nonce`)],
     [8, tlv(SEQUENCE, ...body.etypes.map((etype) => checkedInteger(etype, INT32, `${what} etype`)))],
+    [
+      9,
+      ifDefined(body.addresses, (addresses) =>
+        tlv(
+          SEQUENCE,
+          ...addresses.map((address) =>
+            sequence([0, checkedInteger(address.addrType, INT32, `${what} addr-type`)], [1, octets(address.address)]),
+          ),
+        ),
+      ),
+    ],
+    [10, ifDefined(body.encAuthorizationData, encodeEncryptedData)],
   );
 }
 
 function encodeKdcRequest(applicationTag: number, msgType: number, request: KdcRequest): EncodedKdcRequest {
   const reqBody = encodeKdcReqBody(request.body);
-  const padata = request.padata.length === 0 ? undefined : tlv(SEQUENCE, ...request.padata.map(encodePaData));
+  const padata = ifDefined(request.padata, (list) => tlv(SEQUENCE, ...list.map(encodePaData)));
   const message = tlv(applicationTag, sequence([1, integer(5)], [2, integer(msgType)], [3, padata], [4, reqBody]));
   return { message, reqBody };
 }
@@ -550,8 +571,8 @@ export function decodeEtypeInfo2(bytes: Uint8Array): EtypeInfo2Entry[] | Malform
 }
 
 /** The value of the first PA-DATA of `type`. */
-export function findPaData(padata: readonly PaData[], type: number): Uint8Array | undefined {
-  return padata.find((entry) => entry.type === type)?.value;
+export function findPaData(padata: readonly PaData[] | undefined, type: number): Uint8Array | undefined {
+  return padata?.find((entry) => entry.type === type)?.value;
 }
 
 /** The entries of the PA-ETYPE-INFO2 in `padata`: none without one. */
@@ -818,7 +839,25 @@ function readKdcReqBody(bytes: Uint8Array, element: BerElement, what: string): K
     readSequenceOf(bytes, e, `${what} etype`, (etype) => readInteger(bytes, etype, `${what} etype`)),
   );
   if (etypes instanceof Malformed) return etypes;
-  return { kdcOptions, cname, realm, sname, from, till, rtime, nonce, etypes };
+  const addresses = optional(fields, 9, (e) =>
+    readSequenceOf(bytes, e, `${what} addresses`, (address) => readHostAddress(bytes, address, `${what} HostAddress`)),
+  );
+  if (addresses instanceof Malformed) return addresses;
+  const encAuthorizationData = optional(fields, 10, (e) =>
+    readEncryptedData(bytes, e, `${what} enc-authorization-data`),
+  );
+  if (encAuthorizationData instanceof Malformed) return encAuthorizationData;
+  return { kdcOptions, cname, realm, sname, from, till, rtime, nonce, etypes, addresses, encAuthorizationData };
+}
+
+function readHostAddress(bytes: Uint8Array, element: BerElement, what: string): HostAddress | Malformed {
+  const fields = readSequenceFields(bytes, element, what);
+  if (fields instanceof Malformed) return fields;
+  const addrType = field(fields, 0, what, (e) => readInteger(bytes, e, `${what} addr-type`));
+  if (addrType instanceof Malformed) return addrType;
+  const address = field(fields, 1, what, (e) => readOctets(bytes, e, `${what} address`));
+  if (address instanceof Malformed) return address;
+  return { addrType, address };
 }
 
 /** An AS-REQ or TGS-REQ read back. */
@@ -835,7 +874,7 @@ export function decodeKdcRequest(bytes: Uint8Array): DecodedKdcRequest | Malform
   if (fields instanceof Malformed) return fields;
   const header = checkHeader(bytes, fields, 1, msgType, what);
   if (header) return header;
-  const padata = optional(fields, 3, (e) => readPaDataList(bytes, e, `${what} padata`)) ?? [];
+  const padata = optional(fields, 3, (e) => readPaDataList(bytes, e, `${what} padata`));
   if (padata instanceof Malformed) return padata;
   const bodyElement = required(fields, 4, what);
   if (bodyElement instanceof Malformed) return bodyElement;
