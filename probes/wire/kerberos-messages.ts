@@ -30,6 +30,7 @@ import {
   derString,
   derTime,
   GENERAL_STRING,
+  krbErrorName,
   OCTET_STRING,
   optional,
   readFlags,
@@ -41,7 +42,6 @@ import {
   SEQUENCE,
   type PrincipalName,
 } from './kerberos-der.js';
-import { krbErrorName } from './kerberos.js';
 
 export type { PrincipalName };
 
@@ -211,11 +211,12 @@ export interface KdcReply {
   encPart: EncryptedData;
 }
 
-/** What e-data held, when a KRB-ERROR has it. */
+/** What e-data held, when a KRB-ERROR has it; `bytes` is its content as sent. */
 export type KrbErrorData =
-  | { kind: 'method-data'; padata: PaData[]; etypeInfo2: EtypeInfo2Entry[] }
+  | { kind: 'method-data'; bytes: Uint8Array; padata: PaData[]; etypeInfo2: EtypeInfo2Entry[] }
   | {
       kind: 'kerb-error-data';
+      bytes: Uint8Array;
       dataType: number;
       dataValue: Uint8Array | undefined;
       /** The NTSTATUS of a KERB-EXT-ERROR (data-type 3, MS-KILE 2.2.1), e.g. 0xc0000072. */
@@ -678,7 +679,7 @@ function readKerbErrorData(bytes: Uint8Array, element: BerElement): KrbErrorData
     dataType === KERB_ERR_TYPE_EXTENDED && dataValue?.length === 12
       ? new DataView(dataValue.buffer, dataValue.byteOffset, 12).getUint32(0, true)
       : undefined;
-  return { kind: 'kerb-error-data', dataType, dataValue, status };
+  return { kind: 'kerb-error-data', bytes: copy(bytes, element.start, element.end), dataType, dataValue, status };
 }
 
 /**
@@ -698,7 +699,7 @@ function readErrorData(eData: Uint8Array): KrbErrorData {
   if (padata instanceof Malformed) return { kind: 'opaque', bytes: eData, reason: padata.reason };
   const etypeInfo2 = etypeInfo2Of(padata);
   if (etypeInfo2 instanceof Malformed) return { kind: 'opaque', bytes: eData, reason: etypeInfo2.reason };
-  return { kind: 'method-data', padata, etypeInfo2 };
+  return { kind: 'method-data', bytes: eData, padata, etypeInfo2 };
 }
 
 function readKrbError(bytes: Uint8Array): KrbError | Malformed {
@@ -709,15 +710,16 @@ function readKrbError(bytes: Uint8Array): KrbError | Malformed {
   if (header) return header;
   const errorCode = field(fields, 6, what, (e) => readInteger(bytes, e, `${what} error-code`));
   if (errorCode instanceof Malformed) return errorCode;
-  // RFC 4120 makes stime, susec, realm and sname mandatory, but the error code is what matters:
-  // their absence is tolerated (as by the port probe), a wrong type is not.
+  // RFC 4120 makes stime, susec, realm and sname mandatory, but the error code alone proves that
+  // a KDC answered (the port probe reads errors with this too): their absence is tolerated, a
+  // wrong type is not, and microseconds out of range only stay out of serverTime.
   const ctime = optional(fields, 2, (e) => readTime(bytes, e, `${what} ctime`));
   if (ctime instanceof Malformed) return ctime;
-  const cusec = optional(fields, 3, (e) => readMicroseconds(bytes, e, `${what} cusec`));
+  const cusec = optional(fields, 3, (e) => readInteger(bytes, e, `${what} cusec`));
   if (cusec instanceof Malformed) return cusec;
   const stime = optional(fields, 4, (e) => readTime(bytes, e, `${what} stime`));
   if (stime instanceof Malformed) return stime;
-  const susec = optional(fields, 5, (e) => readMicroseconds(bytes, e, `${what} susec`));
+  const susec = optional(fields, 5, (e) => readInteger(bytes, e, `${what} susec`));
   if (susec instanceof Malformed) return susec;
   const crealm = optional(fields, 7, (e) => readString(bytes, e, `${what} crealm`));
   if (crealm instanceof Malformed) return crealm;
@@ -731,7 +733,8 @@ function readKrbError(bytes: Uint8Array): KrbError | Malformed {
   if (eText instanceof Malformed) return eText;
   const eData = optional(fields, 12, (e) => readOctets(bytes, e, `${what} e-data`));
   if (eData instanceof Malformed) return eData;
-  const serverTime = stime === undefined ? undefined : new Date(stime.getTime() + Math.floor((susec ?? 0) / 1000));
+  const subsecond = susec !== undefined && susec >= 0 && susec <= 999999 ? Math.floor(susec / 1000) : 0;
+  const serverTime = stime === undefined ? undefined : new Date(stime.getTime() + subsecond);
   return {
     kind: 'krb-error',
     errorCode,

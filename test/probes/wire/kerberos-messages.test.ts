@@ -735,6 +735,7 @@ describe('replies and plaintexts built by hand', () => {
     assert.equal(error.serverTime?.toISOString(), '2026-12-01T23:59:58.999Z');
     assert.deepEqual(error.eData, {
       kind: 'kerb-error-data',
+      bytes: Buffer.from('3015a103020103a20e040c720000c00000000001000000', 'hex'),
       dataType: 3,
       dataValue: Buffer.from('720000c00000000001000000', 'hex'),
       status: 0xc0000072,
