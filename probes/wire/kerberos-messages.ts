@@ -79,10 +79,10 @@ export const TICKET_FLAG_NAME_CANONICALIZE = 0x00010000;
 export const KEY_USAGE_AS_REQ_PA_ENC_TIMESTAMP = 1;
 export const KEY_USAGE_KDC_REP_TICKET = 2;
 export const KEY_USAGE_AS_REP_ENC_PART = 3;
-export const KEY_USAGE_TGS_REP_ENC_PART_SESSION_KEY = 8;
-export const KEY_USAGE_TGS_REP_ENC_PART_SUBKEY = 9;
 export const KEY_USAGE_TGS_REQ_AUTH_CKSUM = 6;
 export const KEY_USAGE_TGS_REQ_AUTH = 7;
+export const KEY_USAGE_TGS_REP_ENC_PART_SESSION_KEY = 8;
+export const KEY_USAGE_TGS_REP_ENC_PART_SUBKEY = 9;
 
 /** KERB-ERROR-DATA data-type of an extended error carrying a KERB-EXT-ERROR (MS-KILE 2.2.2). */
 export const KERB_ERR_TYPE_EXTENDED = 3;
@@ -246,7 +246,8 @@ export interface KrbError {
 export interface EncKdcRepPart {
   /**
    * Which tag the KDC wrote: [APPLICATION 25] EncASRepPart or [APPLICATION 26] EncTGSRepPart.
-   * Both are accepted in either reply, as Windows writes 25 in TGS replies too.
+   * Both are accepted in either reply: Windows is known to write 25 in TGS replies too, and
+   * MIT and Heimdal accept either.
    */
   kind: 'enc-as-rep-part' | 'enc-tgs-rep-part';
   key: EncryptionKey;
@@ -702,7 +703,7 @@ function readErrorData(eData: Uint8Array): KrbErrorData {
   return { kind: 'method-data', bytes: eData, padata, etypeInfo2 };
 }
 
-function readKrbError(bytes: Uint8Array): KrbError | Malformed {
+export function decodeKrbError(bytes: Uint8Array): KrbError | Malformed {
   const what = 'KRB-ERROR';
   const fields = readMessage(bytes, KRB_ERROR, what);
   if (fields instanceof Malformed) return fields;
@@ -753,10 +754,6 @@ function readKrbError(bytes: Uint8Array): KrbError | Malformed {
   };
 }
 
-export function decodeKrbError(bytes: Uint8Array): KrbError | Malformed {
-  return readKrbError(bytes);
-}
-
 export function decodeAsRep(bytes: Uint8Array): KdcReply | Malformed {
   return readKdcReply(bytes, 'as-rep');
 }
@@ -770,7 +767,7 @@ export function decodeKdcReply(bytes: Uint8Array): KdcReply | KrbError | Malform
   const tag = bytes[0];
   if (tag === AS_REP) return readKdcReply(bytes, 'as-rep');
   if (tag === TGS_REP) return readKdcReply(bytes, 'tgs-rep');
-  if (tag === KRB_ERROR) return readKrbError(bytes);
+  if (tag === KRB_ERROR) return decodeKrbError(bytes);
   return new Malformed(
     tag === undefined
       ? 'empty KDC reply'

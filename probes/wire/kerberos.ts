@@ -2,42 +2,23 @@
 // for a principal that cannot exist, and the decoding of what comes back. Any KRB-ERROR proves
 // that a KDC answered; no key, no password and no real account is ever involved.
 //
-// The DER is written and read with the shared BER layer (ber.ts; RFC 4120 section 5, X.690),
-// because only a handful of types are needed. Everything here is pure and never throws: every
+// The AS-REQ and the KRB-ERROR are the canary's codecs (kerberos-messages.ts), over the shared
+// BER layer (ber.ts; RFC 4120 section 5, X.690). Everything here is pure and never throws: every
 // length read from the wire is checked against the bytes that are actually there, and against
 // its parent element.
 
-import {
-  expectTag,
-  explicit,
-  hexTag,
-  integer,
-  Malformed,
-  readChildren,
-  readFields,
-  readInteger,
-  readWhole,
-  required,
-  tlv,
-} from './ber.js';
+import { hexTag, Malformed, readWhole, tlv } from './ber.js';
 import {
   checkHeader,
-  derFlags,
-  derPrincipalName,
-  derString,
-  derTime,
   optional,
   printable,
-  readFlags,
   readMessage,
-  readPrincipalName,
   readString,
-  readTime,
   readU16,
   readU32,
   SEQUENCE,
 } from './kerberos-der.js';
-import { decodeKrbError as decodeFullKrbError } from './kerberos-messages.js';
+import { decodeKdcRequest, decodeKrbError as decodeFullKrbError, encodeAsRequest } from './kerberos-messages.js';
 
 export { KRB_ERROR_NAMES, krbErrorName } from './kerberos-der.js';
 
@@ -88,7 +69,6 @@ export interface DecodedAsReq {
 }
 
 // Constructed [APPLICATION n] tags of the Kerberos messages.
-const AS_REQ = 0x6a;
 const AS_REP = 0x6b;
 const AP_REQ = 0x6e;
 const AP_REP = 0x6f;
@@ -123,17 +103,16 @@ export function encodeAsReq(options: AsReqOptions): Buffer {
   const tillYear = options.till?.getUTCFullYear() ?? Number.NaN;
   const till = options.till !== undefined && tillYear >= 1 && tillYear <= 9999 ? options.till : DEFAULT_TILL;
   const etypes = (options.etypes ?? DEFAULT_ETYPES).filter(isInt32);
-  const body = tlv(
-    SEQUENCE,
-    explicit(0, derFlags(DEFAULT_KDC_OPTIONS)),
-    explicit(1, derPrincipalName(NT_PRINCIPAL, [options.clientName])),
-    explicit(2, derString(options.realm)),
-    explicit(3, derPrincipalName(NT_SRV_INST, ['krbtgt', options.realm])),
-    explicit(5, derTime(till)),
-    explicit(7, integer(nonce)),
-    explicit(8, tlv(SEQUENCE, ...etypes.map((etype) => integer(etype)))),
-  );
-  return tlv(AS_REQ, tlv(SEQUENCE, explicit(1, integer(5)), explicit(2, integer(10)), explicit(4, body)));
+  const body = {
+    kdcOptions: DEFAULT_KDC_OPTIONS,
+    cname: { nameType: NT_PRINCIPAL, components: [options.clientName] },
+    realm: options.realm,
+    sname: { nameType: NT_SRV_INST, components: ['krbtgt', options.realm] },
+    till,
+    nonce,
+    etypes,
+  };
+  return encodeAsRequest({ body }).message;
 }
 
 /** RFC 4120 7.2.2: over TCP each message is preceded by its length, 4 bytes big-endian. */
@@ -294,65 +273,21 @@ export function decodeAsReq(bytes: Uint8Array): DecodedAsReq | { kind: 'malforme
 }
 
 function readAsReq(bytes: Uint8Array): DecodedAsReq | Malformed {
-  const what = 'AS-REQ';
-  const fields = readMessage(bytes, AS_REQ, what);
-  if (fields instanceof Malformed) return fields;
-  const header = checkHeader(bytes, fields, 1, 10, what);
-  if (header) return header;
-  const bodyElement = required(fields, 4, what);
-  if (bodyElement instanceof Malformed) return bodyElement;
-  const wrongBody = expectTag(bodyElement, SEQUENCE, `${what} req-body`);
-  if (wrongBody) return wrongBody;
-  const body = readFields(bytes, bodyElement, `${what} req-body`);
-  if (body instanceof Malformed) return body;
-
-  const optionsElement = required(body, 0, what);
-  if (optionsElement instanceof Malformed) return optionsElement;
-  const kdcOptions = readFlags(bytes, optionsElement, `${what} kdc-options`);
-  if (kdcOptions instanceof Malformed) return kdcOptions;
-
-  const cnameElement = required(body, 1, what);
-  if (cnameElement instanceof Malformed) return cnameElement;
-  const cname = readPrincipalName(bytes, cnameElement, `${what} cname`);
-  if (cname instanceof Malformed) return cname;
-  const realmElement = required(body, 2, what);
-  if (realmElement instanceof Malformed) return realmElement;
-  const realm = readString(bytes, realmElement, `${what} realm`);
-  if (realm instanceof Malformed) return realm;
-  const snameElement = required(body, 3, what);
-  if (snameElement instanceof Malformed) return snameElement;
-  const sname = readPrincipalName(bytes, snameElement, `${what} sname`);
-  if (sname instanceof Malformed) return sname;
-  const tillElement = required(body, 5, what);
-  if (tillElement instanceof Malformed) return tillElement;
-  const till = readTime(bytes, tillElement, `${what} till`);
-  if (till instanceof Malformed) return till;
-  const nonceElement = required(body, 7, what);
-  if (nonceElement instanceof Malformed) return nonceElement;
-  const nonce = readInteger(bytes, nonceElement, `${what} nonce`, 5);
-  if (nonce instanceof Malformed) return nonce;
-  const etypeElement = required(body, 8, what);
-  if (etypeElement instanceof Malformed) return etypeElement;
-  const wrongEtype = expectTag(etypeElement, SEQUENCE, `${what} etype`);
-  if (wrongEtype) return wrongEtype;
-  const etypeChildren = readChildren(bytes, etypeElement, `${what} etype`);
-  if (etypeChildren instanceof Malformed) return etypeChildren;
-  const etypes: number[] = [];
-  for (const child of etypeChildren) {
-    const etype = readInteger(bytes, child, `${what} etype`);
-    if (etype instanceof Malformed) return etype;
-    etypes.push(etype);
-  }
+  const request = decodeKdcRequest(bytes);
+  if (request instanceof Malformed) return request;
+  const { kind, body } = request;
+  if (kind !== 'as-req') return new Malformed('AS-REQ: a TGS-REQ (tag 0x6c) where an AS-REQ was expected');
+  if (body.cname === undefined) return new Malformed('AS-REQ req-body: required field [1] is missing');
   return {
-    kind: 'as-req',
-    kdcOptions,
-    clientNameType: cname.nameType,
-    clientName: cname.components,
-    realm,
-    serverNameType: sname.nameType,
-    serverName: sname.components,
-    till,
-    nonce,
-    etypes,
+    kind,
+    kdcOptions: body.kdcOptions,
+    clientNameType: body.cname.nameType,
+    clientName: body.cname.components,
+    realm: body.realm,
+    serverNameType: body.sname.nameType,
+    serverName: body.sname.components,
+    till: body.till,
+    nonce: body.nonce,
+    etypes: [...body.etypes],
   };
 }
