@@ -355,7 +355,7 @@ export function aesCtsEncrypt(key: Uint8Array, data: Uint8Array): Buffer {
  */
 export function aesCtsDecrypt(key: Uint8Array, data: Uint8Array): Buffer {
   const keyBytes = Buffer.from(key);
-  const input = Buffer.from(data);
+  const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (input.length === AES_BLOCK) return cbc('decrypt', keyBytes, input);
   const blocks = Math.ceil(input.length / AES_BLOCK);
   const beforeLastTwo = (blocks - 2) * AES_BLOCK;

@@ -30,6 +30,7 @@ import {
   derString,
   derTime,
   GENERAL_STRING,
+  krbErrorName,
   OCTET_STRING,
   optional,
   readFlags,
@@ -41,7 +42,6 @@ import {
   SEQUENCE,
   type PrincipalName,
 } from './kerberos-der.js';
-import { krbErrorName } from './kerberos.js';
 
 export type { PrincipalName };
 
@@ -79,10 +79,10 @@ export const TICKET_FLAG_NAME_CANONICALIZE = 0x00010000;
 export const KEY_USAGE_AS_REQ_PA_ENC_TIMESTAMP = 1;
 export const KEY_USAGE_KDC_REP_TICKET = 2;
 export const KEY_USAGE_AS_REP_ENC_PART = 3;
-export const KEY_USAGE_TGS_REP_ENC_PART_SESSION_KEY = 8;
-export const KEY_USAGE_TGS_REP_ENC_PART_SUBKEY = 9;
 export const KEY_USAGE_TGS_REQ_AUTH_CKSUM = 6;
 export const KEY_USAGE_TGS_REQ_AUTH = 7;
+export const KEY_USAGE_TGS_REP_ENC_PART_SESSION_KEY = 8;
+export const KEY_USAGE_TGS_REP_ENC_PART_SUBKEY = 9;
 
 /** KERB-ERROR-DATA data-type of an extended error carrying a KERB-EXT-ERROR (MS-KILE 2.2.2). */
 export const KERB_ERR_TYPE_EXTENDED = 3;
@@ -137,11 +137,20 @@ export interface KdcRequestBody {
   nonce: number;
   /** Most preferred first. */
   etypes: readonly number[];
+  /** Windows clients send their NetBIOS name (addr-type 20); left out when undefined. */
+  addresses?: readonly HostAddress[] | undefined;
+  /** Encrypted AuthorizationData of a TGS-REQ (Windows sends one); left out when undefined. */
+  encAuthorizationData?: EncryptedData | undefined;
+}
+
+export interface HostAddress {
+  addrType: number;
+  address: Uint8Array;
 }
 
 export interface KdcRequest {
-  /** Left out of the message when empty. */
-  padata: readonly PaData[];
+  /** Left out of the message when undefined; an empty list is written as an empty SEQUENCE. */
+  padata?: readonly PaData[] | undefined;
   body: KdcRequestBody;
 }
 
@@ -153,7 +162,7 @@ export interface EncodedKdcRequest {
 
 export interface DecodedKdcRequest {
   kind: 'as-req' | 'tgs-req';
-  padata: PaData[];
+  padata: PaData[] | undefined;
   body: KdcRequestBody;
   reqBody: Uint8Array;
 }
@@ -202,11 +211,12 @@ export interface KdcReply {
   encPart: EncryptedData;
 }
 
-/** What e-data held, when a KRB-ERROR has it. */
+/** What e-data held, when a KRB-ERROR has it; `bytes` is its content as sent. */
 export type KrbErrorData =
-  | { kind: 'method-data'; padata: PaData[]; etypeInfo2: EtypeInfo2Entry[] }
+  | { kind: 'method-data'; bytes: Uint8Array; padata: PaData[]; etypeInfo2: EtypeInfo2Entry[] }
   | {
       kind: 'kerb-error-data';
+      bytes: Uint8Array;
       dataType: number;
       dataValue: Uint8Array | undefined;
       /** The NTSTATUS of a KERB-EXT-ERROR (data-type 3, MS-KILE 2.2.1), e.g. 0xc0000072. */
@@ -236,7 +246,8 @@ export interface KrbError {
 export interface EncKdcRepPart {
   /**
    * Which tag the KDC wrote: [APPLICATION 25] EncASRepPart or [APPLICATION 26] EncTGSRepPart.
-   * Both are accepted in either reply, as Windows writes 25 in TGS replies too.
+   * Both are accepted in either reply: Windows is known to write 25 in TGS replies too, and
+   * MIT and Heimdal accept either.
    */
   kind: 'enc-as-rep-part' | 'enc-tgs-rep-part';
   key: EncryptionKey;
@@ -342,7 +353,7 @@ function encodeKey(key: EncryptionKey): Buffer {
   return sequence([0, checkedInteger(key.keytype, INT32, 'EncryptionKey keytype')], [1, octets(key.keyvalue)]);
 }
 
-/** KDC-REQ-BODY (RFC 4120 5.4.1): fields 0 to 8; no addresses, authorization data or additional tickets. */
+/** KDC-REQ-BODY (RFC 4120 5.4.1): fields 0 to 10; no additional tickets (user-to-user). */
 export function encodeKdcReqBody(body: KdcRequestBody): Buffer {
   const what = 'KDC-REQ-BODY';
   return sequence(
@@ -355,12 +366,24 @@ export function encodeKdcReqBody(body: KdcRequestBody): Buffer {
     [6, ifDefined(body.rtime, (rtime) => checkedTime(rtime, `${what} rtime`))],
     [7, checkedInteger(body.nonce, UINT32, `${what} nonce`)],
     [8, tlv(SEQUENCE, ...body.etypes.map((etype) => checkedInteger(etype, INT32, `${what} etype`)))],
+    [
+      9,
+      ifDefined(body.addresses, (addresses) =>
+        tlv(
+          SEQUENCE,
+          ...addresses.map((address) =>
+            sequence([0, checkedInteger(address.addrType, INT32, `${what} addr-type`)], [1, octets(address.address)]),
+          ),
+        ),
+      ),
+    ],
+    [10, ifDefined(body.encAuthorizationData, encodeEncryptedData)],
   );
 }
 
 function encodeKdcRequest(applicationTag: number, msgType: number, request: KdcRequest): EncodedKdcRequest {
   const reqBody = encodeKdcReqBody(request.body);
-  const padata = request.padata.length === 0 ? undefined : tlv(SEQUENCE, ...request.padata.map(encodePaData));
+  const padata = ifDefined(request.padata, (list) => tlv(SEQUENCE, ...list.map(encodePaData)));
   const message = tlv(applicationTag, sequence([1, integer(5)], [2, integer(msgType)], [3, padata], [4, reqBody]));
   return { message, reqBody };
 }
@@ -550,8 +573,8 @@ export function decodeEtypeInfo2(bytes: Uint8Array): EtypeInfo2Entry[] | Malform
 }
 
 /** The value of the first PA-DATA of `type`. */
-export function findPaData(padata: readonly PaData[], type: number): Uint8Array | undefined {
-  return padata.find((entry) => entry.type === type)?.value;
+export function findPaData(padata: readonly PaData[] | undefined, type: number): Uint8Array | undefined {
+  return padata?.find((entry) => entry.type === type)?.value;
 }
 
 /** The entries of the PA-ETYPE-INFO2 in `padata`: none without one. */
@@ -657,7 +680,7 @@ function readKerbErrorData(bytes: Uint8Array, element: BerElement): KrbErrorData
     dataType === KERB_ERR_TYPE_EXTENDED && dataValue?.length === 12
       ? new DataView(dataValue.buffer, dataValue.byteOffset, 12).getUint32(0, true)
       : undefined;
-  return { kind: 'kerb-error-data', dataType, dataValue, status };
+  return { kind: 'kerb-error-data', bytes: copy(bytes, element.start, element.end), dataType, dataValue, status };
 }
 
 /**
@@ -677,10 +700,10 @@ function readErrorData(eData: Uint8Array): KrbErrorData {
   if (padata instanceof Malformed) return { kind: 'opaque', bytes: eData, reason: padata.reason };
   const etypeInfo2 = etypeInfo2Of(padata);
   if (etypeInfo2 instanceof Malformed) return { kind: 'opaque', bytes: eData, reason: etypeInfo2.reason };
-  return { kind: 'method-data', padata, etypeInfo2 };
+  return { kind: 'method-data', bytes: eData, padata, etypeInfo2 };
 }
 
-function readKrbError(bytes: Uint8Array): KrbError | Malformed {
+export function decodeKrbError(bytes: Uint8Array): KrbError | Malformed {
   const what = 'KRB-ERROR';
   const fields = readMessage(bytes, KRB_ERROR, what);
   if (fields instanceof Malformed) return fields;
@@ -688,15 +711,16 @@ function readKrbError(bytes: Uint8Array): KrbError | Malformed {
   if (header) return header;
   const errorCode = field(fields, 6, what, (e) => readInteger(bytes, e, `${what} error-code`));
   if (errorCode instanceof Malformed) return errorCode;
-  // RFC 4120 makes stime, susec, realm and sname mandatory, but the error code is what matters:
-  // their absence is tolerated (as by the port probe), a wrong type is not.
+  // RFC 4120 makes stime, susec, realm and sname mandatory, but the error code alone proves that
+  // a KDC answered (the port probe reads errors with this too): their absence is tolerated, a
+  // wrong type is not, and microseconds out of range only stay out of serverTime.
   const ctime = optional(fields, 2, (e) => readTime(bytes, e, `${what} ctime`));
   if (ctime instanceof Malformed) return ctime;
-  const cusec = optional(fields, 3, (e) => readMicroseconds(bytes, e, `${what} cusec`));
+  const cusec = optional(fields, 3, (e) => readInteger(bytes, e, `${what} cusec`));
   if (cusec instanceof Malformed) return cusec;
   const stime = optional(fields, 4, (e) => readTime(bytes, e, `${what} stime`));
   if (stime instanceof Malformed) return stime;
-  const susec = optional(fields, 5, (e) => readMicroseconds(bytes, e, `${what} susec`));
+  const susec = optional(fields, 5, (e) => readInteger(bytes, e, `${what} susec`));
   if (susec instanceof Malformed) return susec;
   const crealm = optional(fields, 7, (e) => readString(bytes, e, `${what} crealm`));
   if (crealm instanceof Malformed) return crealm;
@@ -710,7 +734,8 @@ function readKrbError(bytes: Uint8Array): KrbError | Malformed {
   if (eText instanceof Malformed) return eText;
   const eData = optional(fields, 12, (e) => readOctets(bytes, e, `${what} e-data`));
   if (eData instanceof Malformed) return eData;
-  const serverTime = stime === undefined ? undefined : new Date(stime.getTime() + Math.floor((susec ?? 0) / 1000));
+  const subsecond = susec !== undefined && susec >= 0 && susec <= 999999 ? Math.floor(susec / 1000) : 0;
+  const serverTime = stime === undefined ? undefined : new Date(stime.getTime() + subsecond);
   return {
     kind: 'krb-error',
     errorCode,
@@ -729,10 +754,6 @@ function readKrbError(bytes: Uint8Array): KrbError | Malformed {
   };
 }
 
-export function decodeKrbError(bytes: Uint8Array): KrbError | Malformed {
-  return readKrbError(bytes);
-}
-
 export function decodeAsRep(bytes: Uint8Array): KdcReply | Malformed {
   return readKdcReply(bytes, 'as-rep');
 }
@@ -746,7 +767,7 @@ export function decodeKdcReply(bytes: Uint8Array): KdcReply | KrbError | Malform
   const tag = bytes[0];
   if (tag === AS_REP) return readKdcReply(bytes, 'as-rep');
   if (tag === TGS_REP) return readKdcReply(bytes, 'tgs-rep');
-  if (tag === KRB_ERROR) return readKrbError(bytes);
+  if (tag === KRB_ERROR) return decodeKrbError(bytes);
   return new Malformed(
     tag === undefined
       ? 'empty KDC reply'
@@ -818,7 +839,25 @@ function readKdcReqBody(bytes: Uint8Array, element: BerElement, what: string): K
     readSequenceOf(bytes, e, `${what} etype`, (etype) => readInteger(bytes, etype, `${what} etype`)),
   );
   if (etypes instanceof Malformed) return etypes;
-  return { kdcOptions, cname, realm, sname, from, till, rtime, nonce, etypes };
+  const addresses = optional(fields, 9, (e) =>
+    readSequenceOf(bytes, e, `${what} addresses`, (address) => readHostAddress(bytes, address, `${what} HostAddress`)),
+  );
+  if (addresses instanceof Malformed) return addresses;
+  const encAuthorizationData = optional(fields, 10, (e) =>
+    readEncryptedData(bytes, e, `${what} enc-authorization-data`),
+  );
+  if (encAuthorizationData instanceof Malformed) return encAuthorizationData;
+  return { kdcOptions, cname, realm, sname, from, till, rtime, nonce, etypes, addresses, encAuthorizationData };
+}
+
+function readHostAddress(bytes: Uint8Array, element: BerElement, what: string): HostAddress | Malformed {
+  const fields = readSequenceFields(bytes, element, what);
+  if (fields instanceof Malformed) return fields;
+  const addrType = field(fields, 0, what, (e) => readInteger(bytes, e, `${what} addr-type`));
+  if (addrType instanceof Malformed) return addrType;
+  const address = field(fields, 1, what, (e) => readOctets(bytes, e, `${what} address`));
+  if (address instanceof Malformed) return address;
+  return { addrType, address };
 }
 
 /** An AS-REQ or TGS-REQ read back. */
@@ -835,7 +874,7 @@ export function decodeKdcRequest(bytes: Uint8Array): DecodedKdcRequest | Malform
   if (fields instanceof Malformed) return fields;
   const header = checkHeader(bytes, fields, 1, msgType, what);
   if (header) return header;
-  const padata = optional(fields, 3, (e) => readPaDataList(bytes, e, `${what} padata`)) ?? [];
+  const padata = optional(fields, 3, (e) => readPaDataList(bytes, e, `${what} padata`));
   if (padata instanceof Malformed) return padata;
   const bodyElement = required(fields, 4, what);
   if (bodyElement instanceof Malformed) return bodyElement;

@@ -2,114 +2,25 @@
 // for a principal that cannot exist, and the decoding of what comes back. Any KRB-ERROR proves
 // that a KDC answered; no key, no password and no real account is ever involved.
 //
-// The DER is written and read with the shared BER layer (ber.ts; RFC 4120 section 5, X.690),
-// because only a handful of types are needed. Everything here is pure and never throws: every
+// The AS-REQ and the KRB-ERROR are the canary's codecs (kerberos-messages.ts), over the shared
+// BER layer (ber.ts; RFC 4120 section 5, X.690). Everything here is pure and never throws: every
 // length read from the wire is checked against the bytes that are actually there, and against
 // its parent element.
 
-import {
-  expectTag,
-  explicit,
-  hexTag,
-  integer,
-  Malformed,
-  readChildren,
-  readFields,
-  readInteger,
-  readWhole,
-  required,
-  tlv,
-} from './ber.js';
+import { hexTag, Malformed, readWhole, tlv } from './ber.js';
 import {
   checkHeader,
-  derFlags,
-  derPrincipalName,
-  derString,
-  derTime,
   optional,
   printable,
-  readFlags,
   readMessage,
-  readPrincipalName,
   readString,
-  readTime,
   readU16,
   readU32,
-  OCTET_STRING,
   SEQUENCE,
 } from './kerberos-der.js';
+import { decodeKdcRequest, decodeKrbError as decodeFullKrbError, encodeAsRequest } from './kerberos-messages.js';
 
-/** KRB-ERROR codes (RFC 4120 7.5.9, RFC 4556 for PKINIT, RFC 6113 for 68-69). */
-export const KRB_ERROR_NAMES: Readonly<Record<number, string>> = Object.freeze({
-  0: 'KDC_ERR_NONE',
-  1: 'KDC_ERR_NAME_EXP',
-  2: 'KDC_ERR_SERVICE_EXP',
-  3: 'KDC_ERR_BAD_PVNO',
-  4: 'KDC_ERR_C_OLD_MAST_KVNO',
-  5: 'KDC_ERR_S_OLD_MAST_KVNO',
-  6: 'KDC_ERR_C_PRINCIPAL_UNKNOWN',
-  7: 'KDC_ERR_S_PRINCIPAL_UNKNOWN',
-  8: 'KDC_ERR_PRINCIPAL_NOT_UNIQUE',
-  9: 'KDC_ERR_NULL_KEY',
-  10: 'KDC_ERR_CANNOT_POSTDATE',
-  11: 'KDC_ERR_NEVER_VALID',
-  12: 'KDC_ERR_POLICY',
-  13: 'KDC_ERR_BADOPTION',
-  14: 'KDC_ERR_ETYPE_NOSUPP',
-  15: 'KDC_ERR_SUMTYPE_NOSUPP',
-  16: 'KDC_ERR_PADATA_TYPE_NOSUPP',
-  17: 'KDC_ERR_TRTYPE_NOSUPP',
-  18: 'KDC_ERR_CLIENT_REVOKED',
-  19: 'KDC_ERR_SERVICE_REVOKED',
-  20: 'KDC_ERR_TGT_REVOKED',
-  21: 'KDC_ERR_CLIENT_NOTYET',
-  22: 'KDC_ERR_SERVICE_NOTYET',
-  23: 'KDC_ERR_KEY_EXPIRED',
-  24: 'KDC_ERR_PREAUTH_FAILED',
-  25: 'KDC_ERR_PREAUTH_REQUIRED',
-  26: 'KDC_ERR_SERVER_NOMATCH',
-  27: 'KDC_ERR_MUST_USE_USER2USER',
-  28: 'KDC_ERR_PATH_NOT_ACCEPTED',
-  29: 'KDC_ERR_SVC_UNAVAILABLE',
-  31: 'KRB_AP_ERR_BAD_INTEGRITY',
-  32: 'KRB_AP_ERR_TKT_EXPIRED',
-  33: 'KRB_AP_ERR_TKT_NYV',
-  34: 'KRB_AP_ERR_REPEAT',
-  35: 'KRB_AP_ERR_NOT_US',
-  36: 'KRB_AP_ERR_BADMATCH',
-  37: 'KRB_AP_ERR_SKEW',
-  38: 'KRB_AP_ERR_BADADDR',
-  39: 'KRB_AP_ERR_BADVERSION',
-  40: 'KRB_AP_ERR_MSG_TYPE',
-  41: 'KRB_AP_ERR_MODIFIED',
-  42: 'KRB_AP_ERR_BADORDER',
-  44: 'KRB_AP_ERR_BADKEYVER',
-  45: 'KRB_AP_ERR_NOKEY',
-  46: 'KRB_AP_ERR_MUT_FAIL',
-  47: 'KRB_AP_ERR_BADDIRECTION',
-  48: 'KRB_AP_ERR_METHOD',
-  49: 'KRB_AP_ERR_BADSEQ',
-  50: 'KRB_AP_ERR_INAPP_CKSUM',
-  51: 'KRB_AP_PATH_NOT_ACCEPTED',
-  52: 'KRB_ERR_RESPONSE_TOO_BIG',
-  60: 'KRB_ERR_GENERIC',
-  61: 'KRB_ERR_FIELD_TOOLONG',
-  62: 'KDC_ERR_CLIENT_NOT_TRUSTED',
-  63: 'KDC_ERR_KDC_NOT_TRUSTED',
-  64: 'KDC_ERR_INVALID_SIG',
-  65: 'KDC_ERR_KEY_TOO_WEAK',
-  66: 'KDC_ERR_CERTIFICATE_MISMATCH',
-  67: 'KRB_AP_ERR_NO_TGT',
-  68: 'KDC_ERR_WRONG_REALM',
-  69: 'KRB_AP_ERR_USER_TO_USER_REQUIRED',
-  70: 'KDC_ERR_CANT_VERIFY_CERTIFICATE',
-  71: 'KDC_ERR_INVALID_CERTIFICATE',
-  72: 'KDC_ERR_REVOKED_CERTIFICATE',
-  73: 'KDC_ERR_REVOCATION_STATUS_UNKNOWN',
-  74: 'KDC_ERR_REVOCATION_STATUS_UNAVAILABLE',
-  75: 'KDC_ERR_CLIENT_NAME_MISMATCH',
-  76: 'KDC_ERR_KDC_NAME_MISMATCH',
-});
+export { KRB_ERROR_NAMES, krbErrorName } from './kerberos-der.js';
 
 /** kpasswd result codes (RFC 3244 2), carried in the e-data of its KRB-ERROR replies. */
 const KPASSWD_RESULT_NAMES: Readonly<Record<number, string>> = Object.freeze({
@@ -122,10 +33,6 @@ const KPASSWD_RESULT_NAMES: Readonly<Record<number, string>> = Object.freeze({
   6: 'KRB5_KPASSWD_BAD_VERSION',
   7: 'KRB5_KPASSWD_INITIAL_FLAG_NEEDED',
 });
-
-export function krbErrorName(code: number): string {
-  return KRB_ERROR_NAMES[code] ?? `KRB_ERROR_${code}`;
-}
 
 export interface AsReqOptions {
   realm: string;
@@ -162,7 +69,6 @@ export interface DecodedAsReq {
 }
 
 // Constructed [APPLICATION n] tags of the Kerberos messages.
-const AS_REQ = 0x6a;
 const AS_REP = 0x6b;
 const AP_REQ = 0x6e;
 const AP_REP = 0x6f;
@@ -197,17 +103,16 @@ export function encodeAsReq(options: AsReqOptions): Buffer {
   const tillYear = options.till?.getUTCFullYear() ?? Number.NaN;
   const till = options.till !== undefined && tillYear >= 1 && tillYear <= 9999 ? options.till : DEFAULT_TILL;
   const etypes = (options.etypes ?? DEFAULT_ETYPES).filter(isInt32);
-  const body = tlv(
-    SEQUENCE,
-    explicit(0, derFlags(DEFAULT_KDC_OPTIONS)),
-    explicit(1, derPrincipalName(NT_PRINCIPAL, [options.clientName])),
-    explicit(2, derString(options.realm)),
-    explicit(3, derPrincipalName(NT_SRV_INST, ['krbtgt', options.realm])),
-    explicit(5, derTime(till)),
-    explicit(7, integer(nonce)),
-    explicit(8, tlv(SEQUENCE, ...etypes.map((etype) => integer(etype)))),
-  );
-  return tlv(AS_REQ, tlv(SEQUENCE, explicit(1, integer(5)), explicit(2, integer(10)), explicit(4, body)));
+  const body = {
+    kdcOptions: DEFAULT_KDC_OPTIONS,
+    cname: { nameType: NT_PRINCIPAL, components: [options.clientName] },
+    realm: options.realm,
+    sname: { nameType: NT_SRV_INST, components: ['krbtgt', options.realm] },
+    till,
+    nonce,
+    etypes,
+  };
+  return encodeAsRequest({ body }).message;
 }
 
 /** RFC 4120 7.2.2: over TCP each message is preceded by its length, 4 bytes big-endian. */
@@ -245,42 +150,14 @@ export function unframeTcp(
 
 type KrbError = Extract<KerberosReply, { kind: 'krb-error' }>;
 
+/** The fields the port probe reports, from the full decoder of the canary's messages. */
 function readKrbError(bytes: Uint8Array): { reply: KrbError; eData: Uint8Array | undefined } | Malformed {
-  const what = 'KRB-ERROR';
-  const fields = readMessage(bytes, KRB_ERROR, what);
-  if (fields instanceof Malformed) return fields;
-  const header = checkHeader(bytes, fields, 0, 30, what);
-  if (header) return header;
-  const codeElement = required(fields, 6, what);
-  if (codeElement instanceof Malformed) return codeElement;
-  const errorCode = readInteger(bytes, codeElement, `${what} error-code`);
-  if (errorCode instanceof Malformed) return errorCode;
-  // RFC 4120 makes stime, susec, realm and sname mandatory, but the error code alone already
-  // proves that a KDC answered: their absence is tolerated, a wrong type is not.
-  const checks: unknown[] = [
-    optional(fields, 2, (e) => readTime(bytes, e, `${what} ctime`)),
-    optional(fields, 3, (e) => readInteger(bytes, e, `${what} cusec`)),
-    optional(fields, 5, (e) => readInteger(bytes, e, `${what} susec`)),
-    optional(fields, 7, (e) => readString(bytes, e, `${what} crealm`)),
-    optional(fields, 8, (e) => readPrincipalName(bytes, e, `${what} cname`)),
-    optional(fields, 10, (e) => readPrincipalName(bytes, e, `${what} sname`)),
-  ];
-  const bad = checks.find((check) => check instanceof Malformed);
-  if (bad instanceof Malformed) return bad;
-  const serverTime = optional(fields, 4, (e) => readTime(bytes, e, `${what} stime`));
-  if (serverTime instanceof Malformed) return serverTime;
-  const realm = optional(fields, 9, (e) => readString(bytes, e, `${what} realm`));
-  if (realm instanceof Malformed) return realm;
-  const text = optional(fields, 11, (e) => readString(bytes, e, `${what} e-text`));
-  if (text instanceof Malformed) return text;
-  const eDataElement = fields.get(12);
-  if (eDataElement !== undefined) {
-    const wrongTag = expectTag(eDataElement, OCTET_STRING, `${what} e-data`);
-    if (wrongTag) return wrongTag;
-  }
+  const error = decodeFullKrbError(bytes);
+  if (error instanceof Malformed) return error;
+  const { errorCode, errorName, realm, stime, eText } = error;
   return {
-    reply: { kind: 'krb-error', errorCode, errorName: krbErrorName(errorCode), realm, serverTime, text },
-    eData: eDataElement === undefined ? undefined : bytes.subarray(eDataElement.contentStart, eDataElement.end),
+    reply: { kind: 'krb-error', errorCode, errorName, realm, serverTime: stime, text: eText },
+    eData: error.eData?.bytes,
   };
 }
 
@@ -396,65 +273,21 @@ export function decodeAsReq(bytes: Uint8Array): DecodedAsReq | { kind: 'malforme
 }
 
 function readAsReq(bytes: Uint8Array): DecodedAsReq | Malformed {
-  const what = 'AS-REQ';
-  const fields = readMessage(bytes, AS_REQ, what);
-  if (fields instanceof Malformed) return fields;
-  const header = checkHeader(bytes, fields, 1, 10, what);
-  if (header) return header;
-  const bodyElement = required(fields, 4, what);
-  if (bodyElement instanceof Malformed) return bodyElement;
-  const wrongBody = expectTag(bodyElement, SEQUENCE, `${what} req-body`);
-  if (wrongBody) return wrongBody;
-  const body = readFields(bytes, bodyElement, `${what} req-body`);
-  if (body instanceof Malformed) return body;
-
-  const optionsElement = required(body, 0, what);
-  if (optionsElement instanceof Malformed) return optionsElement;
-  const kdcOptions = readFlags(bytes, optionsElement, `${what} kdc-options`);
-  if (kdcOptions instanceof Malformed) return kdcOptions;
-
-  const cnameElement = required(body, 1, what);
-  if (cnameElement instanceof Malformed) return cnameElement;
-  const cname = readPrincipalName(bytes, cnameElement, `${what} cname`);
-  if (cname instanceof Malformed) return cname;
-  const realmElement = required(body, 2, what);
-  if (realmElement instanceof Malformed) return realmElement;
-  const realm = readString(bytes, realmElement, `${what} realm`);
-  if (realm instanceof Malformed) return realm;
-  const snameElement = required(body, 3, what);
-  if (snameElement instanceof Malformed) return snameElement;
-  const sname = readPrincipalName(bytes, snameElement, `${what} sname`);
-  if (sname instanceof Malformed) return sname;
-  const tillElement = required(body, 5, what);
-  if (tillElement instanceof Malformed) return tillElement;
-  const till = readTime(bytes, tillElement, `${what} till`);
-  if (till instanceof Malformed) return till;
-  const nonceElement = required(body, 7, what);
-  if (nonceElement instanceof Malformed) return nonceElement;
-  const nonce = readInteger(bytes, nonceElement, `${what} nonce`, 5);
-  if (nonce instanceof Malformed) return nonce;
-  const etypeElement = required(body, 8, what);
-  if (etypeElement instanceof Malformed) return etypeElement;
-  const wrongEtype = expectTag(etypeElement, SEQUENCE, `${what} etype`);
-  if (wrongEtype) return wrongEtype;
-  const etypeChildren = readChildren(bytes, etypeElement, `${what} etype`);
-  if (etypeChildren instanceof Malformed) return etypeChildren;
-  const etypes: number[] = [];
-  for (const child of etypeChildren) {
-    const etype = readInteger(bytes, child, `${what} etype`);
-    if (etype instanceof Malformed) return etype;
-    etypes.push(etype);
-  }
+  const request = decodeKdcRequest(bytes);
+  if (request instanceof Malformed) return request;
+  const { kind, body } = request;
+  if (kind !== 'as-req') return new Malformed('AS-REQ: a TGS-REQ (tag 0x6c) where an AS-REQ was expected');
+  if (body.cname === undefined) return new Malformed('AS-REQ req-body: required field [1] is missing');
   return {
-    kind: 'as-req',
-    kdcOptions,
-    clientNameType: cname.nameType,
-    clientName: cname.components,
-    realm,
-    serverNameType: sname.nameType,
-    serverName: sname.components,
-    till,
-    nonce,
-    etypes,
+    kind,
+    kdcOptions: body.kdcOptions,
+    clientNameType: body.cname.nameType,
+    clientName: body.cname.components,
+    realm: body.realm,
+    serverNameType: body.sname.nameType,
+    serverName: body.sname.components,
+    till: body.till,
+    nonce: body.nonce,
+    etypes: [...body.etypes],
   };
 }
