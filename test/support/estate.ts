@@ -68,7 +68,7 @@ const AUTH_FAMILY = 'auth' as Family;
 /**
  * Forest roots trust each other two-way in a ring (forest trusts); the first child of
  * every other forest trusts the next forest's root one-way (external). Problems: every
- * 25th DC filters TCP 445, every 40th is 90 s fast, the fifth domain's DCs do not answer
+ * 97th DC filters TCP 445, every 40th is 90 s fast, the fifth domain's DCs do not answer
  * CLDAP, one DC's certificate expires soon, the last ring trust's DNS forwarder is
  * missing (and Kerberos across it fails), one trust password is old.
  */
@@ -123,7 +123,7 @@ export function simulatedEstate(shape: EstateShape): Estate {
       const address = `198.18.${Math.floor(dcNumber / 250)}.${dcNumber % 250}`;
       const at = `${host} (${address})`;
       for (const port of TCP_PORTS) {
-        const filtered = port === 445 && dcNumber % 25 === 0;
+        const filtered = port === 445 && dcNumber % 97 === 0;
         dcFindings.ports.push(
           finding({
             check: 'port.tcp',
