@@ -52,7 +52,13 @@ export interface Estate {
 }
 
 /** The `auth` family and its `auth.*` checks are not in the model yet; this is the one place that pretends they are. */
-function futureAuth(fields: { check: string; status: Status; from: string; to: string; message: string }): Finding {
+export function futureAuth(fields: {
+  check: string;
+  status: Status;
+  from: string;
+  to: string;
+  message: string;
+}): Finding {
   return finding({
     check: fields.check as Finding['check'],
     status: fields.status,
@@ -63,7 +69,7 @@ function futureAuth(fields: { check: string; status: Status; from: string; to: s
       fields.status === 'ok' ? '' : `see the trust, DNS and port findings between ${fields.from} and ${fields.to}`,
   });
 }
-const AUTH_FAMILY = 'auth' as Family;
+export const AUTH_FAMILY = 'auth' as Family;
 
 /**
  * Forest roots trust each other two-way in a ring (forest trusts); the first child of

@@ -84,18 +84,26 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
   const count = forestNames.length;
   // Neighbours on the circle stay a box width and a gap apart; two forests sit side by side.
   const radius = count <= 1 ? 0 : Math.max(170, (boxWidth + 70) / (2 * Math.sin(Math.PI / count)));
-  const tallest = Math.max(0, ...heights);
-  const centre = { x: MARGIN + radius + boxWidth / 2, y: MARGIN + radius + tallest / 2 };
+  // Placed around (0, 0) first, then moved so the picture starts at the margin: two forests side by side take one row's height.
+  const centres = forestNames.map((_, index) => {
+    // The first forest on the left, then clockwise.
+    const angle = Math.PI + (2 * Math.PI * index) / Math.max(1, count);
+    return { x: radius * Math.cos(angle), y: radius * Math.sin(angle) };
+  });
+  const left = Math.min(...centres.map((point) => point.x - boxWidth / 2));
+  const top = Math.min(...centres.map((point, index) => point.y - (heights[index] ?? 0) / 2));
+  const right = Math.max(0, ...centres.map((point) => point.x + boxWidth / 2));
+  const bottom = Math.max(0, ...centres.map((point, index) => point.y + (heights[index] ?? 0) / 2));
+  const centre = { x: MARGIN - left, y: MARGIN - top };
   const forests: ForestBox[] = [];
   const nodes: TopologyNode[] = [];
   forestNames.forEach((forest, index) => {
-    // The first forest on the left, then clockwise.
-    const angle = Math.PI + (2 * Math.PI * index) / Math.max(1, count);
     const height = heights[index] ?? 0;
+    const at = centres[index] ?? { x: 0, y: 0 };
     const box = {
       forest,
-      x: round(centre.x + radius * Math.cos(angle) - boxWidth / 2),
-      y: round(centre.y + radius * Math.sin(angle) - height / 2),
+      x: round(centre.x + at.x - boxWidth / 2),
+      y: round(centre.y + at.y - height / 2),
       width: boxWidth,
       height,
     };
@@ -138,8 +146,8 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
     });
   }
   return {
-    width: Math.ceil(2 * MARGIN + 2 * radius + boxWidth),
-    height: Math.ceil(2 * MARGIN + 2 * radius + tallest),
+    width: count === 0 ? 2 * MARGIN : Math.ceil(2 * MARGIN + right - left),
+    height: count === 0 ? 2 * MARGIN : Math.ceil(2 * MARGIN + bottom - top),
     forests,
     nodes,
     edges,
