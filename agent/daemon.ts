@@ -11,7 +11,7 @@ import { ConfigError, configFingerprint, type Config } from './config/config.js'
 import type { WebConfig } from './config/web-config.js';
 import { formatEndpoint } from './config/parse.js';
 import { Exporter } from './outputs/metrics.js';
-import { renderStatusPage } from './outputs/status-page.js';
+import { renderStatusPage, STATUS_PAGE_CSP } from './outputs/status-page.js';
 import { buildPlan } from './plan/plan.js';
 import { Runner, type FamilyRun } from './run/runner.js';
 import { VERSION } from './version.js';
@@ -303,7 +303,9 @@ export class Daemon {
             families: this.#families,
             runs: [...this.#lastRuns.values()],
             running: [...this.#running.keys()],
+            config: this.#config,
           });
+          response.setHeader('content-security-policy', STATUS_PAGE_CSP);
           send(200, page, 'text/html; charset=utf-8');
         },
       },

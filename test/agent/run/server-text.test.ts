@@ -106,7 +106,14 @@ describe('server text reaching the outputs', () => {
     const report = buildReport([run], new Date(), 1);
     assertClean(renderText(report, config, ['ldap'], { colour: false, verbose: true }), 'the text report');
     assertClean(JSON.stringify(reportJson(report)), 'the JSON report');
-    const page = renderStatusPage({ version: 'test', now: new Date(), families: ['ldap'], runs: [run], running: [] });
+    const page = renderStatusPage({
+      version: 'test',
+      now: new Date(),
+      families: ['ldap'],
+      runs: [run],
+      running: [],
+      config,
+    });
     assertClean(page, 'the status page');
     const exporter = new Exporter({ lastRuns: () => [run] });
     assertClean(await exporter.registry.metrics(), 'the metrics');
