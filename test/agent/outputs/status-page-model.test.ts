@@ -22,7 +22,7 @@ import type { FamilyRun } from '../../../agent/run/runner.js';
 import { finding, type Finding, type Status } from '../../../probes/model/finding.js';
 import type { Family } from '../../../probes/model/probe.js';
 import { configFrom } from '../../support/config.js';
-import { AUTH_FAMILY, futureAuth, simulatedEstate } from '../../support/estate.js';
+import { AUTH_FAMILY, authFinding, simulatedEstate } from '../../support/estate.js';
 
 const CONFIG = configFrom(`domains:
   tailspin.test:
@@ -79,15 +79,15 @@ describe('status page groups', () => {
         [
           AUTH_FAMILY,
           [
-            futureAuth({
+            authFinding({
               check: 'auth.kerberos',
               status: 'ok',
               from: 'wingtip.test',
               to: 'tailspin.test',
               message: 'k',
             }),
-            futureAuth({ check: 'auth.ntlm', status: 'ok', from: 'wingtip.test', to: 'tailspin.test', message: 'n' }),
-            futureAuth({
+            authFinding({ check: 'auth.ntlm', status: 'ok', from: 'wingtip.test', to: 'tailspin.test', message: 'n' }),
+            authFinding({
               check: 'auth.ntlm',
               status: 'warning',
               from: 'fabrikam.test',
@@ -201,7 +201,7 @@ describe('status page groups', () => {
       undefined,
       'warning',
     ]);
-    const auth = futureAuth({
+    const auth = authFinding({
       check: 'auth.kerberos',
       status: 'unknown',
       from: 'wingtip.test',
