@@ -62,6 +62,7 @@ export function buildPlan(config: Config, readFile: ReadFile = readFileSync): Pl
         trustedDomainObjects: config.limits.trustedDomainObjects,
         entriesPerSearch: config.limits.ldapEntriesPerSearch,
       },
+      findingsPerRun: config.limits.findingsPerRun,
       trusts: config.trusts.map(({ trusting, trusted, twoWay, type }) => ({ trusting, trusted, twoWay, type })),
       forests: Object.fromEntries([...config.domains.values()].map((domain) => [domain.name, domain.forest])),
       preauthAllow: config.preauthAllow,

@@ -6,8 +6,8 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { probeDns } from '../../probes/dns/probe.js';
 import { probeLdap } from '../../probes/ldap/probe.js';
-import { finding, renderTarget, type CheckId, type Finding, type Status } from '../../probes/model/finding.js';
-import { limitFinding } from '../../probes/model/limits.js';
+import { finding, type CheckId, type Finding, type Status } from '../../probes/model/finding.js';
+import { WorstFindings } from '../../probes/model/limits.js';
 import type { Measurement } from '../../probes/model/measurement.js';
 import type { Attempt, Family, FamilyProbe, Logger, ProbeContext, ProbeOutput } from '../../probes/model/probe.js';
 import type { Plan } from '../../probes/model/targets.js';
@@ -189,31 +189,14 @@ export class Runner {
 
 /**
  * One `run.limit` finding per bound and domain, however often a family reached it, then at
- * most `max` findings, the worst ones, and one more that says the bound was reached.
+ * most `max` other findings, the worst ones, and one more that says the bound was reached.
+ * The ldap family keeps its findings the same way while it makes them (a directory of
+ * 100,000 trusts makes a million); the bound does not move what it already bounded.
  */
 export function boundFindings(family: Family, findings: Finding[], max: number): Finding[] {
-  const seen = new Set<string>();
-  const once = findings.filter((finding) => {
-    if (finding.check !== 'run.limit') return true;
-    const key = `${finding.domain} ${renderTarget(finding.check, finding.target)}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  if (once.length <= max) return once;
-  // Worst first, in their order within a status: one pass, whatever the number of findings.
-  const byStatus: Record<Status, Finding[]> = { critical: [], warning: [], unknown: [], ok: [] };
-  for (const finding of once) byStatus[finding.status].push(finding);
-  const kept = [...byStatus.critical, ...byStatus.warning, ...byStatus.unknown, ...byStatus.ok].slice(0, max);
-  const bound = limitFinding({
-    limit: 'findingsPerRun',
-    bound: max,
-    seen: once.length,
-    domain: '',
-    what: `the ${family} run made ${once.length} findings, the worst of which were kept`,
-    remediation: 'the worst findings were kept; if the domains really need more, raise limits.findings_per_run',
-  });
-  return [...kept, bound];
+  const worst = new WorstFindings(max);
+  for (const item of findings) worst.add(item);
+  return worst.findings(family);
 }
 
 /** Findings (or measurements) cleaned a slice at a time, with a turn of the event loop between slices: a run of many never holds /metrics or /-/healthy back. */

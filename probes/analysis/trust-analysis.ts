@@ -325,19 +325,27 @@ function passwordFindings(
   return { findings, measurements };
 }
 
-/** Every trust object by the domain holding it and its partner: the other side of a trust in constant time. */
-function trustsBySide(reads: Map<string, Read>): Map<string, TrustRecord> {
-  const sides = new Map<string, TrustRecord>();
-  for (const read of reads.values())
-    for (const trust of read.trusts) sides.set(`${read.domain} ${trust.partner}`, trust);
+/**
+ * The trust objects whose partner is a domain that was read, by the domain holding them and
+ * their partner (the last one, when a directory holds two): the other side of a trust in
+ * constant time. Only those are ever asked for, and there are a handful of them however many
+ * trusts a directory holds.
+ */
+function trustsBySide(reads: Map<string, Read>): Map<string, Map<string, TrustRecord>> {
+  const sides = new Map<string, Map<string, TrustRecord>>();
+  for (const read of reads.values()) {
+    const byPartner = new Map<string, TrustRecord>();
+    for (const trust of read.trusts) if (reads.has(trust.partner)) byPartner.set(trust.partner, trust);
+    sides.set(read.domain, byPartner);
+  }
   return sides;
 }
 
-function scannerFindings(read: Read, sides: Map<string, TrustRecord>, now: Date): Finding[] {
+function scannerFindings(read: Read, sides: Map<string, Map<string, TrustRecord>>, now: Date): Finding[] {
   const findings: Finding[] = [];
   for (const trust of read.trusts) {
     if ((trust.attributes & TrustAttribute.FOREST_TRANSITIVE) === 0) continue;
-    const partnerSide = sides.get(`${trust.partner} ${read.domain}`);
+    const partnerSide = sides.get(trust.partner)?.get(read.domain);
     const verdict = scannerVerdict({
       trust,
       info: trust.forestTrustInfo === undefined ? undefined : parseForestTrustInfo(trust.forestTrustInfo),
@@ -642,12 +650,18 @@ export function trustGraph(targets: LdapTargets, reads: Map<string, Read>): Trus
 
 function* trustGraphSteps(targets: LdapTargets, reads: Map<string, Read>): Steps<TrustGraph> {
   // Keyed by both ends, the first one's length first, so that no two pairs of names share a key.
-  const claims = new Map<string, { edge: TrustEdge; claimedBy: string[] }>();
+  // The domain that claims an edge is always one of its ends: two flags say which did, where a
+  // list of names per edge would cost a hundred thousand arrays in a large directory.
+  const claims = new Map<string, { edge: TrustEdge; byTrusting: boolean; byTrusted: boolean }>();
   const claim = (trusting: string, trusted: string, kind: TrustEdge['kind'], by: string): void => {
     const key = `${trusting.length}:${trusting}${trusted}`;
     const entry = claims.get(key);
-    if (entry === undefined) claims.set(key, { edge: { trusting, trusted, kind }, claimedBy: [by] });
-    else if (!entry.claimedBy.includes(by)) entry.claimedBy.push(by);
+    if (entry === undefined)
+      claims.set(key, { edge: { trusting, trusted, kind }, byTrusting: by === trusting, byTrusted: by === trusted });
+    else {
+      entry.byTrusting ||= by === trusting;
+      entry.byTrusted ||= by === trusted;
+    }
   };
   for (const read of reads.values()) {
     let count = 0;
@@ -658,18 +672,20 @@ function* trustGraphSteps(targets: LdapTargets, reads: Map<string, Read>): Steps
     }
   }
   const edges: TrustEdge[] = [];
-  for (const { edge, claimedBy } of claims.values()) {
-    if (
-      (!reads.has(edge.trusting) || claimedBy.includes(edge.trusting)) &&
-      (!reads.has(edge.trusted) || claimedBy.includes(edge.trusted))
-    )
-      edges.push(edge);
+  for (const { edge, byTrusting, byTrusted } of claims.values()) {
+    if ((!reads.has(edge.trusting) || byTrusting) && (!reads.has(edge.trusted) || byTrusted)) edges.push(edge);
   }
+  return { edges, forestOf: forestLookup(targets.forests) };
+}
+
+/**
+ * Forest root by domain, from the config. A function of its own: a closure made inside
+ * trustGraphSteps would share its scope with `claim`, and so keep every claim alive as long
+ * as the graph (a hundred MB at 100,000 trusts).
+ */
+function forestLookup(forests: LdapTargets['forests']): TrustGraph['forestOf'] {
   // Own keys only: a partner named by the directory ("constructor") must not find Object's properties.
-  return {
-    edges,
-    forestOf: (domain) => (Object.hasOwn(targets.forests, domain) ? (targets.forests[domain] ?? domain) : domain),
-  };
+  return (domain) => (Object.hasOwn(forests, domain) ? (forests[domain] ?? domain) : domain);
 }
 
 function* pathFindings(targets: LdapTargets, reads: Map<string, Read>): Steps<ProbeOutput> {
@@ -778,7 +794,7 @@ function preauthFindings(targets: LdapTargets, read: Read): { findings: Finding[
 }
 
 /** Trusts analysed in one step; the ldap family lets the event loop turn between steps. */
-const TRUSTS_PER_STEP = 200;
+const TRUSTS_PER_STEP = 25;
 
 /**
  * The analysis as a sequence of small parts of its output, in the report's order, with
@@ -822,7 +838,7 @@ export function analyseTrusts(targets: LdapTargets, results: DomainRead[], now: 
 }
 
 /** Appends one part to an output in place (a loop: spreading 100,000 items overflows the stack). */
-export function appendOutput(output: ProbeOutput, part: ProbeOutput): void {
+function appendOutput(output: ProbeOutput, part: ProbeOutput): void {
   for (const item of part.findings) output.findings.push(item);
   for (const item of part.measurements) output.measurements.push(item);
 }

@@ -4,7 +4,10 @@
 // thousands of trusts keeps /-/healthy and /metrics answering and a stop request heard.
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { analysisSteps, appendOutput } from '../analysis/trust-analysis.js';
+import type { DomainRead } from '../analysis/domain-read.js';
+import { analysisSteps } from '../analysis/trust-analysis.js';
+import { WorstFindings } from '../model/limits.js';
+import type { Measurement } from '../model/measurement.js';
 import type { ProbeContext, ProbeOutput } from '../model/probe.js';
 import type { LdapTargets } from '../model/targets.js';
 import { readDomains } from './read.js';
@@ -14,15 +17,33 @@ const TURN_MS = 10;
 
 export async function probeLdap(targets: LdapTargets, ctx: ProbeContext): Promise<ProbeOutput> {
   const reads = await readDomains(targets, ctx);
-  const output: ProbeOutput = { findings: [], measurements: [] };
+  return analyseInTurns(targets, reads, new Date(), ctx.signal);
+}
+
+/**
+ * The trust analysis as the family runs it: a step at a time, and keeping only the worst
+ * `findingsPerRun` findings as they come (the runner would keep no more), so that neither
+ * the time nor the memory of a run grows with the findings a large directory makes.
+ */
+export async function analyseInTurns(
+  targets: LdapTargets,
+  reads: DomainRead[],
+  now: Date,
+  signal: AbortSignal,
+): Promise<ProbeOutput> {
+  const findings = new WorstFindings(targets.findingsPerRun);
+  const measurements: Measurement[] = [];
   let turn = performance.now();
-  for (const part of analysisSteps(targets, reads, new Date())) {
-    if (part !== undefined) appendOutput(output, part);
+  for (const part of analysisSteps(targets, reads, now)) {
+    if (part !== undefined) {
+      for (const item of part.findings) findings.add(item);
+      for (const item of part.measurements) measurements.push(item);
+    }
     if (performance.now() - turn < TURN_MS) continue;
     await nextTurn();
     // A cancelled run (stop, reload) is thrown away by its caller: no need to finish it.
-    if (ctx.signal.aborted) break;
+    if (signal.aborted) break;
     turn = performance.now();
   }
-  return output;
+  return { findings: findings.findings('ldap'), measurements };
 }

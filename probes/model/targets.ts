@@ -93,6 +93,12 @@ export interface LdapLimits {
 export interface LdapTargets {
   servers: LdapServer[];
   limits: LdapLimits;
+  /**
+   * limits.findings_per_run, which the runner applies to every family: the ldap family keeps
+   * the worst findings while the analysis makes them, so that a run holds that many, not the
+   * ten or so per trust object that a large directory makes.
+   */
+  findingsPerRun: number;
   trusts: ExpectedTrust[];
   /** Forest root of each configured domain; a domain not listed is its own forest root. */
   forests: Record<string, string>;

@@ -13,7 +13,7 @@ import { parseConfig } from '../../agent/config/config.js';
 import { Daemon } from '../../agent/daemon.js';
 import { PROBE, runProbe, tempDir } from '../support/cli.js';
 import { quietLog } from '../support/context.js';
-import { floodServer, startLdapServer, trustedDomainEntry, type LdapTestServer } from '../support/ldap-server.js';
+import { floodServer, startLdapServerProcess } from '../support/ldap-server.js';
 import { closedPort } from '../support/tcp.js';
 import { makeCertificate, type TestCertificate } from '../support/servers.js';
 
@@ -170,23 +170,20 @@ describe('an LDAP server that floods 20,000 tiny messages right after accept', (
 });
 
 describe(`a directory of ${TRUSTS} trustedDomain objects`, () => {
-  let ldap: LdapTestServer;
-  let served: () => void = () => undefined;
+  // The server runs in a process of its own: encoding and paging 20,000 entries here would
+  // count against the event loop delay measured for the agent.
+  let ldap: Awaited<ReturnType<typeof startLdapServerProcess>>;
   before(async () => {
-    const trusts = Array.from({ length: TRUSTS }, (_, index) => trustedDomainEntry(BASE_DN, index));
-    ldap = await startLdapServer({
-      baseDn: BASE_DN,
-      trusts,
-      onTrustsServed: () => {
-        served();
-      },
-    });
+    ldap = await startLdapServerProcess(BASE_DN, TRUSTS);
   });
   after(async () => {
     await ldap.close();
   });
   const limits = '  trusted_domain_objects: 20000';
 
+  // The loop delay is printed, not asserted: on a loaded 2-core machine the process itself can
+  // wait 100 ms and more for a core, which the delay counts too (npm run bench:loop measures
+  // it on a quiet machine). What is asserted is what the delay would break: /-/healthy answers.
   it('the agent in this process: the event loop keeps turning through the read and the analysis', async () => {
     const file = join(dir, 'big-inprocess.yaml');
     writeFileSync(
@@ -195,7 +192,7 @@ describe(`a directory of ${TRUSTS} trustedDomain objects`, () => {
     );
     const config = parseConfig(readFileSync(file, 'utf8'), file);
     const daemon = new Daemon({ log: quietLog, config, loadConfig: () => config, families: ['ldap'] });
-    const delay = monitorEventLoopDelay({ resolution: 10 });
+    const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
     const started = performance.now();
     await daemon.start();
@@ -228,9 +225,7 @@ describe(`a directory of ${TRUSTS} trustedDomain objects`, () => {
     const listen = await closedPort();
     const file = join(dir, 'big-agent.yaml');
     writeFileSync(file, ldapConfig(ldap.url, { startTls: false, listen, schedule: '0 0 1 1 *', limits }));
-    const trustsServed = new Promise<void>((resolve) => {
-      served = resolve;
-    });
+    const trustsServed = ldap.served();
     const agent = startAgent(file);
     const base = `http://127.0.0.1:${listen}`;
     try {

@@ -6,6 +6,8 @@
 // them costs the test process a few copies.
 // BER is written with the project's own layer (probes/wire/ber.ts); requests are read by hand.
 
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { integer, integerOctets, tlv } from '../../probes/wire/ber.js';
@@ -55,6 +57,8 @@ export interface LdapServerOptions {
   certificate?: TestCertificate;
   /** Called when the last page of the trustedDomain objects has been written. */
   onTrustsServed?: () => void;
+  /** Called with the base DN of each search. */
+  onSearch?: (base: string) => void;
 }
 
 export interface LdapTestServer {
@@ -222,6 +226,7 @@ export async function startLdapServer(options: LdapServerOptions): Promise<LdapT
           const baseElement = element(frame, op.start);
           const base = baseElement === undefined ? '' : frame.subarray(baseElement.start, baseElement.end).toString();
           searches.push(base);
+          options.onSearch?.(base);
           const trusts = base.toLowerCase() === `cn=system,${options.baseDn}`.toLowerCase();
           const answer = answerFor(id, base, pagedControl(frame, op.end));
           socket.write(answer.bytes, () => {
@@ -253,6 +258,52 @@ export async function startLdapServer(options: LdapServerOptions): Promise<LdapT
           resolve();
         }),
       );
+    },
+  };
+}
+
+/** What ldap-server-worker.ts tells its parent. */
+export type WorkerMessage = { port: number } | { search: string } | { served: true };
+
+/**
+ * The server above with `count` trustedDomain objects (trustedDomainEntry), run in a child
+ * process (ldap-server-worker.ts), so that its work is not counted in the test process's
+ * event loop delay. `served` resolves when the last page of trust objects has been written.
+ */
+export async function startLdapServerProcess(
+  baseDn: string,
+  count: number,
+): Promise<LdapTestServer & { served: () => Promise<void> }> {
+  const child = fork(new URL('ldap-server-worker.js', import.meta.url), [baseDn, String(count)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const searches: string[] = [];
+  let waiting: (() => void)[] = [];
+  const exited = once(child, 'exit');
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => {
+      reject(new Error(`the LDAP server process exited (${String(code)}) before it listened`));
+    });
+    child.on('message', (message: WorkerMessage) => {
+      if ('port' in message) resolve(message.port);
+      else if ('search' in message) searches.push(message.search);
+      else {
+        for (const resolveServed of waiting) resolveServed();
+        waiting = [];
+      }
+    });
+  });
+  return {
+    port,
+    url: `ldap://127.0.0.1:${port}`,
+    searches,
+    served: () =>
+      new Promise((resolve) => {
+        waiting.push(resolve);
+      }),
+    close: async () => {
+      if (child.connected) child.disconnect();
+      await exited;
     },
   };
 }

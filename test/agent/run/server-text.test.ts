@@ -8,10 +8,11 @@ import { Exporter } from '../../../agent/outputs/metrics.js';
 import { buildReport, renderText, reportJson } from '../../../agent/outputs/report.js';
 import { renderStatusPage } from '../../../agent/outputs/status-page.js';
 import { boundFindings, Runner, type FamilyRun } from '../../../agent/run/runner.js';
-import { finding, type Finding } from '../../../probes/model/finding.js';
+import { finding, type Finding, type Status } from '../../../probes/model/finding.js';
 import { cleanText, MAX_SERVER_TEXT } from '../../../probes/model/server-text.js';
 import { configFrom, planOf } from '../../support/config.js';
 import { quietLog } from '../../support/context.js';
+import { mulberry32 } from '../../support/random.js';
 import { tcpServer, type Running } from '../../support/servers.js';
 
 const PASSWORD = 'Tr0ub4dor&3-bind';
@@ -173,6 +174,42 @@ describe('findings per run', () => {
       last.message,
       'limits.findings_per_run (50) reached: the ports run made 1000 findings, the worst of which were kept; only the first 50 were used',
     );
+  });
+
+  it('kept while they arrive: the same findings as sorting all of them worst first and cutting', () => {
+    const random = mulberry32(15);
+    const statuses: Status[] = ['ok', 'unknown', 'warning', 'critical'];
+    for (const [count, max] of [
+      [1000, 50],
+      [1000, 999],
+      [1000, 1000],
+      [300, 1],
+    ] as const) {
+      const findings = many(count).map((item) => ({
+        ...item,
+        status: statuses[Math.floor(random() * 4)] ?? 'ok',
+      }));
+      const sorted = statuses.toReversed().flatMap((status) => findings.filter((item) => item.status === status));
+      const bounded = boundFindings('ports', findings, max);
+      if (count <= max) assert.deepEqual(bounded, findings);
+      else {
+        assert.deepEqual(bounded.slice(0, -1), sorted.slice(0, max));
+        assert.equal(bounded.at(-1)?.observed['seen'], count);
+      }
+    }
+  });
+
+  it('a run.limit finding is never dropped for the bound of findings, nor counted in it', () => {
+    const reached = finding({
+      check: 'run.limit',
+      status: 'warning',
+      domain: 'wingtip.test',
+      target: { kind: 'limit', limit: 'dcs_per_domain' },
+      message: 'x',
+    });
+    const bounded = boundFindings('ports', [...many(100), reached], 100);
+    assert.equal(bounded.length, 101);
+    assert.equal(bounded.at(-1), reached);
   });
 
   it('a bound reached many times is one finding per domain', () => {
