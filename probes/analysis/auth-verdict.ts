@@ -59,6 +59,12 @@ export function rejectsPassword(code: number): boolean {
 
 const RC4 = 23;
 
+/** `120 s ahead of`, `45 s behind`: the KDC's clock against this host's (from the error's stime). */
+function describeSkew(seconds: number | undefined): string {
+  if (seconds === undefined) return 'more than 5 minutes off';
+  return `${Math.abs(Math.round(seconds))} s ${seconds >= 0 ? 'ahead of' : 'behind'}`;
+}
+
 export function etypeName(etype: number): string {
   return (ENCTYPE_NAMES as Readonly<Record<number, string>>)[etype] ?? `etype ${etype}`;
 }
@@ -74,7 +80,7 @@ function partnerMeaning(code: number, hop: Hop, from: string, skew: number | und
     case 14:
       return `no common encryption type: ${hop.realm}'s KDC supports none the referral or the request offered`;
     case 37:
-      return `clock skew: ${hop.realm}'s KDC is ${skew === undefined ? 'more than 5 minutes' : `${Math.round(skew)} s`} off this host's clock (Kerberos allows 300 s)`;
+      return `clock skew: ${hop.realm}'s KDC clock is ${describeSkew(skew)} this host's (Kerberos allows 300 s)`;
     case 7:
       return `${hop.realm} does not know the service ${hop.asked}`;
     case 12:
@@ -89,10 +95,10 @@ function remedyFor(code: number, direction: AuthDirection, hop: Hop): string {
   switch (code) {
     case 31:
     case 41:
-      return `reset the trust password on both sides to the same value (on a DC of each: netdom trust ${to} /domain:${from} /resetOneSide /passwordT:<new> /userO:<admin> /passwordO:*), or remove and re-create the trust`;
+      return `reset the trust password to the same value on both sides: on a DC of ${to}: netdom trust ${to} /domain:${from} /resetOneSide /passwordT:<new> /userO:<admin> /passwordO:*, then on a DC of ${from}: netdom trust ${from} /domain:${to} /resetOneSide /passwordT:<the same> /userO:<admin> /passwordO:*; or remove and re-create the trust`;
     case 44:
     case 14:
-      return `make both sides of the trust support the same encryption types: on each side's trust object msDS-SupportedEncryptionTypes 0x18 (AES), for example "The other domain supports Kerberos AES Encryption" in Active Directory Domains and Trusts or ksetup /setenctypeattr ${hop.realm === from.toUpperCase() ? to : from} AES256-CTS-HMAC-SHA1-96 AES128-CTS-HMAC-SHA1-96`;
+      return `give both sides of the trust the same encryption types, AES (msDS-SupportedEncryptionTypes 0x18 on each side's trust object): tick "The other domain supports Kerberos AES Encryption" on the trust's properties in each domain, or on a DC of ${to}: ksetup /setenctypeattr ${from} AES256-CTS-HMAC-SHA1-96 AES128-CTS-HMAC-SHA1-96, and on a DC of ${from}: ksetup /setenctypeattr ${to} AES256-CTS-HMAC-SHA1-96 AES128-CTS-HMAC-SHA1-96`;
     case 37:
       return `set ${hop.realm}'s DCs and this host to the same time source (w32tm /resync on the PDC emulator; chrony or w32time here)`;
     case 7:
@@ -192,7 +198,7 @@ export function judgeKerberos(direction: AuthDirection, service: string, outcome
     return make(
       'unknown',
       `canary password rejected; not retried: ${outcome.why}`,
-      `fix the canary's password or account in ${from}; the agent tries again once the secret or the config changes`,
+      `fix or unlock the canary's account in ${from}; the agent tries again as soon as the canary's password (password_file or password_env) changes, or, for the same password, once its memory is cleared (restart the agent and remove its state file)`,
       { not_retried: true },
     );
   if (outcome.kind === 'no-kdc')
@@ -263,7 +269,7 @@ export function judgeKerberos(direction: AuthDirection, service: string, outcome
               : result.code === 6
                 ? 'no such account'
                 : result.code === 37
-                  ? `this host's clock is ${result.skewSeconds === undefined ? 'over 5 minutes' : `${Math.round(result.skewSeconds)} s`} off ${last.realm}'s KDC`
+                  ? `${last.realm}'s KDC clock is ${describeSkew(result.skewSeconds)} this host's`
                   : `the KDC answered ${name}`;
       return make(
         'unknown',
@@ -271,7 +277,7 @@ export function judgeKerberos(direction: AuthDirection, service: string, outcome
           ? `canary password rejected; not retried: ${last.realm}'s KDC ${last.kdc} answered ${name} (${result.code}, ${why})`
           : `the canary could not log on in ${from}, so the trust was not tried: ${name} (${result.code}, ${why})`,
         rejectsPassword(result.code)
-          ? `fix the canary's password or account in ${from}; the agent tries again once the secret or the config changes`
+          ? `fix or unlock the canary's account in ${from}; the agent tries again as soon as the canary's password (password_file or password_env) changes, or, for the same password, once its memory is cleared (restart the agent and remove its state file)`
           : result.code === 37
             ? `set this host's clock to the domain's time source`
             : `check the canary account in ${from}`,

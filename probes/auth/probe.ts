@@ -2,7 +2,7 @@
 // trust, one real Kerberos exchange, judged hop by hop. Its findings answer the question
 // the product exists for: will authentication across this trust work right now?
 
-import { judgeKerberos, referralEtype, exchangeSeconds } from '../analysis/auth-verdict.js';
+import { exchangeSeconds, judgeKerberos, referralEtype, type Hop } from '../analysis/auth-verdict.js';
 import { findDcs } from '../discovery/dcs.js';
 import type { Finding } from '../model/finding.js';
 import type { Measurement } from '../model/measurement.js';
@@ -42,6 +42,18 @@ function kdcLookup(targets: AuthTargets, ctx: ProbeContext): KdcLookup {
   };
 }
 
+function authMeasurement(from: string, to: string, status: Finding['status'], hops: Hop[]): Measurement {
+  return {
+    kind: 'auth',
+    fromDomain: from,
+    toDomain: to,
+    protocol: 'kerberos',
+    success: status === 'ok' || status === 'warning',
+    seconds: exchangeSeconds(hops),
+    referralEtype: referralEtype(hops),
+  };
+}
+
 export async function probeAuth(targets: AuthTargets, ctx: ProbeContext): Promise<ProbeOutput> {
   const canaries = new Map(targets.canaries.map((canary) => [canary.domain, canary]));
   const findKdcs = kdcLookup(targets, ctx);
@@ -73,16 +85,8 @@ export async function probeAuth(targets: AuthTargets, ctx: ProbeContext): Promis
       const logon = await logonOf(direction.from, canary);
       const outcome = await kerberosPath(canary, logon, service, direction.to.toUpperCase(), findKdcs, ctx);
       const verdict = judgeKerberos(direction, service, outcome);
-      if (direction.allowed && verdict.status !== 'unknown' && outcome.kind === 'exchanged')
-        measurements.push({
-          kind: 'auth',
-          fromDomain: direction.from,
-          toDomain: direction.to,
-          protocol: 'kerberos',
-          success: verdict.status === 'ok' || verdict.status === 'warning',
-          seconds: exchangeSeconds(outcome.hops),
-          referralEtype: referralEtype(outcome.hops),
-        });
+      if (direction.allowed && verdict.status !== 'unknown')
+        measurements.push(authMeasurement(direction.from, direction.to, verdict.status, outcome.kind === 'exchanged' ? outcome.hops : []));
       return verdict;
     }),
   );

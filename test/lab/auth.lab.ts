@@ -240,7 +240,7 @@ describe('faults: the exact check, status and reason, and MIT agrees', () => {
     }
   });
 
-  it("AES removed from one side's trust: critical, the sides disagree on encryption types (BADKEYVER), both ways", async () => {
+  it("AES removed from one side's trust: critical, the sides disagree (BADKEYVER); from both: works with RC4, a warning", async () => {
     await lab('trust-aes-off', 'dcb', 'tailspin.test');
     try {
       const report = await probeRun(AUTH);
@@ -258,6 +258,21 @@ describe('faults: the exact check, status and reason, and MIT agrees', () => {
       }
       // The side with RC4 only issues its referrals with RC4.
       assert.equal(direction(report, 'wingtip.test', 'tailspin.test').observed['referral_etype'], 'rc4-hmac');
+
+      // RC4 on both sides: it works again, with RC4 referrals: a warning of what breaks when RC4 goes.
+      await lab('trust-aes-off', 'dca', 'wingtip.test');
+      const both = await probeRun(AUTH);
+      for (const [from, to] of [
+        ['tailspin.test', 'wingtip.test'],
+        ['wingtip.test', 'tailspin.test'],
+      ] as const) {
+        const finding = direction(both, from, to);
+        assert.equal(finding.status, 'warning', finding.message);
+        assert.match(finding.message, /referral ticket was made with RC4 \(rc4-hmac\): once RC4 is turned off/);
+        assert.equal(finding.observed['referral_etype'], 'rc4-hmac');
+        assert.equal(lastHop(finding)['result'], 'ticket');
+        assert.ok(mit(from, to).ok, `MIT disagrees on ${from}->${to} with RC4 on both sides`);
+      }
     } finally {
       await lab('trust-restore');
     }
