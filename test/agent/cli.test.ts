@@ -68,6 +68,7 @@ before(async () => {
       '  tailspin.test:',
       '    dns_servers: [192.0.2.10]',
       '    ldap: { url: ldaps://dca.tailspin.test, bind_dn: probe@tailspin.test, password_env: ADTRUST_TEST_PW }',
+      '    canary: { user: canary@TAILSPIN.TEST, password_env: ADTRUST_TEST_PW }',
       '  wingtip.test:',
       '    forest: wingtip.test',
       '    dns_servers: [192.0.2.20:5353]',
@@ -132,7 +133,7 @@ describe('probe (the built command)', () => {
   it('run: all ok exits 0 with a plain-text report', async () => {
     const result = await runProbe(['run', '-c', join(dir, 'ok.yaml')]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /^OK {7}\d+ ok {3}\(dns, ports, protocols, ldap in /);
+    assert.match(result.stdout, /^OK {7}\d+ ok {3}\(dns, ports, protocols, ldap, auth in /);
     assert.match(result.stdout, /Trust tailspin\.test -> wingtip\.test \(external\)/);
     assert.match(result.stdout, /DNS of tailspin\.test resolving wingtip\.test\n {4}OK {7}9 lookups answered/);
     assert.ok(!result.stdout.includes('\x1b['), 'no colour when stdout is not a terminal');
@@ -178,7 +179,7 @@ describe('probe (the built command)', () => {
     assert.ok(report.findings.every((finding) => finding.check.startsWith('dns.')));
     const bad = await runProbe(['run', '-c', join(dir, 'ok.yaml'), '--only', 'dns,ldapp']);
     assert.equal(bad.code, 3);
-    assert.equal(bad.stderr, '--only: unknown family "ldapp"; choose from dns, ports, protocols, ldap\n');
+    assert.equal(bad.stderr, '--only: unknown family "ldapp"; choose from dns, ports, protocols, ldap, auth\n');
   });
 
   it('--only ports is TCP reachability alone; --only port is the same; --only protocols asks each service in its protocol', async () => {
@@ -204,7 +205,19 @@ describe('probe (the built command)', () => {
     assert.ok(performance.now() - started < 4000);
     assert.ok(!result.stdout.includes('Hunter2'));
     const plan = JSON.parse(result.stdout) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(plan), ['timeout_seconds', 'limits', 'dns', 'ports', 'protocols', 'ldap']);
+    assert.deepEqual(Object.keys(plan), ['timeout_seconds', 'limits', 'dns', 'ports', 'protocols', 'ldap', 'auth']);
+    // The canary by its principal only; the password (the same variable as the bind's) never shows.
+    assert.deepEqual(plan['auth'], {
+      canaries: [{ domain: 'tailspin.test', principal: 'canary@TAILSPIN.TEST' }],
+      directions: [
+        {
+          from: 'tailspin.test',
+          to: 'wingtip.test',
+          allowed: true,
+          service: 'ldap/<the first DC of wingtip.test found>',
+        },
+      ],
+    });
     assert.deepEqual(plan['limits'], {
       dcs_per_domain: 50,
       dns_answers_per_reply: 100,
