@@ -190,8 +190,11 @@ function onePasswordSource(
   }
 }
 
-/** `canary@TAILSPIN.TEST`, or `canary` (the realm is then the domain's). */
-const PRINCIPAL = /^([^@/\s]+)(?:@([A-Za-z0-9.-]+))?$/;
+/**
+ * `canary@TAILSPIN.TEST`, or `canary` (the realm is then the domain's). Not the down-level
+ * `TAILSPIN\canary`: the KDC would look for an account named with the backslash.
+ */
+const PRINCIPAL = /^([^@/\\\s]+)(?:@([A-Za-z0-9.-]+))?$/;
 
 const canarySchema = z
   .object({
@@ -633,7 +636,8 @@ function crossCheck(file: FileConfig): PendingProblem[] {
     // The canary asks for a service of the side whose resources the trust opens.
     const resources = trust.between ?? [trust.trusting];
     for (const domain of Object.keys(trust.service)) {
-      if (!resources.some((side) => side?.toLowerCase() === domain.toLowerCase()))
+      // Written as under domains: any case, a trailing dot allowed (the sides are already normalised).
+      if (!resources.some((side) => side === domain.toLowerCase().replace(/\.$/, '')))
         problems.push(
           problem(
             ['trusts', index, 'service', domain],

@@ -68,7 +68,7 @@ before(async () => {
       '  tailspin.test:',
       '    dns_servers: [192.0.2.10]',
       '    ldap: { url: ldaps://dca.tailspin.test, bind_dn: probe@tailspin.test, password_env: ADTRUST_TEST_PW }',
-      '    canary: { user: canary, password_env: ADTRUST_TEST_PW }',
+      '    canary: { user: canary@TAILSPIN.TEST, password_env: ADTRUST_TEST_PW }',
       '  wingtip.test:',
       '    forest: wingtip.test',
       '    dns_servers: [192.0.2.20:5353]',
@@ -206,6 +206,7 @@ describe('probe (the built command)', () => {
     assert.ok(!result.stdout.includes('Hunter2'));
     const plan = JSON.parse(result.stdout) as Record<string, unknown>;
     assert.deepEqual(Object.keys(plan), ['timeout_seconds', 'limits', 'dns', 'ports', 'protocols', 'ldap', 'auth']);
+    // The canary by its principal only; the password (the same variable as the bind's) never shows.
     assert.deepEqual(plan['auth'], {
       canaries: [{ domain: 'tailspin.test', principal: 'canary@TAILSPIN.TEST' }],
       directions: [

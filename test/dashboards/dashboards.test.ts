@@ -248,6 +248,50 @@ describe('dashboards', () => {
     });
   }
 
+  // The auth family answers the product's main question: the overview shows it first, right
+  // under the headline stats, and the trusts dashboard shows it over time.
+  it('overview: authentication across each trust direction (success, duration, referral etype) comes first', () => {
+    const overview = dashboards.find((d) => d.dashboard.uid === 'adtrust-overview')?.dashboard;
+    assert.ok(overview);
+    const panels = panelsOf(overview);
+    const using = (metric: string) =>
+      panels.filter((panel) => (panel.targets ?? []).some((target) => (target.expr ?? '').includes(metric)));
+    const auth = ['adtrust_auth_success', 'adtrust_auth_duration_seconds', 'adtrust_auth_referral_encryption_type'].map(
+      (metric) => {
+        const [panel, ...more] = using(metric);
+        assert.ok(panel, `no panel of adtrust-overview shows ${metric}`);
+        assert.equal(more.length, 0, `${metric} is on several panels`);
+        return panel;
+      },
+    );
+    const lowest = Math.max(...auth.map((panel) => panel.gridPos?.y ?? Infinity));
+    for (const panel of panels.filter((p) => !auth.includes(p) && p.type !== 'stat'))
+      assert.ok(
+        (panel.gridPos?.y ?? 0) > lowest,
+        `panel "${String(panel.title)}" is not below the authentication panels`,
+      );
+    // Each direction is a row (from) and a column (to), as in the trust paths table.
+    for (const panel of [auth[0], auth[2]]) {
+      const text = JSON.stringify(panel);
+      assert.ok(text.includes('"rowField":"from_domain"') && text.includes('"columnField":"to_domain"'), panel?.title);
+    }
+    // The encryption types by name, RC4 not green: what AdtrustTrustReferralRc4 warns of.
+    const mappings = JSON.stringify((auth[2] as { fieldConfig?: { defaults?: { mappings?: unknown } } }).fieldConfig);
+    for (const etype of ['"17":{"text":"aes128"', '"18":{"text":"aes256"', '"23":{"text":"RC4","color":"orange"'])
+      assert.ok(mappings.includes(etype), `referral etype mapping lacks ${etype}`);
+  });
+
+  it('trusts: authentication per trust direction over time, filtered by the dashboard variables', () => {
+    const trusts = dashboards.find((d) => d.dashboard.uid === 'adtrust-trusts')?.dashboard;
+    assert.ok(trusts);
+    const exprs = queriesOf(trusts).map((query) => query.expr);
+    for (const metric of ['adtrust_auth_success', 'adtrust_auth_duration_seconds']) {
+      const expr = exprs.find((e) => e.includes(metric));
+      assert.ok(expr, `no query of adtrust-trusts uses ${metric}`);
+      assert.match(expr, /from_domain=~"\$domain", to_domain=~"\$partner_domain"/);
+    }
+  });
+
   // Every expression, its variables filled in as Grafana would for "All", through promtool's
   // PromQL parser (as recording rules). Where promtool is not installed this one skips.
   const promtool = promtoolPath();

@@ -91,6 +91,20 @@ const INVALID: Record<string, string[]> = {
     '7: domains.tailspin.test.ldap.starttls: is false on a plain ldap:// URL, so the bind password would cross the network in clear: use ldaps://, keep starttls, or set allow_plain_bind: true to accept that',
   ],
   'password-ages': ['2: trust_password.warning_age: must be shorter than critical_age'],
+  'canary-no-password-source': ['3: domains.tailspin.test.canary: needs password_file or password_env'],
+  'canary-two-password-sources': ['3: domains.tailspin.test.canary: give password_file or password_env, not both'],
+  'canary-other-realm': [
+    '4: domains.tailspin.test.canary.user: is in realm WINGTIP.TEST, not TAILSPIN.TEST: the canary of a domain is one of its own users',
+  ],
+  // The down-level logon name: the KDC would look for an account named "TAILSPIN\canary".
+  'canary-bad-user': ['4: domains.tailspin.test.canary.user: must be a user principal such as canary@TAILSPIN.TEST'],
+  // One-way: users of fabrikam.test use resources of tailspin.test, never the reverse.
+  'service-trusted-side': [
+    '12: trusts[0].service.fabrikam.test: fabrikam.test holds no resources this trust opens: name a service of tailspin.test',
+  ],
+  'service-bad-spn': [
+    '8: trusts[0].service.wingtip.test: must be a service principal name such as cifs/fs1.wingtip.test',
+  ],
   'alias-bomb': [
     '3: YAML aliases expand to more than 100 nodes: refused as a resource exhaustion attack (write the values out instead of aliasing them)',
   ],
@@ -234,6 +248,35 @@ describe('config: valid files', () => {
     const text = readFileSync(file, 'utf8').replace('https://', 'ldaps://');
     const config = parseConfig(text, 'inline.yaml', secrets);
     assert.equal(config.domains.get('tailspin.test')?.ldap?.password.reveal(), 'from-the-environment');
+  });
+
+  it('reads a canary (realm from the domain when the user names none) and the services of a trust', () => {
+    const yaml = [
+      'domains:',
+      '  tailspin.test:',
+      '    canary: { user: canary, password_env: TAILSPIN_PW }',
+      '  wingtip.test:',
+      '    canary: { user: canary@wingtip.test, password_env: TAILSPIN_PW }',
+      'trusts:',
+      '  - between: [tailspin.test, wingtip.test]',
+      '    type: forest',
+      '    service: { Wingtip.Test.: cifs/fs1.wingtip.test }',
+      'schedule: { auth: "*/10 * * * *" }',
+      '',
+    ].join('\n');
+    const config = parseConfig(yaml, 'inline.yaml', secrets);
+    const tailspin = config.domains.get('tailspin.test')?.canary;
+    assert.deepEqual({ user: tailspin?.user, realm: tailspin?.realm }, { user: 'canary', realm: 'TAILSPIN.TEST' });
+    assert.equal(tailspin?.password.reveal(), 'from-the-environment');
+    assert.equal(config.domains.get('wingtip.test')?.canary?.realm, 'WINGTIP.TEST');
+    assert.deepEqual(config.trusts[0]?.services, { 'wingtip.test': 'cifs/fs1.wingtip.test' });
+    assert.equal(config.schedule.auth, '*/10 * * * *');
+    assert.ok(!inspect(config, { depth: 10 }).includes('from-the-environment'), 'the canary password printed');
+  });
+
+  it('schedules auth every five minutes by default', () => {
+    const config = parseConfig('domains:\n  tailspin.test: {}\n', 'inline.yaml', secrets);
+    assert.equal(config.schedule.auth, '*/5 * * * *');
   });
 
   it("a domain's ca_file serves its TLS checks and, unless ldap.ca_file says otherwise, its bind", () => {
