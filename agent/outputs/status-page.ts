@@ -180,10 +180,15 @@ function authRows(directions: AuthDirection[]): string {
 }
 
 /** Problems in a table; the directions where authentication works, collapsed under it. */
-function authSection(directions: AuthDirection[], families: Family[]): string {
+function authSection(directions: AuthDirection[], families: Family[], canaries: number): string {
   if (directions.length === 0) {
-    const known = (families as string[]).includes('auth');
-    return `<p class="note">No answer yet: ${known ? 'the auth family has not completed a run' : 'the agent runs no authentication checks (the auth family)'}; the trusts' objects, DNS and ports are below.</p>`;
+    const why =
+      canaries === 0
+        ? 'no domain has a canary, so authentication itself is not tried (see canary: in docs/configuration.md)'
+        : families.includes('auth')
+          ? 'the auth family has not completed a run'
+          : 'the agent runs no authentication checks (the auth family)';
+    return `<p class="note">No answer yet: ${why}; the trusts' objects, DNS and ports are below.</p>`;
   }
   const head = '<thead><tr><th>From (users)</th><th>To (resources)</th><th>Status</th><th>Message</th></tr></thead>';
   const failing = directions.filter((direction) => direction.worst !== 'ok');
@@ -404,7 +409,7 @@ ${filters(input.families)}
 <main>
 <section id="auth">
 <h2>Authentication across trusts</h2>
-${authSection(model.auth, input.families)}
+${authSection(model.auth, input.families, [...input.config.domains.values()].filter((domain) => domain.canary !== undefined).length)}
 </section>
 <section id="problems">
 <h2>Problems, by trust, domain and DC</h2>
