@@ -154,6 +154,7 @@ const ROWS: Row[] = [
     message:
       'tailspin.test users authenticate to wingtip.test: service ticket for ldap/dcb.wingtip.test after 0 referrals',
     remediation: '',
+    observed: { referral_etype: undefined },
   },
   {
     name: 'UDP silent at the partner, TCP worked: ok with a note',
@@ -301,6 +302,34 @@ const ROWS: Row[] = [
     status: 'ok',
     message:
       'not available, as configured: tailspin.test users cannot reach wingtip.test (AS TAILSPIN.TEST at dca.tailspin.test/udp: ticket (aes256-cts-hmac-sha1-96) -> TGS TAILSPIN.TEST at dca.tailspin.test/udp: referral to WINGTIP.TEST (aes256-cts-hmac-sha1-96) -> TGS WINGTIP.TEST at dcb.wingtip.test/udp: KDC_ERR_POLICY)',
+    remediation: '',
+  },
+  {
+    name: 'the partner does not know the service (7), not allowed: ok, the path, not the own KDC',
+    direction: NOT_ALLOWED,
+    outcome: exchanged(atPartner(error(7))),
+    status: 'ok',
+    message:
+      /^not available, as configured: tailspin\.test users cannot reach wingtip\.test \(AS TAILSPIN\.TEST .* -> TGS WINGTIP\.TEST at dcb\.wingtip\.test\/udp: KDC_ERR_S_PRINCIPAL_UNKNOWN\)$/,
+    remediation: '',
+  },
+  {
+    name: 'own KDC refuses otherwise (14), not allowed: ok, the path',
+    direction: NOT_ALLOWED,
+    outcome: exchanged([TGT, hop('tgs', 'TAILSPIN.TEST', error(14))]),
+    status: 'ok',
+    message:
+      'not available, as configured: tailspin.test users cannot reach wingtip.test (AS TAILSPIN.TEST at dca.tailspin.test/udp: ticket (aes256-cts-hmac-sha1-96) -> TGS TAILSPIN.TEST at dca.tailspin.test/udp: KDC_ERR_ETYPE_NOSUPP)',
+    remediation: '',
+    observed: { referral_etype: undefined },
+  },
+  {
+    name: 'own KDC silent on the TGS step, not allowed: ok, the path',
+    direction: NOT_ALLOWED,
+    outcome: exchanged([TGT, hop('tgs', 'TAILSPIN.TEST', { kind: 'unreachable', detail: 'x' })]),
+    status: 'ok',
+    message:
+      'not available, as configured: tailspin.test users cannot reach wingtip.test (AS TAILSPIN.TEST at dca.tailspin.test/udp: ticket (aes256-cts-hmac-sha1-96) -> TGS TAILSPIN.TEST at dca.tailspin.test/udp: unreachable)',
     remediation: '',
   },
   {
@@ -521,6 +550,7 @@ describe('the helpers', () => {
   it('the service is reached by a TGS ticket after the AS step only', () => {
     assert.equal(reachedService([TGT, referral(), serviceTicket()]), true);
     assert.equal(reachedService([TGT]), false);
+    assert.equal(reachedService([TGT, TGT]), false);
     assert.equal(reachedService([serviceTicket()]), false);
     assert.equal(reachedService([TGT, referral()]), false);
     assert.equal(reachedService([TGT, hop('tgs', 'WINGTIP.TEST', error(7))]), false);
