@@ -443,5 +443,12 @@ export async function kerberosPath(
     kdcs = next.kdcs;
     tgt = step.next;
   }
+  // Still referred on at the bound: a chain of referrals that does not end, not a forest.
+  const last = hops.at(-1);
+  if (last?.result.kind === 'referral')
+    hops.push({
+      ...last,
+      result: malformed(`more than ${MAX_HOPS} hops: the referrals do not end (the last to ${last.result.realm})`),
+    });
   return { kind: 'exchanged', hops };
 }
