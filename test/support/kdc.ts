@@ -73,6 +73,8 @@ export interface Realm {
    * suffix routing). Undefined: KDC_ERR_S_PRINCIPAL_UNKNOWN for it.
    */
   referTo?: (service: string) => string | undefined;
+  /** The realms this one has a trust with: an explicit `krbtgt/<realm>` is answered only for these. */
+  trusts?: string[];
   /**
    * Referral by the service's name off: only an explicit `krbtgt/<trusted realm>` is answered
    * with a cross-realm TGT (Samba's KDC on an external trust).
@@ -386,12 +388,12 @@ class Kdc {
     if (own?.services?.includes(asked) === true) {
       ticketKey = this.db.krbtgtKey(`service ${asked}`, realm);
     } else {
-      const target =
-        sname.components[0] === 'krbtgt' && sname.components.length === 2
-          ? sname.components[1]
-          : own?.explicitOnly === true
-            ? undefined
-            : own?.referTo?.(asked);
+      const explicit = sname.components[0] === 'krbtgt' && sname.components.length === 2;
+      const target = explicit
+        ? own?.trusts?.find((trusted) => trusted === sname.components[1])
+        : own?.explicitOnly === true
+          ? undefined
+          : own?.referTo?.(asked);
       if (target === undefined || target === realm) return krbError(S_PRINCIPAL_UNKNOWN, realm);
       ticketName = { nameType: NT_SRV_INST, components: ['krbtgt', target] };
       ticketRealm = realm;

@@ -40,6 +40,7 @@ function twoRealms(a: Realm = {}, b: Realm = {}): RealmDatabase {
   return new RealmDatabase({
     'A.TEST': {
       users: { canary: PASSWORD },
+      trusts: ['B.TEST'],
       referTo: (service) => (service.endsWith('.b.test') ? 'B.TEST' : undefined),
       ...a,
     },
