@@ -501,8 +501,17 @@ export async function startKdc(
     passwordAttempts: () => requests.filter((request) => request.preauth).length,
     close: async () => {
       for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      if (udp !== undefined) await new Promise<void>((resolve) => udp.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+      if (udp !== undefined)
+        await new Promise<void>((resolve) => {
+          udp.close(() => {
+            resolve();
+          });
+        });
     },
   };
 }
