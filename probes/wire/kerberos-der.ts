@@ -145,7 +145,11 @@ export function readMessage(
 }
 
 /** The fields of the one SEQUENCE that fills a wrapping element, such as an [APPLICATION n]. */
-export function readWrappedFields(bytes: Uint8Array, wrapper: BerElement, what: string): Map<number, BerElement> | Malformed {
+export function readWrappedFields(
+  bytes: Uint8Array,
+  wrapper: BerElement,
+  what: string,
+): Map<number, BerElement> | Malformed {
   const sequence = readWhole(bytes, wrapper.contentStart, wrapper.end, SEQUENCE, what);
   if (sequence instanceof Malformed) return sequence;
   return readFields(bytes, sequence, what);

@@ -254,19 +254,21 @@ describe('the Kerberos path against a KDC on loopback', () => {
     assert.equal(judgeKerberos(DIRECTION, SERVICE, outcome).status, 'critical');
   });
 
-  it('a partner KDC that never answers: unreachable on both transports within two timeouts, critical', async () => {
-    const kdcs = await world(twoRealms(), { b: { reply: 'never' } });
-    const started = Date.now();
-    const outcome = await exchange(kdcs);
-    const hops = hopsOf(outcome);
-    assert.deepEqual(shape(hops), [HEALTHY[0], HEALTHY[1], 'tgs B.TEST kdc.b.test/tcp: unreachable']);
-    assert.match(JSON.stringify(hops[2]?.result), /no answer over UDP \d+ in 0\.3 s; TCP \d+: no answer in 0\.3 s/);
-    // A bound, not a timing assert: two waits of the timeout and the rest of the exchange.
-    assert.ok(Date.now() - started < 10 * TIMEOUT_MS, `${Date.now() - started} ms`);
-    const verdict = judgeKerberos(DIRECTION, SERVICE, outcome);
-    assert.equal(verdict.status, 'critical');
-    assert.match(verdict.message, /^B\.TEST's KDC kdc\.b\.test \(127\.0\.0\.1\) is unreachable: /);
-  });
+  // The test's own timeout is the hang guard: one wait of the timeout per transport, then a finding.
+  it(
+    'a partner KDC that never answers: unreachable on both transports, critical',
+    { timeout: 30 * TIMEOUT_MS },
+    async () => {
+      const kdcs = await world(twoRealms(), { b: { reply: 'never' } });
+      const outcome = await exchange(kdcs);
+      const hops = hopsOf(outcome);
+      assert.deepEqual(shape(hops), [HEALTHY[0], HEALTHY[1], 'tgs B.TEST kdc.b.test/tcp: unreachable']);
+      assert.match(JSON.stringify(hops[2]?.result), /no answer over UDP \d+ in 0\.3 s; TCP \d+: no answer in 0\.3 s/);
+      const verdict = judgeKerberos(DIRECTION, SERVICE, outcome);
+      assert.equal(verdict.status, 'critical');
+      assert.match(verdict.message, /^B\.TEST's KDC kdc\.b\.test \(127\.0\.0\.1\) is unreachable: /);
+    },
+  );
 
   it('a referral loop A -> B -> A: detected, critical, the loop named', async () => {
     const kdcs = await world(twoRealms({}, { services: [], referTo: () => 'A.TEST' }));
