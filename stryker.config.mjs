@@ -20,6 +20,7 @@ const GROUPS = {
   },
   'trust-scanner': { mutate: ['probes/analysis/trust-scanner.ts'], tests: ['trust-scanner'] },
   'trust-remediation': { mutate: ['probes/analysis/trust-remediation.ts'], tests: ['trust-remediation'] },
+  'auth-verdict': { mutate: ['probes/analysis/auth-verdict.ts'], tests: ['auth-verdict'] },
 };
 
 const name = process.env.MUTATION_GROUP ?? '';

@@ -248,7 +248,7 @@ export function judgeKerberos(direction: AuthDirection, service: string, outcome
       );
     return make(
       'ok',
-      `${from} users authenticate to ${to}: service ticket for ${service} after ${referrals} referral${referrals === 1 ? '' : 's'} (${etypeName(referral ?? 0)})${note}`,
+      `${from} users authenticate to ${to}: service ticket for ${service} after ${referrals} referral${referrals === 1 ? '' : 's'}${referral === undefined ? '' : ` (${etypeName(referral)})`}${note}`,
       '',
       withReferral,
     );

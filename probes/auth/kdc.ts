@@ -9,8 +9,15 @@ import { tcpRequest, udpExchange, type Framer } from '../transport/sockets.js';
 import { frameTcp, unframeTcp } from '../wire/kerberos.js';
 import { decodeKdcReply } from '../wire/kerberos-messages.js';
 
-const KERBEROS_PORT = 88;
+export const KERBEROS_PORT = 88;
 const RESPONSE_TOO_BIG = 52;
+
+/** A KDC of a realm, as discovery found it; `port` is 88 unless the config names another. */
+export interface Kdc {
+  host: string;
+  address: string;
+  port: number;
+}
 
 export type KdcAnswer =
   | { kind: 'reply'; bytes: Buffer; transport: Transport; udpFallback: string | undefined; seconds: number }
@@ -27,28 +34,27 @@ function tooBig(bytes: Buffer): boolean {
   return 'kind' in reply && reply.kind === 'krb-error' && reply.errorCode === RESPONSE_TOO_BIG;
 }
 
-export async function askKdc(address: string, request: Buffer, ctx: ProbeContext): Promise<KdcAnswer> {
-  const udp = await ctx.attempt((signal) => udpExchange(address, KERBEROS_PORT, request, () => true, signal));
+export async function askKdc({ address, port }: Kdc, request: Buffer, ctx: ProbeContext): Promise<KdcAnswer> {
+  const udp = await ctx.attempt((signal) => udpExchange(address, port, request, () => true, signal));
   let seconds = udp.seconds;
   let udpFallback: string;
   if (udp.ok) {
     const outcome = udp.value;
-    if (outcome.kind === 'unreachable') udpFallback = `UDP 88: ${outcome.reason}`;
+    if (outcome.kind === 'unreachable') udpFallback = `UDP ${port}: ${outcome.reason}`;
     else if (tooBig(outcome.bytes)) udpFallback = 'KRB_ERR_RESPONSE_TOO_BIG over UDP';
     else return { kind: 'reply', bytes: outcome.bytes, transport: 'udp', udpFallback: undefined, seconds };
   } else if (udp.reason === 'cancelled') {
     return { kind: 'unreachable', detail: 'the run was cancelled', transport: 'udp', udpFallback: undefined, seconds };
   } else {
-    udpFallback = udp.reason === 'timeout' ? `no answer over UDP 88 in ${ctx.timeoutMs / 1000} s` : 'UDP 88 failed';
+    udpFallback =
+      udp.reason === 'timeout' ? `no answer over UDP ${port} in ${ctx.timeoutMs / 1000} s` : `UDP ${port} failed`;
   }
-  const tcp = await ctx.attempt((signal) =>
-    tcpRequest(address, KERBEROS_PORT, frameTcp(request), kerberosFramer, signal),
-  );
+  const tcp = await ctx.attempt((signal) => tcpRequest(address, port, frameTcp(request), kerberosFramer, signal));
   seconds += tcp.seconds;
   if (!tcp.ok)
     return {
       kind: 'unreachable',
-      detail: `${udpFallback}; TCP 88: ${tcp.reason === 'timeout' ? `no answer in ${ctx.timeoutMs / 1000} s` : tcp.reason}`,
+      detail: `${udpFallback}; TCP ${port}: ${tcp.reason === 'timeout' ? `no answer in ${ctx.timeoutMs / 1000} s` : tcp.reason}`,
       transport: 'tcp',
       udpFallback,
       seconds,
@@ -58,7 +64,7 @@ export async function askKdc(address: string, request: Buffer, ctx: ProbeContext
     return { kind: 'reply', bytes: outcome.bytes.subarray(4), transport: 'tcp', udpFallback, seconds };
   return {
     kind: 'unreachable',
-    detail: `${udpFallback}; TCP 88: ${outcome.reason}`,
+    detail: `${udpFallback}; TCP ${port}: ${outcome.reason}`,
     transport: 'tcp',
     udpFallback,
     seconds,

@@ -53,7 +53,9 @@ import {
 } from '../wire/kerberos-messages.js';
 import type { ProbeContext } from '../model/probe.js';
 import type { Canary } from '../model/targets.js';
-import { askKdc } from './kdc.js';
+import { askKdc, type Kdc } from './kdc.js';
+
+export type { Kdc };
 
 /** The strongest first; RC4 only when the account has no AES key (the KDC's ETYPE-INFO2 says). */
 const ETYPES: readonly EncType[] = [18, 17, 23];
@@ -62,12 +64,6 @@ const S_PRINCIPAL_UNKNOWN = 7;
 /** A path through more realms than this is a referral loop, not a forest. */
 export const MAX_HOPS = 8;
 const TICKET_LIFETIME_MS = 10 * 60 * 60 * 1000;
-
-/** A KDC of a realm, as discovery found it. */
-export interface Kdc {
-  host: string;
-  address: string;
-}
 
 /** The KDCs of a realm, or why there are none. */
 export type KdcLookup = (realm: string) => Promise<{ ok: true; kdcs: Kdc[] } | { ok: false; detail: string }>;
@@ -137,6 +133,8 @@ function malformed(detail: string): HopResult {
 
 interface Sent {
   hop: Omit<Hop, 'result'>;
+  /** The KDC that answered, when one did. */
+  kdc: Kdc | undefined;
   reply: KdcReply | KrbError | Malformed | undefined;
   unreachable: string | undefined;
 }
@@ -154,7 +152,7 @@ async function send(
   const tried: string[] = [];
   let last: Sent | undefined;
   for (const kdc of kdcs) {
-    const answer = await askKdc(kdc.address, request, ctx);
+    const answer = await askKdc(kdc, request, ctx);
     const hop = {
       step,
       realm,
@@ -165,14 +163,15 @@ async function send(
       asked,
       seconds: answer.seconds,
     };
-    if (answer.kind === 'reply') return { hop, reply: readReply(answer.bytes, want), unreachable: undefined };
+    if (answer.kind === 'reply') return { hop, kdc, reply: readReply(answer.bytes, want), unreachable: undefined };
     tried.push(`${kdc.host} (${kdc.address}): ${answer.detail}`);
-    last = { hop, reply: undefined, unreachable: tried.join('; ') };
+    last = { hop, kdc: undefined, reply: undefined, unreachable: tried.join('; ') };
     if (ctx.signal.aborted) break;
   }
   return (
     last ?? {
       hop: { step, realm, kdc: '', address: '', transport: 'udp', udpFallback: undefined, asked, seconds: 0 },
+      kdc: undefined,
       reply: undefined,
       unreachable: 'no KDC to ask',
     }
@@ -220,7 +219,8 @@ async function logOn(canary: Canary, kdcs: Kdc[], ctx: ProbeContext): Promise<As
     ok: false,
     hop: { ...first.hop, seconds: first.hop.seconds + extraSeconds, result },
   });
-  if (first.reply === undefined) return done({ kind: 'unreachable', detail: first.unreachable ?? '' });
+  if (first.reply === undefined || first.kdc === undefined)
+    return done({ kind: 'unreachable', detail: first.unreachable ?? '' });
   if (first.reply instanceof Malformed) return done(malformed(first.reply.reason));
   let etypeInfo: readonly EtypeInfo2Entry[];
   if (first.reply.kind === 'krb-error') {
@@ -256,7 +256,7 @@ async function logOn(canary: Canary, kdcs: Kdc[], ctx: ProbeContext): Promise<As
       'as',
       canary.realm,
       asked,
-      [{ host: first.hop.kdc, address: first.hop.address }],
+      [first.kdc],
       encodeAsRequest({ padata: [{ type: PA_ENC_TIMESTAMP, value: timestamp }, pac], body }).message,
       'as-rep',
       ctx,
@@ -443,5 +443,12 @@ export async function kerberosPath(
     kdcs = next.kdcs;
     tgt = step.next;
   }
+  // Still referred on at the bound: a chain of referrals that does not end, not a forest.
+  const last = hops.at(-1);
+  if (last?.result.kind === 'referral')
+    hops.push({
+      ...last,
+      result: malformed(`more than ${MAX_HOPS} hops: the referrals do not end (the last to ${last.result.realm})`),
+    });
   return { kind: 'exchanged', hops };
 }

@@ -3,12 +3,18 @@
 // the product exists for: will authentication across this trust work right now?
 
 import { exchangeSeconds, judgeKerberos, referralEtype, type Hop } from '../analysis/auth-verdict.js';
-import { findDcs } from '../discovery/dcs.js';
+import { findDcs, type DcTarget } from '../discovery/dcs.js';
 import type { Finding } from '../model/finding.js';
 import type { Measurement } from '../model/measurement.js';
 import type { ProbeContext, ProbeOutput } from '../model/probe.js';
 import type { AuthTargets, DomainTargets } from '../model/targets.js';
+import { KERBEROS_PORT } from './kdc.js';
 import { canaryLogon, kerberosPath, type KdcLookup, type Logon } from './kerberos.js';
+
+/** Port 88, unless the config names the DC only as `host:port` without 88 (a KDC elsewhere, as in tests). */
+function kdcPort(dc: DcTarget): number {
+  return dc.everyPort || dc.ports.includes(KERBEROS_PORT) ? KERBEROS_PORT : (dc.ports[0] ?? KERBEROS_PORT);
+}
 
 /** KDCs found once per realm and run, whichever directions pass through it. */
 function kdcLookup(targets: AuthTargets, ctx: ProbeContext): KdcLookup {
@@ -30,7 +36,10 @@ function kdcLookup(targets: AuthTargets, ctx: ProbeContext): KdcLookup {
       };
       lookup = findDcs(domain, targets.limits, ctx).then((dcs) =>
         dcs.targets.length > 0
-          ? { ok: true as const, kdcs: dcs.targets.map(({ host, address }) => ({ host, address })) }
+          ? {
+              ok: true as const,
+              kdcs: dcs.targets.map((dc) => ({ host: dc.host, address: dc.address, port: kdcPort(dc) })),
+            }
           : {
               ok: false as const,
               detail: dcs.problems.map((problem) => problem.problem).join('; ') || 'discovery found none',
