@@ -95,7 +95,14 @@ export async function probeAuth(targets: AuthTargets, ctx: ProbeContext): Promis
       const outcome = await kerberosPath(canary, logon, service, direction.to.toUpperCase(), findKdcs, ctx);
       const verdict = judgeKerberos(direction, service, outcome);
       if (direction.allowed && verdict.status !== 'unknown')
-        measurements.push(authMeasurement(direction.from, direction.to, verdict.status, outcome.kind === 'exchanged' ? outcome.hops : []));
+        measurements.push(
+          authMeasurement(
+            direction.from,
+            direction.to,
+            verdict.status,
+            outcome.kind === 'exchanged' ? outcome.hops : [],
+          ),
+        );
       return verdict;
     }),
   );

@@ -74,11 +74,11 @@ interface Row {
 }
 
 const PASSWORD_REMEDY =
-  "fix the canary's password or account in tailspin.test; the agent tries again once the secret or the config changes";
+  "fix or unlock the canary's account in tailspin.test; the agent tries again as soon as the canary's password (password_file or password_env) changes, or, for the same password, once its memory is cleared (restart the agent and remove its state file)";
 const KEY_RESET =
-  'reset the trust password on both sides to the same value (on a DC of each: netdom trust wingtip.test /domain:tailspin.test /resetOneSide /passwordT:<new> /userO:<admin> /passwordO:*), or remove and re-create the trust';
+  'reset the trust password to the same value on both sides: on a DC of wingtip.test: netdom trust wingtip.test /domain:tailspin.test /resetOneSide /passwordT:<new> /userO:<admin> /passwordO:*, then on a DC of tailspin.test: netdom trust tailspin.test /domain:wingtip.test /resetOneSide /passwordT:<the same> /userO:<admin> /passwordO:*; or remove and re-create the trust';
 const ETYPE_REMEDY =
-  'make both sides of the trust support the same encryption types: on each side\'s trust object msDS-SupportedEncryptionTypes 0x18 (AES), for example "The other domain supports Kerberos AES Encryption" in Active Directory Domains and Trusts or ksetup /setenctypeattr tailspin.test AES256-CTS-HMAC-SHA1-96 AES128-CTS-HMAC-SHA1-96';
+  'give both sides of the trust the same encryption types, AES (msDS-SupportedEncryptionTypes 0x18 on each side\'s trust object): tick "The other domain supports Kerberos AES Encryption" on the trust\'s properties in each domain, or on a DC of wingtip.test: ksetup /setenctypeattr tailspin.test AES256-CTS-HMAC-SHA1-96 AES128-CTS-HMAC-SHA1-96, and on a DC of tailspin.test: ksetup /setenctypeattr wingtip.test AES256-CTS-HMAC-SHA1-96 AES128-CTS-HMAC-SHA1-96';
 const CANNOT = 'tailspin.test users cannot authenticate to wingtip.test: ';
 
 const ROWS: Row[] = [
@@ -241,7 +241,7 @@ const ROWS: Row[] = [
     outcome: exchanged([hop('as', 'TAILSPIN.TEST', error(37, -400.4))]),
     status: 'unknown',
     message:
-      "the canary could not log on in tailspin.test, so the trust was not tried: KRB_AP_ERR_SKEW (37, this host's clock is -400 s off TAILSPIN.TEST's KDC)",
+      "the canary could not log on in tailspin.test, so the trust was not tried: KRB_AP_ERR_SKEW (37, TAILSPIN.TEST's KDC clock is 400 s behind this host's)",
     remediation: "set this host's clock to the domain's time source",
     observed: { not_retried: false },
   },
@@ -250,7 +250,7 @@ const ROWS: Row[] = [
     outcome: exchanged([hop('as', 'TAILSPIN.TEST', error(37))]),
     status: 'unknown',
     message:
-      "the canary could not log on in tailspin.test, so the trust was not tried: KRB_AP_ERR_SKEW (37, this host's clock is over 5 minutes off TAILSPIN.TEST's KDC)",
+      "the canary could not log on in tailspin.test, so the trust was not tried: KRB_AP_ERR_SKEW (37, TAILSPIN.TEST's KDC clock is more than 5 minutes off this host's)",
     remediation: "set this host's clock to the domain's time source",
   },
   {
@@ -337,7 +337,7 @@ const ROWS: Row[] = [
     outcome: exchanged([TGT, hop('tgs', 'TAILSPIN.TEST', error(14))]),
     status: 'critical',
     message: `${CANNOT}TAILSPIN.TEST's KDC refused the request for ldap/dcb.wingtip.test: KDC_ERR_ETYPE_NOSUPP (14)`,
-    remediation: ETYPE_REMEDY.replace('/setenctypeattr tailspin.test', '/setenctypeattr wingtip.test'),
+    remediation: ETYPE_REMEDY,
   },
   {
     name: 'own KDC silent on the TGS step, allowed: critical, which KDC',
@@ -378,7 +378,7 @@ const ROWS: Row[] = [
     name: 'partner 37 with the offset',
     outcome: exchanged(atPartner(error(37, 612.6))),
     status: 'critical',
-    message: `${CANNOT}clock skew: WINGTIP.TEST's KDC is 613 s off this host's clock (Kerberos allows 300 s) (KRB_AP_ERR_SKEW, 37)`,
+    message: `${CANNOT}clock skew: WINGTIP.TEST's KDC clock is 613 s ahead of this host's (Kerberos allows 300 s) (KRB_AP_ERR_SKEW, 37)`,
     remediation:
       "set WINGTIP.TEST's DCs and this host to the same time source (w32tm /resync on the PDC emulator; chrony or w32time here)",
   },
@@ -386,7 +386,7 @@ const ROWS: Row[] = [
     name: 'partner 37 without the KDC time',
     outcome: exchanged(atPartner(error(37))),
     status: 'critical',
-    message: `${CANNOT}clock skew: WINGTIP.TEST's KDC is more than 5 minutes off this host's clock (Kerberos allows 300 s) (KRB_AP_ERR_SKEW, 37)`,
+    message: `${CANNOT}clock skew: WINGTIP.TEST's KDC clock is more than 5 minutes off this host's (Kerberos allows 300 s) (KRB_AP_ERR_SKEW, 37)`,
     remediation: /^set WINGTIP\.TEST's DCs and this host to the same time source/,
   },
   {
