@@ -108,7 +108,7 @@ describe('server text reaching the outputs', () => {
     assertClean(JSON.stringify(reportJson(report)), 'the JSON report');
     const page = renderStatusPage({ version: 'test', now: new Date(), families: ['ldap'], runs: [run], running: [] });
     assertClean(page, 'the status page');
-    const exporter = new Exporter({ lastRuns: () => [run] });
+    const exporter = new Exporter({ lastRuns: () => [run] }, { vantage: 'test' });
     assertClean(await exporter.registry.metrics(), 'the metrics');
   });
 });
