@@ -21,7 +21,7 @@ function connectQuantiles(measurements: MeasurementOf<'port'>[]): Sample[] {
   return [...groups.values()].flatMap(({ partnerDomain, transport, seconds }) => {
     seconds.sort((a, b) => a - b);
     return CONNECT_QUANTILES.map((quantile) => ({
-      labels: { partner_domain: partnerDomain, transport, quantile: String(quantile) },
+      labels: { partner_domain: partnerDomain, transport, percentile: String(quantile * 100) },
       value: seconds[Math.max(0, Math.ceil(quantile * seconds.length) - 1)] as number,
     }));
   });
@@ -40,8 +40,8 @@ export const PORT_METRICS: MetricDefinition[] = [
   },
   {
     name: 'adtrust_port_connect_duration_seconds',
-    help: 'Quantiles (0.5, 0.9, 1 the slowest) of the time until the open ports of the partner domain accepted the connection.',
-    labels: ['partner_domain', 'transport', 'quantile'],
+    help: 'Percentiles (50, 90, and 100: the slowest) of the time until the open ports of the partner domain accepted the connection.',
+    labels: ['partner_domain', 'transport', 'percentile'],
     samples: (measurements) => connectQuantiles(measurementsOf(measurements, 'port')),
   },
 ];
