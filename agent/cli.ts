@@ -3,6 +3,7 @@
 // 2 critical, 3 could not run (bad config, unreadable secret, bad arguments).
 
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { trustGraph } from '../probes/analysis/trust-analysis.js';
 import { describePath, findPath } from '../probes/analysis/trust-paths.js';
@@ -126,13 +127,13 @@ function printPlan(options: { config?: string; only?: string }): number {
 }
 
 function parseShardOption(text: string): Shard {
-  const parsed = parseShard(text);
+  const parsed = parseShard(text, hostname());
   if (!parsed.ok) throw new InvalidArgumentError(parsed.problem);
   return parsed.shard;
 }
 
 const SHARD_HELP =
-  'probe only this shard of the DCs, K of N (such as 2/5), by rendezvous hashing of each DC; DNS and LDAP run on shard 1 only';
+  'probe only shard K of N of the DCs (such as 2/5; hostname/N takes K from a StatefulSet pod name, -0 being 1), by rendezvous hashing of each DC; DNS and LDAP run on shard 1 only';
 
 function parseCount(text: string): number {
   if (!/^\d{1,6}$/.test(text) || Number(text) < 1)

@@ -13,15 +13,37 @@ export interface Shard {
 
 export const WHOLE_ESTATE: Shard = { index: 1, count: 1 };
 
-/** `K/N` with 1 <= K <= N, or why not, in words that name the flag. */
-export function parseShard(text: string): { ok: true; shard: Shard } | { ok: false; problem: string } {
-  const match = /^(\d{1,4})\/(\d{1,4})$/.exec(text.trim());
-  if (match === null) return { ok: false, problem: `--shard must be K/N, such as 2/5 (got "${text}")` };
-  const index = Number(match[1]);
+/**
+ * `K/N` with 1 <= K <= N, or `hostname/N`: K from the host name's trailing ordinal, plus one,
+ * as a StatefulSet names its pods (adtrust-agent-0 is shard 1). Or why not, naming the flag.
+ */
+export function parseShard(
+  text: string,
+  hostName: string,
+): { ok: true; shard: Shard } | { ok: false; problem: string } {
+  const match = /^(\d{1,4}|hostname)\/(\d{1,4})$/.exec(text.trim());
+  if (match === null) return { ok: false, problem: `--shard must be K/N, such as 2/5, or hostname/N (got "${text}")` };
   const count = Number(match[2]);
   if (count < 1) return { ok: false, problem: `--shard ${text}: N must be at least 1` };
-  if (index < 1 || index > count)
-    return { ok: false, problem: `--shard ${text}: K must be from 1 to ${count} (shards are numbered from 1)` };
+  let index: number;
+  if (match[1] === 'hostname') {
+    const ordinal = /-(\d{1,4})$/.exec(hostName)?.[1];
+    if (ordinal === undefined)
+      return {
+        ok: false,
+        problem: `--shard ${text}: the host name "${hostName}" does not end in -<ordinal>, as a StatefulSet's pods do`,
+      };
+    index = Number(ordinal) + 1;
+    if (index > count)
+      return {
+        ok: false,
+        problem: `--shard ${text}: the host name "${hostName}" is ordinal ${ordinal}, beyond ${count} shards (0 to ${count - 1})`,
+      };
+  } else {
+    index = Number(match[1]);
+    if (index < 1 || index > count)
+      return { ok: false, problem: `--shard ${text}: K must be from 1 to ${count} (shards are numbered from 1)` };
+  }
   return { ok: true, shard: { index, count } };
 }
 

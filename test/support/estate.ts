@@ -16,7 +16,7 @@ export function dcAddress(index: number): string {
   return `127.1.${Math.floor(index / 250)}.${(index % 250) + 1}`;
 }
 
-function listen(host: string, port: number): Promise<Server> {
+export function listen(host: string, port: number): Promise<Server> {
   const server = createServer((socket) => socket.destroy());
   return new Promise((resolve, reject) => {
     server.once('error', reject);
