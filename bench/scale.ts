@@ -106,7 +106,7 @@ function timed(args: string[]): Promise<{ seconds: number; stdout: string }> {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('exit', () => {
+    child.on('close', () => {
       resolve({ seconds: (performance.now() - started) / 1000, stdout });
     });
   });
