@@ -258,7 +258,7 @@ export function renderText(report: Report, config: Config, families: string[], o
         if (first === undefined) continue;
         const names = same.map((finding) => targetHost(finding.target));
         const hosts = [...new Set(names)];
-        problem(same, `${fillDc(first.message, first, `${hosts.length} of ${dcs.length} DCs`)}`);
+        problem(same, fillDc(first.message, first, `${hosts.length} of ${dcs.length} DCs`));
         const more = hosts.length - NAMED_DCS;
         lines.push(`             ${hosts.slice(0, NAMED_DCS).join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
         if (first.remediation !== '')
