@@ -15,7 +15,7 @@ import { DEFAULT_CONCURRENCY } from '../agent/config/config.js';
 import { TRUST_TCP_PORTS } from '../probes/discovery/dcs.js';
 import { sleep, startAgent } from '../test/support/agent.js';
 import { PROBE, tempDir } from '../test/support/cli.js';
-import { canBindLowPorts, startEstate } from '../test/support/estate.js';
+import { canBindLowPorts, dcAddress } from '../test/support/estate.js';
 import { parseMetrics } from '../test/support/metrics.js';
 
 function option(name: string, fallback: number): number {
@@ -35,7 +35,15 @@ if (!(await canBindLowPorts())) {
   process.exit(0);
 }
 
-const estate = await startEstate(DCS, (index) => (index < WITH_GC ? [] : [3268]));
+const estateProcess = spawn(process.execPath, [join(import.meta.dirname, 'estate.js'), String(DCS), String(WITH_GC)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+await new Promise<void>((resolve) => {
+  estateProcess.stdout.on('data', (chunk: Buffer) => {
+    if (chunk.toString().includes('ready')) resolve();
+  });
+});
+const estate = { dcs: Array.from({ length: DCS }, (_, index) => dcAddress(index)) };
 const config = (listen: number): string => `listen: 127.0.0.1:${listen}
 timeout: 2s
 schedule:
@@ -100,14 +108,16 @@ function slope(points: { x: number; y: number }[]): number {
   return sxx === 0 ? 0 : sxy / sxx;
 }
 
-function timed(args: string[]): Promise<{ seconds: number; stdout: string }> {
+function timed(args: string[]): Promise<{ seconds: number; stdout: string; stderr: string; code: number | null }> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('close', () => {
-      resolve({ seconds: (performance.now() - started) / 1000, stdout });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => {
+      resolve({ seconds: (performance.now() - started) / 1000, stdout, stderr, code });
     });
   });
 }
@@ -147,6 +157,23 @@ const series = parseMetrics(plain.body.toString());
 const byName = new Map<string, number>();
 for (const sample of series) byName.set(sample.name, (byName.get(sample.name) ?? 0) + 1);
 const lines = linesOf() - linesAtFirstRun;
+const logged = agent
+  .log()
+  .split('\n')
+  .filter(Boolean)
+  .slice(linesAtFirstRun)
+  .map((line) => {
+    const message = (JSON.parse(line) as { message?: string }).message ?? '';
+    return / run finished$/.test(message)
+      ? 'run summaries'
+      : /^skipped a /.test(message)
+        ? 'skipped runs'
+        : / -> |^gone while /.test(message)
+          ? 'status changes'
+          : 'other';
+  });
+const kinds = new Map<string, number>();
+for (const kind of logged) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
 const sorted = [...latencies].sort((a, b) => a - b);
 const settled = rss.filter((point) => point.x >= Math.max(2, RUNS / 10));
 await agent.stop();
@@ -164,7 +191,7 @@ console.log(
 );
 console.log(
   `log lines: ${lines} over ${runs - portsLinesAtFirstRun} runs after the first (${((runs - portsLinesAtFirstRun) / elapsed).toFixed(2)} runs/s): ` +
-    `${(lines / Math.max(1, runs - portsLinesAtFirstRun)).toFixed(2)} per run`,
+    `${(lines / Math.max(1, runs - portsLinesAtFirstRun)).toFixed(2)} per run (${[...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ')}; every family's runs count)`,
 );
 console.log(
   `agent RSS: ${(firstRunRss / MiB).toFixed(0)} MiB after the first run, ${((rss.at(-1)?.y ?? 0) / MiB).toFixed(0)} MiB after run ${runs}; ` +
@@ -180,7 +207,7 @@ let report = '';
 for (let round = 0; round < 3; round++) {
   const run = await timed([PROBE, 'run', '--only', 'ports', '--config', join(dir, 'probe.yaml')]);
   probeTimes.push(run.seconds);
-  report = run.stdout;
+  report = run.stdout === '' ? `(exit ${String(run.code)}) ${run.stderr}` : run.stdout;
   rawTimes.push(
     (await timed([join(import.meta.dirname, 'raw-connect.js'), String(DEFAULT_CONCURRENCY), ...targets])).seconds,
   );
@@ -192,4 +219,4 @@ console.log(
 );
 console.log(`probe run --only ports report: ${report.split('\n').length} lines, the first 20:`);
 console.log(report.split('\n').slice(0, 20).join('\n'));
-await estate.close();
+estateProcess.kill('SIGTERM');
