@@ -199,7 +199,8 @@ console.log(
 );
 
 // ---- `probe run --only ports` against a bare connect loop, three of each ----
-const dir = tempDir({ 'probe.yaml': config(0) });
+// probe run reads listen: but does not use it.
+const dir = tempDir({ 'probe.yaml': config(9788) });
 const targets = estate.dcs.flatMap((dc) => TRUST_TCP_PORTS.map((port) => `${dc}:${port}`));
 const probeTimes: number[] = [];
 const rawTimes: number[] = [];
