@@ -3,11 +3,13 @@
 // 2 critical, 3 could not run (bad config, unreadable secret, bad arguments).
 
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { trustGraph } from '../probes/analysis/trust-analysis.js';
 import { describePath, findPath } from '../probes/analysis/trust-paths.js';
 import { readDomains } from '../probes/ldap/read.js';
 import { FAMILY_NAMES, type Family } from '../probes/model/probe.js';
+import { parseShard, shardFamilies, type Shard } from '../probes/model/shard.js';
 import { cleanText } from '../probes/model/server-text.js';
 import { ConfigError, DEFAULT_CONFIG_PATHS, loadConfigFile, resolveConfigPath } from './config/config.js';
 import { loadWebConfigFile } from './config/web-config.js';
@@ -54,8 +56,14 @@ async function runOnce(options: {
   output: 'text' | 'json';
   only?: string;
   verbose?: boolean;
+  shard?: Shard;
 }): Promise<number> {
-  const families = parseFamilies(options.only);
+  const shard = options.shard;
+  const families = shardFamilies(parseFamilies(options.only), shard);
+  if (families.length === 0)
+    throw new UsageError(
+      `--only ${options.only ?? ''}: dns and ldap run on shard 1 only, not on shard ${shard?.index ?? 1}`,
+    );
   const config = loadConfigFile(configPath(options.config));
   const log = createLogger({ level: 'warn', json: !process.stderr.isTTY });
   const runner = new Runner(log, config.concurrency);
@@ -67,7 +75,7 @@ async function runOnce(options: {
   process.once('SIGTERM', onSignal);
   const startedAt = new Date();
   const started = performance.now();
-  const runs = await runner.runAll(families, buildPlan(config), abort.signal);
+  const runs = await runner.runAll(families, buildPlan(config, undefined, shard), abort.signal);
   const report = buildReport(runs, startedAt, (performance.now() - started) / 1000);
   if (options.output === 'json') {
     process.stdout.write(`${JSON.stringify(reportJson(report), null, 2)}\n`);
@@ -148,6 +156,15 @@ function printPlan(options: { config?: string; only?: string }): number {
   return 0;
 }
 
+function parseShardOption(text: string): Shard {
+  const parsed = parseShard(text, hostname());
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.problem);
+  return parsed.shard;
+}
+
+const SHARD_HELP =
+  'probe only shard K of N of the DCs (such as 2/5; hostname/N takes K from a StatefulSet pod name, -0 being 1), by rendezvous hashing of each DC; DNS and LDAP run on shard 1 only';
+
 function parseCount(text: string): number {
   if (!/^\d{1,6}$/.test(text) || Number(text) < 1)
     throw new InvalidArgumentError('expected a whole number of at least 1');
@@ -166,6 +183,7 @@ interface AgentOptions {
   webConfigFile?: string;
   webEnableLifecycle?: boolean;
   webMaxConnections: number;
+  shard?: Shard;
 }
 
 async function runAgent(options: AgentOptions): Promise<number> {
@@ -180,7 +198,13 @@ async function runAgent(options: AgentOptions): Promise<number> {
     enableLifecycle: options.webEnableLifecycle === true,
     maxConnections: options.webMaxConnections,
   };
-  const daemon = new Daemon({ log, config, loadConfig: () => loadConfigFile(path), web });
+  const daemon = new Daemon({
+    log,
+    config,
+    loadConfig: () => loadConfigFile(path),
+    web,
+    ...(options.shard === undefined ? {} : { shard: options.shard }),
+  });
   process.on('unhandledRejection', (reason) => {
     log.error('unhandled rejection', { error: String(reason) });
   });
@@ -232,9 +256,18 @@ function program(setExit: (code: number) => void): Command {
     .addOption(new Option('-o, --output <format>', 'report format').choices(['text', 'json']).default('text'))
     .option('--only <families>', `comma-separated families to run (${FAMILY_NAMES.join(', ')})`)
     .option('-v, --verbose', 'list every finding, not only the problems')
-    .action(async (options: { config?: string; output: 'text' | 'json'; only?: string; verbose?: boolean }) => {
-      setExit(await runOnce(options));
-    });
+    .option('--shard <K/N>', SHARD_HELP, parseShardOption)
+    .action(
+      async (options: {
+        config?: string;
+        output: 'text' | 'json';
+        only?: string;
+        verbose?: boolean;
+        shard?: Shard;
+      }) => {
+        setExit(await runOnce(options));
+      },
+    );
 
   cli
     .command('plan')
@@ -281,6 +314,7 @@ function program(setExit: (code: number) => void): Command {
       parseCount,
       DEFAULT_MAX_CONNECTIONS,
     )
+    .option('--shard <K/N>', SHARD_HELP, parseShardOption)
     .action(async (options: Record<string, unknown>) => {
       setExit(
         await runAgent({
@@ -288,6 +322,7 @@ function program(setExit: (code: number) => void): Command {
           ...(typeof options['web.config.file'] === 'string' ? { webConfigFile: options['web.config.file'] } : {}),
           webEnableLifecycle: options['web.enableLifecycle'] === true,
           webMaxConnections: options['web.maxConnections'] as number,
+          ...(options['shard'] === undefined ? {} : { shard: options['shard'] as Shard }),
         }),
       );
     });

@@ -5,8 +5,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import cron, { type ScheduledTask } from 'node-cron';
-import { renderTarget } from '../probes/model/finding.js';
+import { renderTarget, type Finding, type Status } from '../probes/model/finding.js';
 import { FAMILY_NAMES, type Family, type Logger } from '../probes/model/probe.js';
+import { describeShard, shardFamilies, WHOLE_ESTATE, type Shard } from '../probes/model/shard.js';
 import { ConfigError, configFingerprint, type Config } from './config/config.js';
 import type { WebConfig } from './config/web-config.js';
 import { formatEndpoint } from './config/parse.js';
@@ -27,7 +28,38 @@ export interface WebOptions {
   maxConnections: number;
 }
 
-const PROBLEMS_LOGGED_PER_TURN = 200;
+const CHANGES_LOGGED_PER_TURN = 200;
+
+/** A finding's identity from one run to the next. */
+function findingKey(finding: Finding): string {
+  return `${finding.check} ${finding.domain} ${renderTarget(finding.check, finding.target)}`;
+}
+
+/** What a status was, or is, where a finding appeared or went away. */
+type Was = Status | 'absent';
+
+/**
+ * The findings whose status differs from the previous run of the family. One that appears
+ * ok, or goes away while ok, is no change worth a line: only problems coming and going are.
+ */
+export function statusChanges(
+  previous: ReadonlyMap<string, Status>,
+  findings: readonly Finding[],
+): { finding: Finding | undefined; key: string; from: Was; to: Was }[] {
+  const changes: { finding: Finding | undefined; key: string; from: Was; to: Was }[] = [];
+  const seen = new Set<string>();
+  for (const finding of findings) {
+    const key = findingKey(finding);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const from: Was = previous.get(key) ?? 'absent';
+    if (from !== finding.status && !(from === 'absent' && finding.status === 'ok'))
+      changes.push({ finding, key, from, to: finding.status });
+  }
+  for (const [key, status] of previous)
+    if (!seen.has(key) && status !== 'ok') changes.push({ finding: undefined, key, from: status, to: 'absent' });
+  return changes;
+}
 
 export interface DaemonOptions {
   log: Logger;
@@ -39,6 +71,8 @@ export interface DaemonOptions {
   families?: Family[];
   /** Plain HTTP, no authentication, lifecycle off, the default connection cap, unless given. */
   web?: WebOptions;
+  /** The DCs this agent probes (`--shard K/N`); all of them unless given. */
+  shard?: Shard;
 }
 
 /** `changed` false: the file loaded is the config in force, so nothing was restarted or run. */
@@ -50,6 +84,9 @@ export class Daemon {
   readonly #loadConfig: () => Config;
   readonly #families: Family[];
   readonly #lastRuns = new Map<Family, FamilyRun>();
+  /** The status of each finding of the last run of each family: a line is logged when one changes. */
+  readonly #lastStatuses = new Map<Family, Map<string, Status>>();
+  readonly #shard: Shard;
   readonly #running = new Map<Family, Promise<void>>();
   /** Families to run again as soon as their current run ends: a reload came while they ran. */
   readonly #rerun = new Set<Family>();
@@ -65,8 +102,9 @@ export class Daemon {
   constructor(options: DaemonOptions) {
     this.#log = options.log;
     this.#loadConfig = options.loadConfig;
-    this.#families = options.families ?? [...FAMILY_NAMES];
-    this.exporter = new Exporter({ lastRuns: () => [...this.#lastRuns.values()] });
+    this.#shard = options.shard ?? WHOLE_ESTATE;
+    this.#families = shardFamilies(options.families ?? [...FAMILY_NAMES], options.shard);
+    this.exporter = new Exporter({ lastRuns: () => [...this.#lastRuns.values()] }, { vantage: options.config.vantage });
     this.exporter.initFamilies(this.#families);
     this.#config = options.config;
     this.#fingerprint = configFingerprint(options.config);
@@ -100,6 +138,9 @@ export class Daemon {
       tls: this.#web.config?.tls !== undefined,
       basic_auth: (this.#web.config?.basicAuthUsers.size ?? 0) > 0,
       lifecycle: this.#web.enableLifecycle,
+      vantage: this.#config.vantage,
+      shard: describeShard(this.#shard),
+      families: this.#families.join(','),
     });
     this.#schedule();
     this.runNow();
@@ -153,28 +194,43 @@ export class Daemon {
     this.#log.debug(`${family} run started`, { family, reason });
     const run = (async () => {
       // Planned at each run: a reload, or a CA file replaced on disk, counts from the next run.
-      const result = await this.#runner.runFamily(family, buildPlan(this.#config), this.#abort.signal);
+      const result = await this.#runner.runFamily(
+        family,
+        buildPlan(this.#config, undefined, this.#shard),
+        this.#abort.signal,
+      );
       if (this.#abort.signal.aborted) return;
       this.#lastRuns.set(family, result);
       this.exporter.runCompleted(family);
-      const problems = result.findings.filter((finding) => finding.status !== 'ok');
+      const counts: Record<Status, number> = { ok: 0, warning: 0, critical: 0, unknown: 0 };
+      for (const finding of result.findings) counts[finding.status]++;
+      const previous = this.#lastStatuses.get(family);
+      this.#lastStatuses.set(family, new Map(result.findings.map((finding) => [findingKey(finding), finding.status])));
+      // The first run has nothing to compare with: its summary counts the problems, which
+      // /metrics, the status page and `probe run` list; from then on each change is a line.
+      const changes = previous === undefined ? [] : statusChanges(previous, result.findings);
       this.#log.info(`${family} run finished`, {
         family,
         seconds: Number(result.durationSeconds.toFixed(3)),
         findings: result.findings.length,
-        problems: problems.length,
+        ...counts,
+        changes: changes.length,
       });
-      for (const [index, finding] of problems.entries()) {
-        this.#log.warn(finding.message, {
+      for (const [index, { finding, key, from, to }] of changes.entries()) {
+        const fields = {
           family,
-          check: finding.check,
-          status: finding.status,
-          domain: finding.domain,
-          target: renderTarget(finding.check, finding.target),
-        });
-        // Thousands of problems (a directory with thousands of trusts) are logged a slice at a
-        // time, so that the HTTP endpoints and a stop request are served in between.
-        if (index % PROBLEMS_LOGGED_PER_TURN === PROBLEMS_LOGGED_PER_TURN - 1) {
+          from,
+          to,
+          ...(finding === undefined
+            ? { finding: key }
+            : { check: finding.check, domain: finding.domain, target: renderTarget(finding.check, finding.target) }),
+        };
+        const message = finding === undefined ? `gone while ${from}: ${key}` : `${from} -> ${to}: ${finding.message}`;
+        if (to === 'ok' || to === 'absent') this.#log.info(message, fields);
+        else this.#log.warn(message, fields);
+        // A firewall change can flip hundreds at once: logged a slice at a time, so that the
+        // HTTP endpoints and a stop request are served in between.
+        if (index % CHANGES_LOGGED_PER_TURN === CHANGES_LOGGED_PER_TURN - 1) {
           await nextTurn();
           if (this.#stopping) return;
         }
@@ -221,6 +277,9 @@ export class Daemon {
     }
     this.#config = next;
     this.#fingerprint = fingerprint;
+    if (next.vantage !== previous.vantage) {
+      this.#log.warn('vantage changed in the config: restart the agent to apply it', { vantage: previous.vantage });
+    }
     if (formatEndpoint(next.listen) !== formatEndpoint(previous.listen)) {
       this.#log.warn('listen changed in the config: restart the agent to apply it', {
         listen: formatEndpoint(previous.listen),
@@ -253,7 +312,16 @@ export class Daemon {
       '/metrics': {
         method: 'GET',
         handle: async () => {
-          send(200, await this.exporter.metrics(), this.exporter.registry.contentType);
+          const body = await this.exporter.body();
+          const headers = { 'content-type': this.exporter.registry.contentType, vary: 'Accept-Encoding' };
+          if (acceptsGzip(request)) {
+            const compressed = await body.gzip();
+            response.writeHead(200, { ...headers, 'content-encoding': 'gzip', 'content-length': compressed.length });
+            response.end(compressed);
+          } else {
+            response.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body.text) });
+            response.end(body.text);
+          }
         },
       },
       '/-/healthy': {
@@ -322,6 +390,19 @@ export class Daemon {
     }
     await route.handle();
   }
+}
+
+/** Accept-Encoding names gzip with a q-value above 0 (RFC 9110 12.5.3); `*` counts too. */
+export function acceptsGzip(request: IncomingMessage): boolean {
+  const header = request.headers['accept-encoding'];
+  if (header === undefined) return false;
+  for (const part of header.split(',')) {
+    const [coding = '', ...params] = part.trim().toLowerCase().split(';');
+    if (coding.trim() !== 'gzip' && coding.trim() !== 'x-gzip' && coding.trim() !== '*') continue;
+    const q = params.map((param) => /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(param)?.[1]).find((value) => value !== undefined);
+    return q === undefined || Number(q) > 0;
+  }
+  return false;
 }
 
 /**

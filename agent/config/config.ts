@@ -3,6 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import cron from 'node-cron';
@@ -75,6 +76,8 @@ const MAX_LDAP_ENTRIES = 100_000;
 
 export interface Config {
   listen: Endpoint;
+  /** The `vantage` label of every series (config `vantage:`, else the host name). */
+  vantage: string;
   /** Age of a trust password from which it is a warning, then critical (30-day rotation missed once, twice). */
   trustPasswordWarningMs: number;
   trustPasswordCriticalMs: number;
@@ -265,6 +268,11 @@ const fileSchema = z
   .object({
     // ":9788" means every IPv4 address, as in Prometheus' own flags.
     listen: text('host:port', parseListen).default('0.0.0.0:9788'),
+    // Where the probes run from: the `vantage` label of every series. The host name by default.
+    vantage: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be a name such as dc-site-a: letters, digits, ".", "_", "-"')
+      .optional(),
     schedule: z
       .object({
         dns: cronExpression.default('*/1 * * * *'),
@@ -713,6 +721,7 @@ function toConfig(
   if (problems.length > 0) return undefined;
   return {
     listen: file.listen,
+    vantage: file.vantage ?? hostname(),
     trustPasswordWarningMs: file.trust_password.warning_age,
     trustPasswordCriticalMs: file.trust_password.critical_age,
     certificateWarningMs: file.certificate_expiry.warning_before,

@@ -1,17 +1,21 @@
-// Prometheus metrics, in a registry of their own. Gauges are filled at scrape time from
-// the last completed run of each family: a scrape never waits for the network, and
-// targets that disappear from the config disappear from /metrics.
+// Prometheus metrics, in a registry of their own. The text is rendered once per change (a
+// completed run, a reload, a skipped run) from the last completed run of each family and
+// kept, with its gzip form made on the first scrape that asks for it: a scrape never waits
+// for the network nor renders 10,000 series again, and targets that disappear from the
+// config disappear from /metrics. The series budget is in docs/metrics.md.
 
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { AUTH_METRICS } from '../../probes/auth/metrics.js';
 import { DNS_METRICS } from '../../probes/dns/metrics.js';
 import { LDAP_METRICS } from '../../probes/ldap/metrics.js';
-import { renderTarget, type Status } from '../../probes/model/finding.js';
+import { renderTarget, type CheckId, type Finding, type Status } from '../../probes/model/finding.js';
 import type { MetricDefinition } from '../../probes/model/metric.js';
 import type { Family } from '../../probes/model/probe.js';
 import { PORT_METRICS } from '../../probes/ports/metrics.js';
 import { PROTOCOL_METRICS } from '../../probes/protocols/metrics.js';
-import type { FamilyRun } from '../run/runner.js';
+import { worstStatus, type FamilyRun } from '../run/runner.js';
 import { VERSION } from '../version.js';
 
 /** In the order /metrics has always listed them. */
@@ -26,10 +30,46 @@ const FAMILY_METRICS: readonly MetricDefinition[] = [
 const STATUS_VALUE: Record<Status, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
 const LAST_RUN = 'Values from the last completed run.';
 
+/**
+ * Checks about one DC, whose findings are summed up per DC in adtrust_dc_status instead of
+ * one adtrust_check_status series each: hundreds of DCs would otherwise make thousands.
+ */
+const DC_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>([
+  'port.tcp',
+  'port.udp',
+  'port.kerberos',
+  'port.rpc',
+  'tls.certificate',
+  'time.skew',
+  'dc.locator',
+]);
+
+/** Also one per DC (and DNS server), with a series of its own: adtrust_dns_lookup_success. */
+const PER_DC_LOOKUP: CheckId = 'dns.address';
+
+/** The DC a finding of DC_CHECKS is about. */
+function dcOf(finding: Finding): string | undefined {
+  const target = finding.target;
+  return target.kind === 'port' || target.kind === 'host' || target.kind === 'rpc' ? target.host : undefined;
+}
+
 export interface ExporterSource {
   /** The last completed run of each family. */
   lastRuns(): FamilyRun[];
 }
+
+export interface ExporterOptions {
+  /** The `vantage` label on every series: where the probes run from. */
+  vantage: string;
+}
+
+/** The text of /metrics, plain and (once asked for) gzip-compressed. */
+export interface MetricsBody {
+  text: string;
+  gzip(): Promise<Buffer>;
+}
+
+const gzipAsync = promisify(gzip);
 
 export class Exporter {
   readonly registry = new Registry();
@@ -38,8 +78,10 @@ export class Exporter {
   readonly #skipped: Counter<'family'>;
   readonly #runs: Counter<'family'>;
   readonly #interval: Gauge<'family'>;
+  #body: Promise<MetricsBody> | undefined;
 
-  constructor(source: ExporterSource) {
+  constructor(source: ExporterSource, options: ExporterOptions) {
+    this.registry.setDefaultLabels({ vantage: options.vantage });
     const registers = [this.registry];
     const fromRuns = <L extends string>(
       name: string,
@@ -68,14 +110,58 @@ export class Exporter {
     }
     fromRuns(
       'adtrust_check_status',
-      'Status of every finding: 0 ok, 1 warning, 2 critical, 3 unknown.',
+      'Status of every finding that is not about one DC (those are in adtrust_dc_status): 0 ok, 1 warning, 2 critical, 3 unknown.',
       ['check', 'domain', 'target'],
       (gauge, runs) => {
-        for (const finding of runs.flatMap((run) => run.findings))
+        for (const finding of runs.flatMap((run) => run.findings)) {
+          if (DC_CHECKS.has(finding.check) || finding.check === PER_DC_LOOKUP) continue;
           gauge.set(
             { check: finding.check, domain: finding.domain, target: renderTarget(finding.check, finding.target) },
             STATUS_VALUE[finding.status],
           );
+        }
+      },
+    );
+    fromRuns(
+      'adtrust_dc_status',
+      'Worst status of the findings about the DC (its ports, Kerberos, RPC endpoints, certificates, clock, LDAP ping): 0 ok, 1 warning, 2 critical, 3 unknown.',
+      ['partner_domain', 'target'],
+      (gauge, runs) => {
+        const statuses = new Map<string, { partner_domain: string; target: string; statuses: Status[] }>();
+        for (const finding of runs.flatMap((run) => run.findings)) {
+          const dc = DC_CHECKS.has(finding.check) ? dcOf(finding) : undefined;
+          if (dc === undefined) continue;
+          const key = `${finding.domain} ${dc}`;
+          const entry = statuses.get(key) ?? { partner_domain: finding.domain, target: dc, statuses: [] };
+          entry.statuses.push(finding.status);
+          statuses.set(key, entry);
+        }
+        for (const entry of statuses.values())
+          gauge.set(
+            { partner_domain: entry.partner_domain, target: entry.target },
+            STATUS_VALUE[worstStatus(entry.statuses)],
+          );
+      },
+    );
+    fromRuns(
+      'adtrust_check_findings',
+      'Number of findings of each check and status per domain (every status, 0 included, for each check the domain had).',
+      ['check', 'domain', 'status'],
+      (gauge, runs) => {
+        const counts = new Map<string, { check: CheckId; domain: string; counts: Record<Status, number> }>();
+        for (const finding of runs.flatMap((run) => run.findings)) {
+          const key = `${finding.check} ${finding.domain}`;
+          const entry = counts.get(key) ?? {
+            check: finding.check,
+            domain: finding.domain,
+            counts: { ok: 0, warning: 0, critical: 0, unknown: 0 },
+          };
+          entry.counts[finding.status]++;
+          counts.set(key, entry);
+        }
+        for (const { check, domain, counts: byStatus } of counts.values())
+          for (const status of Object.keys(STATUS_VALUE) as Status[])
+            gauge.set({ check, domain, status }, byStatus[status]);
       },
     );
     fromRuns(
@@ -148,18 +234,24 @@ export class Exporter {
   configLoaded(success: boolean, at: Date = new Date()): void {
     this.#reloadSuccessful.set(success ? 1 : 0);
     if (success) this.#reloadTimestamp.set(at.getTime() / 1000);
+    this.#changed();
   }
 
   scheduled(family: Family, intervalSeconds: number): void {
     this.#interval.set({ family }, intervalSeconds);
+    this.#changed();
   }
 
   runSkipped(family: Family): void {
     this.#skipped.inc({ family });
+    this.#changed();
   }
 
+  /** Called once the run is among the source's last runs: the text is rendered again now, not at the next scrape. */
   runCompleted(family: Family): void {
     this.#runs.inc({ family });
+    this.#changed();
+    void this.body();
   }
 
   /** Counters start at 0 for every family, so a rate() works from the first scrape. */
@@ -168,9 +260,23 @@ export class Exporter {
       this.#skipped.inc({ family }, 0);
       this.#runs.inc({ family }, 0);
     }
+    this.#changed();
   }
 
-  metrics(): Promise<string> {
-    return this.registry.metrics();
+  /** The text rendered at the last change, rendered now if nothing has asked since. */
+  body(): Promise<MetricsBody> {
+    this.#body ??= this.registry.metrics().then((text) => {
+      let compressed: Promise<Buffer> | undefined;
+      return { text, gzip: () => (compressed ??= gzipAsync(text)) };
+    });
+    return this.#body;
+  }
+
+  async metrics(): Promise<string> {
+    return (await this.body()).text;
+  }
+
+  #changed(): void {
+    this.#body = undefined;
   }
 }

@@ -262,19 +262,56 @@ export interface TextOptions {
   verbose: boolean;
 }
 
+/** From this many findings on, the report opens with one summary line per trust and domain. */
+const SUMMARY_FROM = 50;
+/** A domain with more DCs than this shows its DCs collapsed (unless --verbose): alike problems on one line. */
+const COLLAPSE_DCS = 10;
+/** How many DCs a collapsed line names. */
+const NAMED_DCS = 3;
+
 export function renderText(report: Report, config: Config, families: string[], options: TextOptions): string {
   const paint = (status: Status, text: string): string => (options.colour ? `${COLOURS[status]}${text}\x1b[0m` : text);
   const word = (status: Status): string => paint(status, status.toUpperCase().padEnd(8));
-  const counts = (['critical', 'warning', 'unknown', 'ok'] as const)
-    .map((status) => [status, report.findings.filter((finding) => finding.status === status).length] as const)
-    .filter(([, count]) => count > 0)
-    .map(([status, count]) => `${count} ${status}`);
   const lines = [
-    `${word(report.status)} ${counts.join(', ') || 'no findings'}   (${families.join(', ')} in ${report.duration_seconds}s, ${report.started_at})`,
+    `${word(report.status)} ${countByStatus(report.findings) || 'no findings'}   (${families.join(', ')} in ${report.duration_seconds}s, ${report.started_at})`,
   ];
-  for (const group of groupFindings(report.findings, config)) {
+  const groups = groupFindings(report.findings, config);
+  if (report.findings.length >= SUMMARY_FROM) {
+    lines.push('', 'Summary');
+    for (const group of groups) {
+      const findings = [...group.sections.values()].flat();
+      lines.push(
+        `  ${word(worstStatus(findings.map((finding) => finding.status)))} ${group.title}: ${groupSummary(group)}`,
+      );
+    }
+  }
+  const problem = (same: Finding[], text: string): void => {
+    const [first] = same;
+    if (first === undefined) return;
+    lines.push(`    ${word(first.status)} ${text}  [${first.check}]`);
+  };
+  for (const group of groups) {
     lines.push('', group.title);
+    const dcs = [...group.sections].filter(([, findings]) => isDcSection(findings));
+    const collapse = !options.verbose && dcs.length > COLLAPSE_DCS;
+    if (collapse) {
+      const healthy = dcs.filter(([, findings]) => findings.every((finding) => finding.status === 'ok')).length;
+      lines.push(`  ${dcs.length} DCs`);
+      if (healthy > 0) lines.push(`    ${word('ok')} ${healthy} of ${dcs.length} DCs without a problem`);
+      for (const same of alikeOnDcs(dcs.flatMap(([, findings]) => findings.filter((f) => f.status !== 'ok')))) {
+        const [first] = same;
+        if (first === undefined) continue;
+        const names = same.map((finding) => targetHost(finding.target));
+        const hosts = [...new Set(names)];
+        problem(same, fillDc(first.message, first, `${hosts.length} of ${dcs.length} DCs`));
+        const more = hosts.length - NAMED_DCS;
+        lines.push(`             ${hosts.slice(0, NAMED_DCS).join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+        if (first.remediation !== '')
+          lines.push(`             fix: ${fillDc(first.remediation, first, 'each of them')}`);
+      }
+    }
     for (const [section, findings] of group.sections) {
+      if (collapse && isDcSection(findings)) continue;
       lines.push(`  ${section}`);
       const ok = findings.filter((finding) => finding.status === 'ok');
       const problems = findings.filter((finding) => finding.status !== 'ok');
@@ -282,7 +319,7 @@ export function renderText(report: Report, config: Config, families: string[], o
       for (const same of options.verbose ? findings.map((finding) => [finding]) : alike(problems)) {
         const [first] = same;
         if (first === undefined) continue;
-        lines.push(`    ${word(first.status)} ${first.message}  [${first.check}]`);
+        problem(same, first.message);
         if (same.length > 1)
           lines.push(`             and ${same.length - 1} more the same: ${same.slice(1).map(shortName).join(', ')}`);
         if (first.remediation !== '') lines.push(`             fix: ${first.remediation}`);
@@ -292,6 +329,48 @@ export function renderText(report: Report, config: Config, families: string[], o
   if (report.findings.length === 0)
     lines.push('', 'No checks ran: configure trusts between domains (see docs/configuration.md).');
   return `${lines.join('\n')}\n`;
+}
+
+function countByStatus(findings: Finding[]): string {
+  return (['critical', 'warning', 'unknown', 'ok'] as const)
+    .map((status) => [status, findings.filter((finding) => finding.status === status).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `${count} ${status}`)
+    .join(', ');
+}
+
+function isDcSection(findings: Finding[]): boolean {
+  return findings.every((finding) => SECTION[finding.check] === 'dc');
+}
+
+/** A group's summary line: its findings by status, and for a domain its DCs and how many have a problem. */
+function groupSummary(group: Group): string {
+  const dcs = [...group.sections.values()].filter(isDcSection);
+  const troubled = dcs.filter((findings) => findings.some((finding) => finding.status !== 'ok')).length;
+  const findings = [...group.sections.values()].flat();
+  return [
+    dcs.length > 0 ? `${dcs.length} DC${dcs.length === 1 ? '' : 's'}, ${troubled} with a problem` : '',
+    countByStatus(findings),
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
+/** A message or fix with the DC it names (its host, and the address after it) replaced. */
+function fillDc(text: string, finding: Finding, replacement: string): string {
+  const host = targetHost(finding.target);
+  const escaped = host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(`${escaped}( \\([^)]*\\))?`, 'g'), replacement);
+}
+
+/** Problems of many DCs that read the same once the DC is taken out of them: one line each. */
+function alikeOnDcs(findings: Finding[]): Finding[][] {
+  const groups = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    const key = `${finding.check}|${finding.status}|${fillDc(finding.message, finding, '')}|${fillDc(finding.remediation, finding, '')}`;
+    groups.set(key, [...(groups.get(key) ?? []), finding]);
+  }
+  return [...groups.values()].sort((a, b) => b.length - a.length);
 }
 
 /** Problems with the same check, status and fix, together: one dead server is one line, not eight. */

@@ -5,12 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { LIMIT_KEYS, type Limits } from '../../probes/model/limits.js';
 import type { Endpoint } from '../../probes/model/probe.js';
+import { describeShard, WHOLE_ESTATE, type Shard } from '../../probes/model/shard.js';
 import type { AuthDirection, CaBundle, DnsPair, DomainTargets, LdapServer, Plan } from '../../probes/model/targets.js';
 import type { Config } from '../config/config.js';
 
 export type ReadFile = (path: string) => Buffer;
 
-export function buildPlan(config: Config, readFile: ReadFile = readFileSync): Plan {
+export function buildPlan(config: Config, readFile: ReadFile = readFileSync, shard: Shard = WHOLE_ESTATE): Plan {
   const cache = new Map<string, CaBundle>();
   const ca = (file: string | undefined): CaBundle | undefined => {
     if (file === undefined) return undefined;
@@ -31,7 +32,7 @@ export function buildPlan(config: Config, readFile: ReadFile = readFileSync): Pl
     limits: config.limits,
     stateFile: config.stateFile,
     dns: { pairs: resolutionPairs(config), limits: config.limits },
-    ports: { domains, limits: config.limits },
+    ports: { domains, limits: config.limits, shard },
     protocols: {
       domains: domains.map((domain) => {
         const settings = config.domains.get(domain.domain);
@@ -40,6 +41,7 @@ export function buildPlan(config: Config, readFile: ReadFile = readFileSync): Pl
       certificateWarningMs: config.certificateWarningMs,
       certificateCriticalMs: config.certificateCriticalMs,
       limits: config.limits,
+      shard,
     },
     ldap: {
       servers: [...config.domains.values()].flatMap((domain): LdapServer[] =>
@@ -194,6 +196,7 @@ export function describePlan(plan: Plan): Record<string, unknown> {
       servers: pair.servers.map(endpoint),
       partner_servers: pair.partnerServers.map(endpoint),
     })),
+    shard: describeShard(plan.ports.shard),
     ports: plan.ports.domains.map(domain),
     protocols: {
       domains: plan.protocols.domains.map((target) => ({ ...domain(target), ca_file: ca(target.ca) })),

@@ -57,14 +57,25 @@ export interface FamilyRun {
   measurements: Measurement[];
 }
 
-/** At most `max` tasks at once; the rest wait in arrival order. */
+/**
+ * Starts at most this many tasks per turn of the event loop. A run of thousands of probes
+ * would otherwise open hundreds of sockets in one go (connect() is a system call each, slow
+ * on a loaded host), and a scrape of /metrics would wait for the whole burst.
+ */
+export const STARTS_PER_TURN = 32;
+
+/** At most `max` tasks at once, and STARTS_PER_TURN new ones per turn; the rest wait in arrival order. */
 export class Limiter {
   #active = 0;
   readonly #waiting: (() => void)[] = [];
+  readonly #paced: (() => void)[] = [];
+  #startedThisTurn = 0;
+  #pumping = false;
 
   constructor(readonly max: number) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
+    await this.#pace();
     if (this.#active >= this.max) {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
@@ -76,6 +87,28 @@ export class Limiter {
       this.#waiting.shift()?.();
     }
   }
+
+  #pace(): Promise<void> | undefined {
+    this.#pump();
+    if (this.#paced.length === 0 && this.#startedThisTurn < STARTS_PER_TURN) {
+      this.#startedThisTurn++;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => this.#paced.push(resolve));
+  }
+
+  /** Each turn: the count starts again, and the next slice of waiting tasks goes. */
+  #pump(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    setImmediate(() => {
+      this.#pumping = false;
+      const released = this.#paced.splice(0, STARTS_PER_TURN);
+      this.#startedThisTurn = released.length;
+      for (const resolve of released) resolve();
+      if (released.length > 0) this.#pump();
+    });
+  }
 }
 
 class ProbeTimeout extends Error {
@@ -86,6 +119,16 @@ class ProbeTimeout extends Error {
 }
 
 export function makeAttempt(limiter: Limiter, timeoutMs: number, runSignal: AbortSignal): ProbeContext['attempt'] {
+  // One listener on the run's signal for all the attempts under way: thousands of listeners
+  // of their own would make each add and remove walk the whole list.
+  const underWay = new Set<AbortController>();
+  runSignal.addEventListener(
+    'abort',
+    () => {
+      for (const controller of underWay) controller.abort(runSignal.reason);
+    },
+    { once: true },
+  );
   return <T>(work: (signal: AbortSignal) => Promise<T>): Promise<Attempt<T>> =>
     limiter.run(async () => {
       const started = performance.now();
@@ -95,10 +138,7 @@ export function makeAttempt(limiter: Limiter, timeoutMs: number, runSignal: Abor
       const timer = setTimeout(() => {
         controller.abort(new ProbeTimeout(timeoutMs));
       }, timeoutMs);
-      const cancel = (): void => {
-        controller.abort(runSignal.reason);
-      };
-      runSignal.addEventListener('abort', cancel, { once: true });
+      underWay.add(controller);
       // Backstop: a probe that ignores its signal still ends at the deadline.
       const deadline = new Promise<never>((_, reject) => {
         controller.signal.addEventListener(
@@ -120,7 +160,7 @@ export function makeAttempt(limiter: Limiter, timeoutMs: number, runSignal: Abor
         return { ok: false, reason: 'error', error, seconds: seconds() };
       } finally {
         clearTimeout(timer);
-        runSignal.removeEventListener('abort', cancel);
+        underWay.delete(controller);
       }
     });
 }
@@ -139,14 +179,22 @@ export class Runner {
   async runFamily(family: Family, plan: Plan, signal: AbortSignal): Promise<FamilyRun> {
     const startedAt = new Date();
     const started = performance.now();
-    // Every probe under way listens on the run's signal: hundreds at once is expected.
-    setMaxListeners(0, signal);
+    // The run's own signal, aborted with the caller's: what listens to it (probes, and the
+    // attempts' one listener) goes with the run, however long the caller's signal lives.
+    const run = new AbortController();
+    const abortRun = (): void => {
+      run.abort(signal.reason);
+    };
+    if (signal.aborted) abortRun();
+    else signal.addEventListener('abort', abortRun, { once: true });
+    // Probes under way may listen on the run's signal: hundreds at once is expected.
+    setMaxListeners(0, run.signal);
     const ctx: ProbeContext = {
       timeoutMs: plan.timeoutMs,
-      signal,
+      signal: run.signal,
       log: this.log,
       credentials: rejectedCredentials(plan.stateFile, this.log),
-      attempt: makeAttempt(this.#limiter, plan.timeoutMs, signal),
+      attempt: makeAttempt(this.#limiter, plan.timeoutMs, run.signal),
     };
     let output: ProbeOutput;
     try {
@@ -169,6 +217,7 @@ export class Runner {
         measurements: [],
       };
     }
+    signal.removeEventListener('abort', abortRun);
     const durationSeconds = (performance.now() - started) / 1000;
     // The one place server text passes on its way to the report, the metrics and the status page.
     const secrets = [

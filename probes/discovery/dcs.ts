@@ -8,6 +8,7 @@ import { finding, type Finding } from '../model/finding.js';
 import type { Endpoint, ProbeContext } from '../model/probe.js';
 import type { DomainTargets } from '../model/targets.js';
 import type { LimitReached, Limits } from '../model/limits.js';
+import { ownsDc, WHOLE_ESTATE, type Shard } from '../model/shard.js';
 import { addresses, answersLimit, firstSrvAnswer, judgeLookup, resolveHost, serverLabel } from './lookup.js';
 
 export const TRUST_TCP_PORTS = [53, 88, 135, 389, 445, 464, 636, 3268, 3269] as const;
@@ -79,7 +80,12 @@ export interface FoundDcs {
  * Configured DCs, or the DCs the SRV record _ldap._tcp.dc._msdcs.<domain> names: at most
  * limits.dcsPerDomain of those (host and address pairs), whatever the answer holds.
  */
-export async function findDcs(domain: DomainTargets, limits: Limits, ctx: ProbeContext): Promise<FoundDcs> {
+export async function findDcs(
+  domain: DomainTargets,
+  limits: Limits,
+  ctx: ProbeContext,
+  shard: Shard = WHOLE_ESTATE,
+): Promise<FoundDcs> {
   const limitsReached: LimitReached[] = [];
   const tooMany = (seen: number, what: string): LimitReached => ({
     limit: 'dcsPerDomain',
@@ -95,6 +101,7 @@ export async function findDcs(domain: DomainTargets, limits: Limits, ctx: ProbeC
   const discoveryProblems: string[] = [];
   if (domain.dcs.length > 0) {
     for (const dc of domain.dcs) {
+      if (!ownsDc(shard, domain.domain, dc.host)) continue;
       const entry = wanted.get(dc.host) ?? { ports: [], everyPort: false };
       if (dc.port === undefined) entry.everyPort = true;
       else entry.ports.push(dc.port);
@@ -110,7 +117,8 @@ export async function findDcs(domain: DomainTargets, limits: Limits, ctx: ProbeC
     if (answer.ok) {
       const answers = answersLimit(answer.result, domain.domain);
       if (answers !== undefined) limitsReached.push(answers);
-      const hosts = [...new Set(answer.hosts)];
+      // Sharded once discovered, before the bound: limits.dcs_per_domain bounds what this agent probes.
+      const hosts = [...new Set(answer.hosts)].filter((host) => ownsDc(shard, domain.domain, host));
       if (hosts.length > limits.dcsPerDomain)
         limitsReached.push(
           tooMany(hosts.length, `${record} via ${serverLabel(answer.result.server)} named ${hosts.length} DCs`),

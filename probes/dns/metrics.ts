@@ -1,4 +1,5 @@
-// The dns family's metrics (docs/metrics.md).
+// The dns family's metrics (docs/metrics.md). A lookup time is kept for the locator (SRV)
+// records only: the address lookups are one per DC and resolver, and their time says little.
 
 import { measurementsOf } from '../model/measurement.js';
 import type { MetricDefinition } from '../model/metric.js';
@@ -18,12 +19,14 @@ export const DNS_METRICS: MetricDefinition[] = [
   },
   {
     name: 'adtrust_dns_lookup_duration_seconds',
-    help: 'Time the DNS lookup took, including a retry over TCP after truncation.',
+    help: 'Time the DNS lookup of a locator (SRV) record took, including a retry over TCP after truncation.',
     labels: LABELS,
     samples: (measurements) =>
-      measurementsOf(measurements, 'dns_lookup').map((m) => ({
-        labels: { server: m.server, partner_domain: m.partnerDomain, record: m.record, transport: m.transport },
-        value: m.seconds,
-      })),
+      measurementsOf(measurements, 'dns_lookup')
+        .filter((m) => m.recordType === 'SRV')
+        .map((m) => ({
+          labels: { server: m.server, partner_domain: m.partnerDomain, record: m.record, transport: m.transport },
+          value: m.seconds,
+        })),
   },
 ];

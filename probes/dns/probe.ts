@@ -95,6 +95,7 @@ function lookupMeasurement(result: LookupResult, partnerDomain: string, timeoutM
     server: serverLabel(result.server),
     partnerDomain,
     record: result.name,
+    recordType: result.type,
     transport: result.transport,
     success: judgeLookup(result, timeoutMs).ok,
     seconds: result.seconds,

@@ -10,6 +10,8 @@ export type Measurement =
       server: string;
       partnerDomain: string;
       record: string;
+      /** SRV for a locator record, A or AAAA for a DC's address. */
+      recordType: string;
       transport: Transport;
       success: boolean;
       seconds: number;

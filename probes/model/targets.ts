@@ -3,6 +3,7 @@
 
 import type { Limits } from './limits.js';
 import type { Endpoint } from './probe.js';
+import type { Shard } from './shard.js';
 
 /** One domain's DNS servers asked for its partner's DC locator records. */
 export interface DnsPair {
@@ -40,6 +41,8 @@ export interface DomainTargets {
 export interface PortsTargets {
   domains: DomainTargets[];
   limits: Limits;
+  /** The DCs this agent probes, of those configured or discovered (`--shard`). */
+  shard: Shard;
 }
 
 /** A CA bundle read from a file, or why it could not be read (a finding, not a crash). */
@@ -51,6 +54,7 @@ export interface ProtocolsTargets {
   certificateWarningMs: number;
   certificateCriticalMs: number;
   limits: Limits;
+  shard: Shard;
 }
 
 /** Anything that hands out a password only when asked (agent's Secret). */

@@ -1,38 +1,47 @@
 // The port metrics (docs/metrics.md): TCP from the ports family, UDP from the protocols
-// family's datagram probes; one set of series for both, told apart by `transport`.
+// family's datagram probes; one set of series for both, told apart by `transport`. One
+// series per port and DC (the series budget of docs/metrics.md): whether it is closed or
+// filtered is in the finding, and the connect times are summed up per partner domain.
 
-import { measurementsOf, type MeasurementOf, type PortState } from '../model/measurement.js';
-import type { MetricDefinition } from '../model/metric.js';
+import { measurementsOf, type MeasurementOf } from '../model/measurement.js';
+import type { MetricDefinition, Sample } from '../model/metric.js';
 
-const PORT_STATES: PortState[] = ['open', 'closed', 'filtered'];
-const LABELS = ['partner_domain', 'target', 'port', 'transport'] as const;
+/** The quantiles of the connect times of a partner domain's open ports; 1 is the slowest. */
+export const CONNECT_QUANTILES = [0.5, 0.9, 1] as const;
 
-function portLabels(m: MeasurementOf<'port'>): Record<(typeof LABELS)[number], string> {
-  return { partner_domain: m.partnerDomain, target: m.target, port: String(m.port), transport: m.transport };
+function connectQuantiles(measurements: MeasurementOf<'port'>[]): Sample[] {
+  const groups = new Map<string, { partnerDomain: string; transport: string; seconds: number[] }>();
+  for (const m of measurements) {
+    if (m.state !== 'open') continue;
+    const key = `${m.partnerDomain} ${m.transport}`;
+    const group = groups.get(key) ?? { partnerDomain: m.partnerDomain, transport: m.transport, seconds: [] };
+    group.seconds.push(m.seconds);
+    groups.set(key, group);
+  }
+  return [...groups.values()].flatMap(({ partnerDomain, transport, seconds }) => {
+    seconds.sort((a, b) => a - b);
+    return CONNECT_QUANTILES.map((quantile) => ({
+      labels: { partner_domain: partnerDomain, transport, percentile: String(quantile * 100) },
+      value: seconds[Math.max(0, Math.ceil(quantile * seconds.length) - 1)] as number,
+    }));
+  });
 }
 
 export const PORT_METRICS: MetricDefinition[] = [
   {
     name: 'adtrust_port_up',
     help: '1 when the port on the partner DC is open, 0 when closed or filtered.',
-    labels: LABELS,
+    labels: ['partner_domain', 'target', 'port', 'transport'],
     samples: (measurements) =>
-      measurementsOf(measurements, 'port').map((m) => ({ labels: portLabels(m), value: m.state === 'open' ? 1 : 0 })),
-  },
-  {
-    name: 'adtrust_port_state',
-    help: 'State set of the port: 1 for the current state (open, closed, filtered), 0 for the others.',
-    labels: [...LABELS, 'state'],
-    samples: (measurements) =>
-      measurementsOf(measurements, 'port').flatMap((m) =>
-        PORT_STATES.map((state) => ({ labels: { ...portLabels(m), state }, value: m.state === state ? 1 : 0 })),
-      ),
+      measurementsOf(measurements, 'port').map((m) => ({
+        labels: { partner_domain: m.partnerDomain, target: m.target, port: String(m.port), transport: m.transport },
+        value: m.state === 'open' ? 1 : 0,
+      })),
   },
   {
     name: 'adtrust_port_connect_duration_seconds',
-    help: 'Time until the connection was accepted, refused or timed out.',
-    labels: LABELS,
-    samples: (measurements) =>
-      measurementsOf(measurements, 'port').map((m) => ({ labels: portLabels(m), value: m.seconds })),
+    help: 'Percentiles (50, 90, and 100: the slowest) of the time until the open ports of the partner domain accepted the connection.',
+    labels: ['partner_domain', 'transport', 'percentile'],
+    samples: (measurements) => connectQuantiles(measurementsOf(measurements, 'port')),
   },
 ];

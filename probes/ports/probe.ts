@@ -36,7 +36,7 @@ export async function probePorts(targets: PortsTargets, ctx: ProbeContext): Prom
   const measurements: Measurement[] = [];
   await Promise.all(
     targets.domains.map(async (domain) => {
-      const { targets: dcs, problems, limitsReached } = await findDcs(domain, targets.limits, ctx);
+      const { targets: dcs, problems, limitsReached } = await findDcs(domain, targets.limits, ctx, targets.shard);
       for (const problem of problems) findings.push(discoveryFinding(domain.domain, problem));
       for (const reached of limitsReached) findings.push(limitFinding(reached));
       const probes = dcs.flatMap((dc) => dc.ports.map((port) => ({ dc, port })));

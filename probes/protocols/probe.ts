@@ -784,7 +784,7 @@ export async function probeProtocols(targets: ProtocolsTargets, ctx: ProbeContex
   const output: Output = { findings: [], measurements: [] };
   await Promise.all(
     targets.domains.map(async (domain) => {
-      const { targets: dcs, problems, limitsReached } = await findDcs(domain, targets.limits, ctx);
+      const { targets: dcs, problems, limitsReached } = await findDcs(domain, targets.limits, ctx, targets.shard);
       for (const problem of problems) output.findings.push(discoveryFinding(domain.domain, problem));
       for (const reached of limitsReached) output.findings.push(limitFinding(reached));
       // A DC given only as host:port is probed on those ports only, never with the protocol probes.

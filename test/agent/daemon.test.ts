@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { PROBE, tempDir } from '../support/cli.js';
 import { startDnsServer, type DnsTestServer } from '../support/dns-server.js';
@@ -25,6 +27,7 @@ let stderr = '';
 function config(timeout: string): string {
   return `
 listen: 127.0.0.1:${String(listenPort)}
+vantage: site-a
 log_level: debug
 timeout: ${timeout}
 schedule:
@@ -61,6 +64,24 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms 
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}\n${stderr}`);
     await sleep(100);
   }
+}
+
+/** A GET whose headers are exactly these (fetch would add Accept-Encoding and decode the body). */
+function rawGet(
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        resolve({ headers: res.headers, body: Buffer.concat(chunks) });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 async function metrics() {
@@ -143,24 +164,35 @@ describe('probe agent', () => {
     });
     assert.equal(sampleValue(samples, 'adtrust_port_up', port(open.port)), 1);
     assert.equal(sampleValue(samples, 'adtrust_port_up', port(closed)), 0);
-    assert.equal(sampleValue(samples, 'adtrust_port_state', { ...port(closed), state: 'closed' }), 1);
-    assert.equal(sampleValue(samples, 'adtrust_port_state', { ...port(closed), state: 'open' }), 0);
-    assert.equal(typeof sampleValue(samples, 'adtrust_port_connect_duration_seconds', port(open.port)), 'number');
+    // The series budget (docs/metrics.md): one series per port and DC, no state set beside
+    // it, the connect times per partner domain, and the DC's findings summed up in its status.
+    assert.equal(samples.filter((sample) => sample.name === 'adtrust_port_state').length, 0);
     assert.equal(
-      sampleValue(samples, 'adtrust_check_status', {
-        check: 'port.tcp',
-        domain: 'wingtip.test',
-        target: `127.0.0.1:${closed}`,
-      }),
-      2,
+      sampleValue(samples, 'adtrust_port_connect_duration_seconds', {
+        partner_domain: 'wingtip.test',
+        transport: 'tcp',
+        percentile: '100',
+      }) !== undefined,
+      true,
+    );
+    assert.equal(sampleValue(samples, 'adtrust_dc_status', { partner_domain: 'wingtip.test', target: '127.0.0.1' }), 2);
+    assert.equal(samples.filter((sample) => sample.labels['check'] === 'port.tcp').length, 8);
+    assert.equal(
+      sampleValue(samples, 'adtrust_check_findings', { check: 'port.tcp', domain: 'wingtip.test', status: 'critical' }),
+      1,
     );
     assert.equal(
-      sampleValue(samples, 'adtrust_check_status', {
-        check: 'port.tcp',
-        domain: 'wingtip.test',
-        target: `127.0.0.1:${open.port}`,
-      }),
-      0,
+      sampleValue(samples, 'adtrust_check_findings', { check: 'port.tcp', domain: 'wingtip.test', status: 'ok' }),
+      1,
+    );
+    assert.equal(
+      sampleValue(samples, 'adtrust_check_status', { check: 'dns.srv', domain: 'tailspin.test' }) !== undefined,
+      true,
+    );
+    // Every series carries the vantage of the config.
+    assert.deepEqual(
+      samples.filter((sample) => sample.labels['vantage'] !== 'site-a').map((sample) => sample.name),
+      [],
     );
     assert.equal(sampleValue(samples, 'adtrust_config_last_reload_successful'), 1);
     assert.equal(sampleValue(samples, 'adtrust_build_info', { version: '0.1.0' }), 1);
@@ -173,6 +205,18 @@ describe('probe agent', () => {
     assert.equal(sampleValue(samples, 'adtrust_probe_schedule_interval_seconds', { family: 'ports' }), 2);
     const text = (await get('/metrics')).body;
     assert.match(text, /# HELP adtrust_port_up .*Values from the last completed run\./);
+  });
+
+  it('answers gzip when asked, with Vary, and the same text', async () => {
+    const plain = await rawGet('/metrics', {});
+    const zipped = await rawGet('/metrics', { 'accept-encoding': 'br;q=1.0, gzip;q=0.8' });
+    const refused = await rawGet('/metrics', { 'accept-encoding': 'gzip;q=0, identity' });
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(zipped.headers['content-encoding'], 'gzip');
+    assert.equal(refused.headers['content-encoding'], undefined);
+    for (const reply of [plain, zipped, refused]) assert.equal(reply.headers['vary'], 'Accept-Encoding');
+    assert.equal(gunzipSync(zipped.body).toString(), plain.body.toString());
+    assert.ok(zipped.body.length < plain.body.length / 3, `${zipped.body.length} of ${plain.body.length} bytes`);
   });
 
   it('passes promtool check metrics', async (t) => {
@@ -259,5 +303,20 @@ describe('probe agent', () => {
     for (const line of lines) JSON.parse(line);
     assert.ok(lines.some((line) => line.includes('"message":"listening"')));
     assert.ok(lines.some((line) => line.includes('skipped a dns run')));
+    // One summary per run with the counts by status; the closed port, critical at every run,
+    // is no line of its own: its status never changed.
+    const summaries = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line['message'] === 'ports run finished');
+    assert.ok(summaries.length >= 2, `${summaries.length} ports runs`);
+    for (const summary of summaries) {
+      assert.equal(summary['critical'], 1);
+      assert.equal(summary['ok'], 2);
+      assert.equal(summary['changes'], 0);
+    }
+    assert.deepEqual(
+      lines.filter((line) => line.includes('"check":"port.tcp"')),
+      [],
+    );
   });
 });

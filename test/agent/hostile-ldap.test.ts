@@ -157,8 +157,14 @@ describe('an LDAP server that floods 20,000 tiny messages right after accept', (
       assert.notEqual(await healthyMs(base), Number.POSITIVE_INFINITY, agent.output());
       assert.equal(agent.child.exitCode, null, agent.output());
       const metrics = await (await fetch(`${base}/metrics`)).text();
-      assert.match(metrics, /adtrust_ldap_bind_success\{domain="tailspin.test",server="127.0.0.1:\d+"\} 0/);
-      assert.match(metrics, /adtrust_ldap_bind_success\{domain="wingtip.test",server="127.0.0.1:\d+"\} 0/);
+      assert.match(
+        metrics,
+        /adtrust_ldap_bind_success\{domain="tailspin.test",server="127.0.0.1:\d+",vantage="[^"]+"\} 0/,
+      );
+      assert.match(
+        metrics,
+        /adtrust_ldap_bind_success\{domain="wingtip.test",server="127.0.0.1:\d+",vantage="[^"]+"\} 0/,
+      );
       assert.doesNotMatch(agent.output(), /RangeError|Maximum call stack/);
     } finally {
       agent.child.kill('SIGTERM');

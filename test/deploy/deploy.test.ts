@@ -277,6 +277,62 @@ describe('deploy/kubernetes', () => {
   });
 });
 
+describe('deploy/kubernetes-sharded', () => {
+  const dir = 'deploy/kubernetes-sharded';
+  const statefulSet = record(parse(readFileSync(posix.join(dir, 'statefulset.yaml'), 'utf8')), 'statefulset.yaml');
+  const kustomization = record(parse(readFileSync(posix.join(dir, 'kustomization.yaml'), 'utf8')), 'kustomization');
+
+  it('is the base with a StatefulSet in place of the Deployment', () => {
+    assert.equal(statefulSet['kind'], 'StatefulSet');
+    assert.deepEqual(kustomization['resources'], ['../kubernetes', 'statefulset.yaml']);
+    const patch: unknown = parse(text(at(kustomization, 'patches', 0, 'patch'), 'the patch'));
+    assert.deepEqual(patch, {
+      $patch: 'delete',
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: deployment.name },
+    });
+  });
+
+  it('each pod takes its shard from its ordinal, N being the replicas, all pods at once', () => {
+    const replicas = at(statefulSet, 'spec', 'replicas');
+    assert.equal(replicas, 10);
+    assert.equal(at(statefulSet, 'spec', 'podManagementPolicy'), 'Parallel');
+    assert.deepEqual(at(statefulSet, 'spec', 'template', 'spec', 'containers', 0, 'args'), [
+      ...list(at(container, 'args'), 'args'),
+      '--shard',
+      `hostname/${String(replicas)}`,
+    ]);
+  });
+
+  it("runs the Deployment's pod, and the Service (one scrape job) selects its pods", () => {
+    const { containers: shardContainers, ...shardPod } = record(
+      at(statefulSet, 'spec', 'template', 'spec'),
+      'StatefulSet pod',
+    );
+    const { containers: baseContainers, ...basePod } = record(pod, 'Deployment pod');
+    assert.deepEqual(shardPod, basePod);
+    // The same container but for its arguments (the test above checks those).
+    const withoutArgs = (value: unknown): Record<string, unknown> =>
+      Object.fromEntries(Object.entries(record(value, 'container')).filter(([key]) => key !== 'args'));
+    assert.deepEqual(
+      withoutArgs(list(shardContainers, 'containers')[0]),
+      withoutArgs(list(baseContainers, 'containers')[0]),
+    );
+    matches(at(service.body, 'spec', 'selector'), at(statefulSet, 'spec', 'template', 'metadata', 'labels'), 'Service');
+    matches(
+      at(statefulSet, 'spec', 'selector', 'matchLabels'),
+      at(statefulSet, 'spec', 'template', 'metadata', 'labels'),
+      'StatefulSet -> pods',
+    );
+  });
+
+  it("the ConfigMap sets the vantage, so that the shards' series combine", () => {
+    const source = text(at(configMap.body, 'data', 'probe.yaml'), 'probe.yaml');
+    assert.equal(parseConfig(source, '/etc/adtrust/probe.yaml', secretsFromTheSecret([])).vantage, 'cluster-a');
+  });
+});
+
 // ---- the Containerfile ----
 
 interface Instruction {

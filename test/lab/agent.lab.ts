@@ -67,8 +67,13 @@ const ldapRecordViaDca = {
 
 describe('probe agent against the lab', () => {
   it('a healthy lab: every check status 0', async () => {
+    // The DNS findings in adtrust_check_status, every DC's in adtrust_dc_status (the series budget).
     const networkChecks = (s: Sample[]) =>
-      s.filter((x) => x.name === 'adtrust_check_status' && /^(dns|port)\./.test(x.labels['check'] ?? ''));
+      s.filter(
+        (x) =>
+          (x.name === 'adtrust_check_status' && /^dns\./.test(x.labels['check'] ?? '')) ||
+          x.name === 'adtrust_dc_status',
+      );
     const samples = await metricsUntil(
       'all DNS and port checks ok',
       (s) => networkChecks(s).length > 0 && networkChecks(s).every((x) => x.value === 0),
@@ -127,21 +132,23 @@ describe('probe agent against the lab', () => {
     assert.ok(!/roast_|alice|Lab-Pass/.test(text), 'an account name or the password reached /metrics');
   });
 
-  it('TCP 88 rejected on dcb: adtrust_port_state closed, adtrust_check_status 2, then open again', async () => {
+  it('TCP 88 rejected on dcb: adtrust_port_up 0, adtrust_dc_status 2, then open again', async () => {
     await lab('block', 'dcb', '88/tcp', 'reject');
     try {
       const samples = await metricsUntil(
         'port 88 closed',
-        (s) => sampleValue(s, 'adtrust_port_state', { ...kerberosOnDcb, state: 'closed' }) === 1,
+        (s) => sampleValue(s, 'adtrust_port_up', kerberosOnDcb) === 0,
       );
-      assert.equal(sampleValue(samples, 'adtrust_port_up', kerberosOnDcb), 0);
       assert.equal(
-        sampleValue(samples, 'adtrust_check_status', {
+        sampleValue(samples, 'adtrust_dc_status', { partner_domain: 'wingtip.test', target: 'dcb.wingtip.test' }),
+        2,
+      );
+      assert.ok(
+        (sampleValue(samples, 'adtrust_check_findings', {
           check: 'port.tcp',
           domain: 'wingtip.test',
-          target: 'dcb.wingtip.test:88',
-        }),
-        2,
+          status: 'critical',
+        }) ?? 0) >= 1,
       );
       assert.equal(sampleValue(samples, 'adtrust_port_up', { ...kerberosOnDcb, port: '389' }), 1);
     } finally {
@@ -150,21 +157,15 @@ describe('probe agent against the lab', () => {
     await metricsUntil('port 88 open again', (s) => sampleValue(s, 'adtrust_port_up', kerberosOnDcb) === 1);
   });
 
-  it('TCP 636 dropped on dcb: adtrust_port_state filtered, then open again', async () => {
+  it('TCP 636 dropped on dcb: adtrust_port_up 0, then open again', async () => {
     const ldaps = { ...kerberosOnDcb, port: '636' };
     await lab('block', 'dcb', '636/tcp', 'drop');
     try {
-      await metricsUntil(
-        'port 636 filtered',
-        (s) => sampleValue(s, 'adtrust_port_state', { ...ldaps, state: 'filtered' }) === 1,
-      );
+      await metricsUntil('port 636 filtered', (s) => sampleValue(s, 'adtrust_port_up', ldaps) === 0);
     } finally {
       await lab('unblock', 'dcb', '636/tcp');
     }
-    await metricsUntil(
-      'port 636 open again',
-      (s) => sampleValue(s, 'adtrust_port_state', { ...ldaps, state: 'open' }) === 1,
-    );
+    await metricsUntil('port 636 open again', (s) => sampleValue(s, 'adtrust_port_up', ldaps) === 1);
   });
 
   it('dcc stopped, then frozen: the lookups of fabrikam.test fail everywhere, then succeed again', async () => {

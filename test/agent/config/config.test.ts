@@ -50,6 +50,7 @@ const INVALID: Record<string, string[]> = {
   'no-domains': ['1: domains: names no domain: add at least one'],
   'wrong-type': ['3: domains.tailspin.test.dns_servers: expected a list, got the text "198.51.100.10"'],
   'bad-duration': ['1: timeout: expected a duration such as 5s, 500ms or 2m, got "5 seconds"'],
+  'bad-vantage': ['1: vantage: must be a name such as dc-site-a: letters, digits, ".", "_", "-"'],
   'bad-cron': ['2: schedule.dns: "every minute" is not a cron expression: expected 5 or 6 fields but got 2'],
   'bad-host-port': [
     '3: domains.tailspin.test.dns_servers[0]: "198.51.100.10:5x" is not host or host:port: port "5x" is not a number',

@@ -169,3 +169,62 @@ describe('report', () => {
     );
   });
 });
+
+describe('the text report of a large estate', () => {
+  const dcs = Array.from({ length: 500 }, (_, index) => `dc${String(index).padStart(3, '0')}.wingtip.test`);
+  const portFinding = (host: string, port: number, state: 'open' | 'filtered'): Finding =>
+    finding({
+      check: 'port.tcp',
+      status: state === 'open' ? 'ok' : 'critical',
+      target: { kind: 'port', host, port, transport: 'tcp' },
+      message:
+        state === 'open'
+          ? `TCP ${port} open on ${host}: connected in 1 ms`
+          : `TCP ${port} (Global Catalog) filtered on ${host} (198.51.100.7): no answer in 3s`,
+      remediation:
+        state === 'open' ? '' : `allow TCP ${port} from this host to ${host} (198.51.100.7) in every firewall`,
+      observed: { state, port },
+    });
+  // 480 of the 500 DCs have 3268 filtered; every DC has 389 open.
+  const findings = dcs.flatMap((host, index) => [
+    portFinding(host, 389, 'open'),
+    portFinding(host, 3268, index < 20 ? 'open' : 'filtered'),
+  ]);
+  const at = new Date('2026-11-21T10:00:00Z');
+  const report = buildReport(
+    [{ family: 'ports', startedAt: at, durationSeconds: 2, measurements: [], findings }],
+    at,
+    2,
+  );
+
+  it('opens with a summary by domain, then collapses alike problems of many DCs into one line with a few names', () => {
+    const text = renderText(report, config, ['ports'], { colour: false, verbose: false });
+    assert.equal(
+      text,
+      [
+        'CRITICAL 480 critical, 520 ok   (ports in 2s, 2026-11-21T10:00:00Z)',
+        '',
+        'Summary',
+        '  CRITICAL Domain wingtip.test: 500 DCs, 480 with a problem; 480 critical, 520 ok',
+        '',
+        'Domain wingtip.test',
+        '  500 DCs',
+        '    OK       20 of 500 DCs without a problem',
+        '    CRITICAL TCP 3268 (Global Catalog) filtered on 480 of 500 DCs: no answer in 3s  [port.tcp]',
+        '             dc020.wingtip.test, dc021.wingtip.test, dc022.wingtip.test and 477 more',
+        '             fix: allow TCP 3268 from this host to each of them in every firewall',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('--verbose lists every finding of every DC, as before', () => {
+    const text = renderText(report, config, ['ports'], { colour: false, verbose: true });
+    for (const host of dcs) assert.ok(text.includes(`TCP 389 open on ${host}`), host);
+    assert.equal(text.split('\n').filter((line) => line.includes('filtered on dc')).length, 480);
+  });
+
+  it('the JSON report keeps every finding, as product.md fixes it', () => {
+    assert.equal(reportJson(report).findings.length, 1000);
+  });
+});

@@ -116,7 +116,7 @@ describe('server text reaching the outputs', () => {
       config,
     });
     assertClean(page, 'the status page');
-    const exporter = new Exporter({ lastRuns: () => [run] });
+    const exporter = new Exporter({ lastRuns: () => [run] }, { vantage: 'test' });
     assertClean(await exporter.registry.metrics(), 'the metrics');
   });
 });
