@@ -40,7 +40,8 @@ export interface CanaryConfig {
   user: string;
   /** Its Kerberos realm: the domain's name in capitals. */
   realm: string;
-  password: Secret;
+  /** Its password, or its keytab (the file's bytes, base64, kept as a Secret). */
+  secret: { kind: 'password'; value: Secret } | { kind: 'keytab'; file: string; value: Secret };
 }
 
 export interface DomainConfig {
@@ -204,9 +205,19 @@ const canarySchema = z
     user: z.string().regex(PRINCIPAL, 'must be a user principal such as canary@TAILSPIN.TEST'),
     password_file: z.string().min(1).optional(),
     password_env: passwordEnv.optional(),
+    keytab_file: z.string().min(1).optional(),
   })
   .strict()
-  .superRefine(onePasswordSource);
+  .superRefine((canary, ctx) => {
+    const sources = [canary.password_file, canary.password_env, canary.keytab_file].filter((s) => s !== undefined);
+    if (sources.length === 0)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'needs password_file, password_env or keytab_file' });
+    if (sources.length > 1)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'give one of password_file, password_env and keytab_file, not several',
+      });
+  });
 
 /** A service principal name without realm: `service/host`. */
 const SPN = /^[A-Za-z][A-Za-z0-9-]*\/[A-Za-z0-9.-]+(?::\d+)?$/;
@@ -340,6 +351,8 @@ export function resolveConfigPath(explicit: string | undefined, exists: (path: s
 
 export interface SecretSources {
   readFile(path: string): string;
+  /** A canary's keytab; readKeytabFile when not given. */
+  readKeytab?: (path: string) => Buffer;
   env: Record<string, string | undefined>;
 }
 
@@ -371,24 +384,32 @@ function describeFileType(stats: Stats): string {
  * most MAX_SECRET_FILE_BYTES, and read no further than that bound whatever fstat said.
  */
 export function readSecretFile(path: string): string {
+  return readGuardedFile(path, MAX_SECRET_FILE_BYTES, 'a password file').toString('utf8');
+}
+
+/** A keytab of a few principals is a few hundred bytes; a whole host's is still far below this. */
+export const MAX_KEYTAB_FILE_BYTES = 64 * 1024;
+
+/** A canary's keytab, read as guardedly as a password file. */
+export function readKeytabFile(path: string): Buffer {
+  return readGuardedFile(path, MAX_KEYTAB_FILE_BYTES, 'a keytab');
+}
+
+function readGuardedFile(path: string, max: number, what: string): Buffer {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) throw new SecretFileError(`is ${describeFileType(stats)}, not a regular file`);
-    if (stats.size > MAX_SECRET_FILE_BYTES)
-      throw new SecretFileError(
-        `is ${stats.size} bytes, more than the ${MAX_SECRET_FILE_BYTES} a password file may hold`,
-      );
-    const buffer = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1);
+    if (stats.size > max) throw new SecretFileError(`is ${stats.size} bytes, more than the ${max} ${what} may hold`);
+    const buffer = Buffer.alloc(max + 1);
     let length = 0;
     for (;;) {
       const read = readSync(fd, buffer, length, buffer.length - length, null);
       if (read === 0) break;
       length += read;
-      if (length > MAX_SECRET_FILE_BYTES)
-        throw new SecretFileError(`holds more than the ${MAX_SECRET_FILE_BYTES} bytes a password file may hold`);
+      if (length > max) throw new SecretFileError(`holds more than the ${max} bytes ${what} may hold`);
     }
-    return buffer.toString('utf8', 0, length);
+    return buffer.subarray(0, length);
   } finally {
     closeSync(fd);
   }
@@ -703,10 +724,16 @@ function toConfig(
     }
     let canary: CanaryConfig | undefined;
     if (domain.canary !== undefined) {
-      const password = readPassword(domain.canary, baseDir, ['domains', rawName, 'canary'], secrets);
+      const at = ['domains', rawName, 'canary'];
+      const secret =
+        domain.canary.keytab_file === undefined
+          ? readPassword(domain.canary, baseDir, at, secrets)
+          : readKeytab(domain.canary.keytab_file, baseDir, at, secrets);
       const [, user = '', realm = name.toUpperCase()] = PRINCIPAL.exec(domain.canary.user) ?? [];
-      if (password instanceof Secret) canary = { user, realm: realm.toUpperCase(), password };
-      else problems.push({ ...password, line: lineOf(password.segments) });
+      if (secret instanceof Secret)
+        canary = { user, realm: realm.toUpperCase(), secret: { kind: 'password', value: secret } };
+      else if ('file' in secret) canary = { user, realm: realm.toUpperCase(), secret: { kind: 'keytab', ...secret } };
+      else problems.push({ ...secret, line: lineOf(secret.segments) });
     }
     domains.set(name, {
       name,
@@ -793,6 +820,24 @@ function readPassword(
       `${path} holds more than one line: a password file holds the password alone, on one line`,
     );
   return new Secret(value);
+}
+
+/** A canary's keytab: its bytes (base64, in a Secret); what they hold is the auth family's to read. */
+function readKeytab(
+  file: string,
+  baseDir: string,
+  at: Segments,
+  secrets: SecretSources,
+): { file: string; value: Secret } | PendingProblem {
+  const path = resolve(baseDir, file);
+  try {
+    const bytes = (secrets.readKeytab ?? readKeytabFile)(path);
+    if (bytes.length === 0) return problem([...at, 'keytab_file'], `${path} is empty`);
+    return { file: path, value: new Secret(bytes.toString('base64')) };
+  } catch (error) {
+    if (error instanceof SecretFileError) return problem([...at, 'keytab_file'], `${path} ${error.message}`);
+    return problem([...at, 'keytab_file'], `cannot read ${path}: ${describeFsError(error)}`);
+  }
 }
 
 export function describeFsError(error: unknown): string {

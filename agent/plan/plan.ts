@@ -80,7 +80,7 @@ export function buildPlan(config: Config, readFile: ReadFile = readFileSync, sha
                 domain: domain.name,
                 user: domain.canary.user,
                 realm: domain.canary.realm,
-                password: domain.canary.password,
+                secret: domain.canary.secret,
               },
             ],
       ),

@@ -222,7 +222,7 @@ export class Runner {
     // The one place server text passes on its way to the report, the metrics and the status page.
     const secrets = [
       ...plan.ldap.servers.map((server) => server.password.reveal()),
-      ...plan.auth.canaries.map((canary) => canary.password.reveal()),
+      ...plan.auth.canaries.map((canary) => canary.secret.value.reveal()),
       ...loadedSecrets(),
     ];
     const findings = await cleanInSlices(boundFindings(family, output.findings, plan.limits.findingsPerRun), secrets);

@@ -53,6 +53,7 @@ import {
 } from '../wire/kerberos-messages.js';
 import type { ProbeContext } from '../model/probe.js';
 import type { Canary } from '../model/targets.js';
+import { parseKeytab } from '../wire/keytab.js';
 import { askKdc, type Kdc } from './kdc.js';
 
 export type { Kdc };
@@ -86,7 +87,31 @@ function digest(...parts: (string | Uint8Array)[]): string {
 
 /** The canary's credential as the memory of rejected ones names it. */
 export function credentialKey(canary: Canary): string[] {
-  return ['kerberos', canary.user, canary.realm, canary.password.reveal()];
+  return ['kerberos', canary.user, canary.realm, canary.secret.kind, canary.secret.value.reveal()];
+}
+
+/** The canary's keys of a keytab, by etype (the highest key version of each), or why there are none. */
+function keytabKeys(canary: Canary & { secret: { kind: 'keytab' } }): Map<number, Uint8Array> | Malformed {
+  const entries = parseKeytab(Buffer.from(canary.secret.value.reveal(), 'base64'));
+  if (entries instanceof Malformed) return new Malformed(`${canary.secret.file}: ${entries.reason}`);
+  const keys = new Map<number, { kvno: number; key: Uint8Array }>();
+  for (const entry of entries) {
+    const mine =
+      entry.realm.toUpperCase() === canary.realm &&
+      entry.components.length === 1 &&
+      entry.components[0]?.toLowerCase() === canary.user.toLowerCase();
+    const known = keys.get(entry.etype);
+    if (mine && (known === undefined || entry.kvno > known.kvno)) keys.set(entry.etype, entry);
+  }
+  if (keys.size === 0) return new Malformed(`${canary.secret.file} holds no key of ${canary.user}@${canary.realm}`);
+  return new Map([...keys].map(([etype, { key }]) => [etype, key]));
+}
+
+/** The encryption types the canary can use: any for a password, those of its keytab. */
+function usableEtypes(canary: Canary): ReadonlySet<number> | Malformed {
+  if (canary.secret.kind === 'password') return new Set(ETYPES);
+  const keys = keytabKeys({ ...canary, secret: canary.secret });
+  return keys instanceof Malformed ? keys : new Set(keys.keys());
 }
 
 function longTermKey(canary: Canary, entry: EtypeInfo2Entry & { etype: EncType }): KerberosKey | Malformed {
@@ -94,7 +119,19 @@ function longTermKey(canary: Canary, entry: EtypeInfo2Entry & { etype: EncType }
   const id = digest(...credentialKey(canary), String(entry.etype), salt, entry.s2kparams ?? new Uint8Array());
   const cached = KEY_CACHE.get(id);
   if (cached !== undefined) return cached;
-  const key = stringToKey(entry.etype, canary.password.reveal(), salt, entry.s2kparams);
+  let key: KerberosKey | Malformed;
+  if (canary.secret.kind === 'keytab') {
+    const keys = keytabKeys({ ...canary, secret: canary.secret });
+    const bytes = keys instanceof Malformed ? keys : keys.get(entry.etype);
+    key =
+      bytes instanceof Malformed
+        ? bytes
+        : bytes === undefined
+          ? new Malformed(`${canary.secret.file} holds no ${entry.etype} key`)
+          : keyFromBytes(entry.etype, bytes);
+  } else {
+    key = stringToKey(entry.etype, canary.secret.value.reveal(), salt, entry.s2kparams);
+  }
   if (key instanceof Malformed) return key;
   KEY_CACHE.set(id, key);
   if (KEY_CACHE.size > KEY_CACHE_SIZE) KEY_CACHE.delete(KEY_CACHE.keys().next().value as string);
@@ -190,9 +227,12 @@ function asBody(canary: Canary, cname: PrincipalName, etypes: readonly number[])
   };
 }
 
-/** The salt and etype to use: the first of ours the KDC's ETYPE-INFO2 offers. */
-function chooseEtype(entries: readonly EtypeInfo2Entry[]): (EtypeInfo2Entry & { etype: EncType }) | undefined {
-  for (const etype of ETYPES) {
+/** The salt and etype to use: the first of ours the KDC's ETYPE-INFO2 offers and the canary has. */
+function chooseEtype(
+  entries: readonly EtypeInfo2Entry[],
+  usable: ReadonlySet<number>,
+): (EtypeInfo2Entry & { etype: EncType }) | undefined {
+  for (const etype of ETYPES.filter((candidate) => usable.has(candidate))) {
     const entry = entries.find((candidate) => candidate.etype === etype);
     if (entry !== undefined && isSupportedEncType(entry.etype)) return { ...entry, etype: entry.etype };
   }
@@ -230,11 +270,16 @@ async function logOn(canary: Canary, kdcs: Kdc[], ctx: ProbeContext): Promise<As
     // No pre-authentication asked (DONT_REQ_PREAUTH): the reply is already the TGT.
     etypeInfo = first.reply.etypeInfo2;
   }
-  const entry = chooseEtype(etypeInfo.length > 0 ? etypeInfo : [{ etype: 23, salt: undefined, s2kparams: undefined }]);
+  const usable = usableEtypes(canary);
+  if (usable instanceof Malformed) return done(malformed(usable.reason));
+  const entry = chooseEtype(
+    etypeInfo.length > 0 ? etypeInfo : [{ etype: 23, salt: undefined, s2kparams: undefined }],
+    usable,
+  );
   if (entry === undefined)
     return done(
       malformed(
-        `the KDC offers the canary only encryption types ${etypeInfo.map((e) => e.etype).join(', ')}, none of which the agent supports (17, 18, 23)`,
+        `the KDC offers the canary only encryption types ${etypeInfo.map((e) => e.etype).join(', ')}, none of which ${canary.secret.kind === 'keytab' ? `its keytab holds (${[...usable].join(', ')})` : 'the agent supports (17, 18, 23)'}`,
       ),
     );
   const key = longTermKey(canary, entry);

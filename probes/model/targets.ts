@@ -117,7 +117,8 @@ export interface Canary {
   domain: string;
   user: string;
   realm: string;
-  password: SecretText;
+  /** Its password, or its keytab (the file's bytes in base64). */
+  secret: { kind: 'password'; value: SecretText } | { kind: 'keytab'; file: string; value: SecretText };
 }
 
 /** One direction a canary's logon is tried in: the users of `from` to a service of `to`. */

@@ -104,6 +104,33 @@ describe('the canary authenticates across every trust of a healthy lab', () => {
   });
 });
 
+describe('a canary with a keytab instead of a password', () => {
+  it("MIT ktutil's keytab of the canary: the same verdicts as with its password", async () => {
+    const password = readFileSync(join(LAB_DIR, 'secrets', 'fabrikam.test.canary.pw'), 'utf8');
+    const keytab = join(mkdtempSync(join(tmpdir(), 'adtrust-keytab-')), 'canary.keytab');
+    const script = ['aes256-cts-hmac-sha1-96', 'aes128-cts-hmac-sha1-96']
+      .map((etype) => `addent -password -p canary@FABRIKAM.TEST -k 1 -e ${etype}\n${password}\n`)
+      .join('');
+    const ktutil = spawnSync('ktutil', [], {
+      input: `${script}wkt ${keytab}\nquit\n`,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(ktutil.status, 0, ktutil.stderr);
+    const config = readFileSync(LAB_CONFIG, 'utf8').replace(
+      `password_file: ${LAB_DIR}/secrets/fabrikam.test.canary.pw`,
+      `keytab_file: ${keytab}`,
+    );
+    assert.ok(config.includes(keytab));
+    const report = await probeRun(AUTH, tempConfig(config));
+    for (const to of ['tailspin.test', 'wingtip.test']) {
+      const finding = direction(report, 'fabrikam.test', to);
+      assert.equal(finding.status, 'ok', finding.message);
+      assert.equal(hopsOf(finding)[0]?.['etype'], 'aes256-cts-hmac-sha1-96');
+    }
+  });
+});
+
 describe('faults: the exact check, status and reason, and MIT agrees', () => {
   it('UDP 88 dropped at the partner KDC: still ok, over TCP, and the hop says why', async () => {
     await lab('block', 'dcb', '88/udp', 'drop');

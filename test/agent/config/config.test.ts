@@ -92,8 +92,13 @@ const INVALID: Record<string, string[]> = {
     '7: domains.tailspin.test.ldap.starttls: is false on a plain ldap:// URL, so the bind password would cross the network in clear: use ldaps://, keep starttls, or set allow_plain_bind: true to accept that',
   ],
   'password-ages': ['2: trust_password.warning_age: must be shorter than critical_age'],
-  'canary-no-password-source': ['3: domains.tailspin.test.canary: needs password_file or password_env'],
-  'canary-two-password-sources': ['3: domains.tailspin.test.canary: give password_file or password_env, not both'],
+  'canary-no-password-source': ['3: domains.tailspin.test.canary: needs password_file, password_env or keytab_file'],
+  'canary-two-password-sources': [
+    '3: domains.tailspin.test.canary: give one of password_file, password_env and keytab_file, not several',
+  ],
+  'canary-keytab-missing': [
+    '6: domains.tailspin.test.canary.keytab_file: cannot read /nonexistent/adtrust/canary.keytab: no such file',
+  ],
   'canary-other-realm': [
     '4: domains.tailspin.test.canary.user: is in realm WINGTIP.TEST, not TAILSPIN.TEST: the canary of a domain is one of its own users',
   ],
@@ -268,11 +273,24 @@ describe('config: valid files', () => {
     const config = parseConfig(yaml, 'inline.yaml', secrets);
     const tailspin = config.domains.get('tailspin.test')?.canary;
     assert.deepEqual({ user: tailspin?.user, realm: tailspin?.realm }, { user: 'canary', realm: 'TAILSPIN.TEST' });
-    assert.equal(tailspin?.password.reveal(), 'from-the-environment');
+    assert.equal(tailspin?.secret.value.reveal(), 'from-the-environment');
     assert.equal(config.domains.get('wingtip.test')?.canary?.realm, 'WINGTIP.TEST');
     assert.deepEqual(config.trusts[0]?.services, { 'wingtip.test': 'cifs/fs1.wingtip.test' });
     assert.equal(config.schedule.auth, '*/10 * * * *');
     assert.ok(!inspect(config, { depth: 10 }).includes('from-the-environment'), 'the canary password printed');
+  });
+
+  it('reads a canary keytab as bytes kept secret (what it holds is checked by the auth family)', () => {
+    const keytab = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures', 'keytab', 'canary.keytab');
+    const config = parseConfig(
+      `domains:\n  tailspin.test:\n    canary: { user: canary, keytab_file: ${keytab} }\n`,
+      'inline.yaml',
+      secrets,
+    );
+    const secret = config.domains.get('tailspin.test')?.canary?.secret;
+    assert.equal(secret?.kind, 'keytab');
+    assert.deepEqual(Buffer.from(secret.value.reveal(), 'base64'), readFileSync(keytab));
+    assert.ok(!inspect(config, { depth: 10 }).includes(secret.value.reveal()), 'the keytab printed');
   });
 
   it('schedules auth every five minutes by default', () => {

@@ -200,7 +200,7 @@ trusts:
         ['fabrikam.test', 'canary', 'FABRIKAM.TEST'],
       ],
     );
-    assert.equal(plan.auth.canaries[0]?.password.reveal(), 'canary-S3cret-never-printed');
+    assert.equal(plan.auth.canaries[0]?.secret.value.reveal(), 'canary-S3cret-never-printed');
     const described = describePlan(plan);
     const text = JSON.stringify(described);
     assert.ok(!text.includes('canary-S3cret-never-printed'), 'describePlan printed the canary password');

@@ -22,7 +22,7 @@ const canary = (password = PASSWORD): Canary => ({
   domain: 'a.test',
   user: 'canary',
   realm: 'A.TEST',
-  password: { reveal: () => password },
+  secret: { kind: 'password', value: { reveal: () => password } },
 });
 const DIRECTION: AuthDirection = { from: 'a.test', to: 'b.test', allowed: true, service: SERVICE };
 
