@@ -1,9 +1,13 @@
 // The auth family's metrics (docs/metrics.md): whether the canary's logon crossed each trust.
 
-import { measurementsOf } from '../model/measurement.js';
+import { measurementsOf, type MeasurementOf } from '../model/measurement.js';
 import type { MetricDefinition } from '../model/metric.js';
 
 const LABELS = ['from_domain', 'to_domain', 'protocol'] as const;
+
+function labelsOf(m: MeasurementOf<'auth'>): Record<(typeof LABELS)[number], string> {
+  return { from_domain: m.fromDomain, to_domain: m.toDomain, protocol: m.protocol };
+}
 
 export const AUTH_METRICS: MetricDefinition[] = [
   {
@@ -11,20 +15,14 @@ export const AUTH_METRICS: MetricDefinition[] = [
     help: "1 when the canary of from_domain obtained a service ticket of to_domain through the trust (Kerberos, referral by referral); 0 when the trust's part failed. Absent when the canary itself could not log on (see adtrust_check_status of auth.kerberos) and for directions no configured trust opens.",
     labels: LABELS,
     samples: (measurements) =>
-      measurementsOf(measurements, 'auth').map((m) => ({
-        labels: { from_domain: m.fromDomain, to_domain: m.toDomain, protocol: m.protocol },
-        value: m.success ? 1 : 0,
-      })),
+      measurementsOf(measurements, 'auth').map((m) => ({ labels: labelsOf(m), value: m.success ? 1 : 0 })),
   },
   {
     name: 'adtrust_auth_duration_seconds',
     help: 'Seconds the whole exchange took, from the first AS-REQ to the last answer (the time a client waits).',
     labels: LABELS,
     samples: (measurements) =>
-      measurementsOf(measurements, 'auth').map((m) => ({
-        labels: { from_domain: m.fromDomain, to_domain: m.toDomain, protocol: m.protocol },
-        value: m.seconds,
-      })),
+      measurementsOf(measurements, 'auth').map((m) => ({ labels: labelsOf(m), value: m.seconds })),
   },
   {
     name: 'adtrust_auth_referral_encryption_type',

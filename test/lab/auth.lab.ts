@@ -29,6 +29,11 @@ const ALLOWED = [
   ['fabrikam.test', 'tailspin.test'],
 ] as const;
 const CLOSED = ['tailspin.test', 'fabrikam.test'] as const;
+/** Both directions of the forest trust the trust faults below break. */
+const TAILSPIN_WINGTIP = [
+  ['tailspin.test', 'wingtip.test'],
+  ['wingtip.test', 'tailspin.test'],
+] as const;
 
 function direction(report: Report, from: string, to: string): Finding {
   const found = findings(report, 'auth.kerberos', (f) => f.target === `${from}->${to}`);
@@ -247,10 +252,7 @@ describe('faults: the exact check, status and reason, and MIT agrees', () => {
     await lab('trust-key', 'dcb', 'tailspin.test');
     try {
       const report = await probeRun(AUTH);
-      for (const [from, to] of [
-        ['tailspin.test', 'wingtip.test'],
-        ['wingtip.test', 'tailspin.test'],
-      ] as const) {
+      for (const [from, to] of TAILSPIN_WINGTIP) {
         const finding = direction(report, from, to);
         assert.equal(finding.status, 'critical', finding.message);
         assert.match(finding.message, /trust key mismatch/);
@@ -271,10 +273,7 @@ describe('faults: the exact check, status and reason, and MIT agrees', () => {
     await lab('trust-aes-off', 'dcb', 'tailspin.test');
     try {
       const report = await probeRun(AUTH);
-      for (const [from, to] of [
-        ['tailspin.test', 'wingtip.test'],
-        ['wingtip.test', 'tailspin.test'],
-      ] as const) {
+      for (const [from, to] of TAILSPIN_WINGTIP) {
         const finding = direction(report, from, to);
         assert.equal(finding.status, 'critical', finding.message);
         assert.match(finding.message, /disagree on the trust's encryption types/);
@@ -289,10 +288,7 @@ describe('faults: the exact check, status and reason, and MIT agrees', () => {
       // RC4 on both sides: it works again, with RC4 referrals: a warning of what breaks when RC4 goes.
       await lab('trust-aes-off', 'dca', 'wingtip.test');
       const both = await probeRun(AUTH);
-      for (const [from, to] of [
-        ['tailspin.test', 'wingtip.test'],
-        ['wingtip.test', 'tailspin.test'],
-      ] as const) {
+      for (const [from, to] of TAILSPIN_WINGTIP) {
         const finding = direction(both, from, to);
         assert.equal(finding.status, 'warning', finding.message);
         assert.match(finding.message, /referral ticket was made with RC4 \(rc4-hmac\): once RC4 is turned off/);
