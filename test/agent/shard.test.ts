@@ -23,6 +23,7 @@ schedule:
   ports: "0 0 1 1 *"
   protocols: "0 0 1 1 *"
   ldap: "0 0 1 1 *"
+  auth: "0 0 1 1 *"
 domains:
   wingtip.test:
     dcs: [${dcs.join(', ')}]

@@ -16,7 +16,8 @@ export const NO_SCHEDULE = `schedule:
   dns: "0 0 1 1 *"
   ports: "0 0 1 1 *"
   protocols: "0 0 1 1 *"
-  ldap: "0 0 1 1 *"`;
+  ldap: "0 0 1 1 *"
+  auth: "0 0 1 1 *"`;
 
 export interface RunningAgent {
   port: number;
