@@ -11,7 +11,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import { AUTH_METRICS } from '../../probes/auth/metrics.js';
 import { DNS_METRICS } from '../../probes/dns/metrics.js';
 import { LDAP_METRICS } from '../../probes/ldap/metrics.js';
-import { renderTarget, type CheckId, type Finding, type Status } from '../../probes/model/finding.js';
+import { DC_CHECKS, renderTarget, type CheckId, type Finding, type Status } from '../../probes/model/finding.js';
 import type { MetricDefinition } from '../../probes/model/metric.js';
 import type { Family } from '../../probes/model/probe.js';
 import { PORT_METRICS } from '../../probes/ports/metrics.js';
@@ -31,19 +31,8 @@ const FAMILY_METRICS: readonly MetricDefinition[] = [
 const STATUS_VALUE: Record<Status, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
 const LAST_RUN = 'Values from the last completed run.';
 
-/**
- * Checks about one DC, whose findings are summed up per DC in adtrust_dc_status instead of
- * one adtrust_check_status series each: hundreds of DCs would otherwise make thousands.
- */
-const DC_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>([
-  'port.tcp',
-  'port.udp',
-  'port.kerberos',
-  'port.rpc',
-  'tls.certificate',
-  'time.skew',
-  'dc.locator',
-]);
+// The findings of DC_CHECKS are summed up per DC in adtrust_dc_status instead of one
+// adtrust_check_status series each: hundreds of DCs would otherwise make thousands.
 
 /** Also one per DC (and DNS server), with a series of its own: adtrust_dns_lookup_success. */
 const PER_DC_LOOKUP: CheckId = 'dns.address';

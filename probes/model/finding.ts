@@ -96,6 +96,17 @@ export function finding(fields: {
   return { check, status, domain, target, message, remediation: status === 'ok' ? '' : remediation, observed };
 }
 
+/** The checks of one DC's own probes (ports, Kerberos, RPC, clock, locator, certificates): grouped and summed per DC. */
+export const DC_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>([
+  'port.tcp',
+  'port.udp',
+  'port.kerberos',
+  'port.rpc',
+  'time.skew',
+  'dc.locator',
+  'tls.certificate',
+]);
+
 /** Checks whose id already names the transport: their port targets leave it out of the text. */
 const TRANSPORT_IN_CHECK: ReadonlySet<CheckId> = new Set<CheckId>(['port.tcp', 'port.udp', 'tls.certificate']);
 

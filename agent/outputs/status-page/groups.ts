@@ -5,6 +5,7 @@
 // (../status-page.ts) only turns this into HTML.
 
 import {
+  DC_CHECKS,
   renderTarget,
   targetHost,
   type CheckId,
@@ -59,16 +60,6 @@ export function isAuthFinding(finding: Finding): boolean {
 }
 
 /** The probes of one DC: each sits under its DC in its domain's group and colours the trusts of that domain. */
-const DC_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>([
-  'port.tcp',
-  'port.udp',
-  'port.kerberos',
-  'port.rpc',
-  'time.skew',
-  'dc.locator',
-  'tls.certificate',
-]);
-
 export function isDcFinding(finding: Finding): boolean {
   return DC_CHECKS.has(finding.check);
 }
