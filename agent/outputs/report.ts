@@ -195,6 +195,7 @@ const SECTION: Record<CheckId, Section> = {
   'preauth.privileged': 'accounts',
   'preauth.unexpected': 'accounts',
   'auth.kerberos': 'auth',
+  'auth.ntlm': 'auth',
   'auth.probe_error': 'auth',
   'run.limit': 'other',
 };

@@ -44,6 +44,7 @@ export const CHECK_IDS = [
   'preauth.privileged',
   'preauth.unexpected',
   'auth.kerberos',
+  'auth.ntlm',
   'auth.probe_error',
   'run.limit',
 ] as const;

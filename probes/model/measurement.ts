@@ -45,7 +45,7 @@ export type Measurement =
       kind: 'auth';
       fromDomain: string;
       toDomain: string;
-      protocol: 'kerberos';
+      protocol: 'kerberos' | 'ntlm';
       success: boolean;
       seconds: number;
       /** The encryption type of the first referral ticket (the trust key's), when one was issued. */
