@@ -21,6 +21,7 @@ const GROUPS = {
   'trust-scanner': { mutate: ['probes/analysis/trust-scanner.ts'], tests: ['trust-scanner'] },
   'trust-remediation': { mutate: ['probes/analysis/trust-remediation.ts'], tests: ['trust-remediation'] },
   'auth-verdict': { mutate: ['probes/analysis/auth-verdict.ts'], tests: ['auth-verdict'] },
+  'ntlm-verdict': { mutate: ['probes/analysis/ntlm-verdict.ts'], tests: ['ntlm-verdict'] },
 };
 
 const name = process.env.MUTATION_GROUP ?? '';

@@ -34,7 +34,8 @@ async function bench(): Promise<void> {
     const [result] = await runner.runAll(['auth'], plan, new AbortController().signal);
     runSeconds.push((performance.now() - started) / 1000);
     for (const m of measurementsOf(result?.measurements ?? [], 'auth')) {
-      const key = `${m.fromDomain} -> ${m.toDomain}${m.success ? '' : ' (failed)'}`;
+      if (m.seconds === undefined) continue;
+      const key = `${m.protocol} ${m.fromDomain} -> ${m.toDomain}${m.success ? '' : ' (failed)'}`;
       byDirection.set(key, [...(byDirection.get(key) ?? []), m.seconds]);
     }
   }

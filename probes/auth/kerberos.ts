@@ -91,7 +91,7 @@ export function credentialKey(canary: Canary): string[] {
 }
 
 /** The canary's keys of a keytab, by etype (the highest key version of each), or why there are none. */
-function keytabKeys(canary: Canary & { secret: { kind: 'keytab' } }): Map<number, Uint8Array> | Malformed {
+export function keytabKeys(canary: Canary & { secret: { kind: 'keytab' } }): Map<number, Uint8Array> | Malformed {
   const entries = parseKeytab(Buffer.from(canary.secret.value.reveal(), 'base64'));
   if (entries instanceof Malformed) return new Malformed(`${canary.secret.file}: ${entries.reason}`);
   const keys = new Map<number, { kvno: number; key: Uint8Array }>();

@@ -22,7 +22,9 @@ export const AUTH_METRICS: MetricDefinition[] = [
     help: 'Seconds the whole exchange took, from the first AS-REQ to the last answer (the time a client waits).',
     labels: LABELS,
     samples: (measurements) =>
-      measurementsOf(measurements, 'auth').map((m) => ({ labels: labelsOf(m), value: m.seconds })),
+      measurementsOf(measurements, 'auth').flatMap((m) =>
+        m.seconds === undefined ? [] : [{ labels: labelsOf(m), value: m.seconds }],
+      ),
   },
   {
     name: 'adtrust_auth_referral_encryption_type',

@@ -2,28 +2,49 @@
 // trust, one real Kerberos exchange, judged hop by hop. Its findings answer the question
 // the product exists for: will authentication across this trust work right now?
 
-import { exchangeSeconds, judgeKerberos, referralEtype, type Hop } from '../analysis/auth-verdict.js';
+import { exchangeSeconds, judgeKerberos, referralEtype, rejectsPassword, type Hop } from '../analysis/auth-verdict.js';
+import {
+  judgeNtlm,
+  rejectsCanary,
+  SMB_PORT,
+  STATUS_LOGON_FAILURE,
+  type NtlmOutcome,
+} from '../analysis/ntlm-verdict.js';
 import { findDcs, type DcTarget } from '../discovery/dcs.js';
 import type { Finding } from '../model/finding.js';
 import type { Measurement } from '../model/measurement.js';
 import type { ProbeContext, ProbeOutput } from '../model/probe.js';
-import type { AuthTargets, DomainTargets } from '../model/targets.js';
+import type { AuthDirection, AuthTargets, Canary, DomainTargets } from '../model/targets.js';
+import { Malformed } from '../wire/ber.js';
+import { krbErrorName } from '../wire/kerberos.js';
+import { ntHash } from '../wire/ntlm.js';
 import { KERBEROS_PORT } from './kdc.js';
-import { canaryLogon, kerberosPath, type KdcLookup, type Logon } from './kerberos.js';
+import { canaryLogon, credentialKey, kerberosPath, keytabKeys, type KdcLookup, type Logon } from './kerberos.js';
+import { ntlmLogon, type NtlmCredential } from './ntlm.js';
+
+const RC4_HMAC = 23;
 
 /** Port 88, unless the config names the DC only as `host:port` without 88 (a KDC elsewhere, as in tests). */
 function kdcPort(dc: DcTarget): number {
   return dc.everyPort || dc.ports.includes(KERBEROS_PORT) ? KERBEROS_PORT : (dc.ports[0] ?? KERBEROS_PORT);
 }
 
-/** KDCs found once per realm and run, whichever directions pass through it. */
-function kdcLookup(targets: AuthTargets, ctx: ProbeContext): KdcLookup {
+/** Port 445, unless the config names the DC only as `host:port` entries without 445: then its second (else its only) port. */
+function smbPort(dc: DcTarget): number {
+  if (dc.everyPort || dc.ports.includes(SMB_PORT)) return SMB_PORT;
+  return dc.ports.find((port) => port !== kdcPort(dc)) ?? dc.ports[0] ?? SMB_PORT;
+}
+
+/** The DCs of a realm, found once per realm and run whichever directions pass through it. */
+type DcLookup = (realm: string) => Promise<{ ok: true; dcs: DcTarget[] } | { ok: false; detail: string }>;
+
+function dcLookup(targets: AuthTargets, ctx: ProbeContext): DcLookup {
   const known = new Map(targets.domains.map((domain) => [domain.domain, domain]));
   // A realm no trust of the config names (a child domain of a partner forest): ask every resolver.
   const everyResolver = [
     ...new Map(targets.domains.flatMap((d) => d.resolvers).map((r) => [`${r.host}:${r.port}`, r])).values(),
   ];
-  const found = new Map<string, ReturnType<KdcLookup>>();
+  const found = new Map<string, ReturnType<DcLookup>>();
   return (realm) => {
     const name = realm.toLowerCase();
     let lookup = found.get(name);
@@ -36,10 +57,7 @@ function kdcLookup(targets: AuthTargets, ctx: ProbeContext): KdcLookup {
       };
       lookup = findDcs(domain, targets.limits, ctx).then((dcs) =>
         dcs.targets.length > 0
-          ? {
-              ok: true as const,
-              kdcs: dcs.targets.map((dc) => ({ host: dc.host, address: dc.address, port: kdcPort(dc) })),
-            }
+          ? { ok: true as const, dcs: dcs.targets }
           : {
               ok: false as const,
               detail: dcs.problems.map((problem) => problem.problem).join('; ') || 'discovery found none',
@@ -51,7 +69,16 @@ function kdcLookup(targets: AuthTargets, ctx: ProbeContext): KdcLookup {
   };
 }
 
-function authMeasurement(from: string, to: string, status: Finding['status'], hops: Hop[]): Measurement {
+function kdcsOf(findDcsOf: DcLookup): KdcLookup {
+  return async (realm) => {
+    const found = await findDcsOf(realm);
+    return found.ok
+      ? { ok: true, kdcs: found.dcs.map((dc) => ({ host: dc.host, address: dc.address, port: kdcPort(dc) })) }
+      : found;
+  };
+}
+
+function kerberosMeasurement(from: string, to: string, status: Finding['status'], hops: Hop[]): Measurement {
   return {
     kind: 'auth',
     fromDomain: from,
@@ -63,9 +90,89 @@ function authMeasurement(from: string, to: string, status: Finding['status'], ho
   };
 }
 
+/** The canary's NTLM credential: the NT hash of its password, or its keytab's RC4-HMAC key (the same thing). */
+function ntlmCredential(canary: Canary): NtlmCredential | Malformed {
+  const credential = (hash: Uint8Array): NtlmCredential => ({ user: canary.user, domain: canary.realm, ntHash: hash });
+  if (canary.secret.kind === 'password') return credential(ntHash(canary.secret.value.reveal()));
+  const keys = keytabKeys({ ...canary, secret: canary.secret });
+  if (keys instanceof Malformed) return keys;
+  const hash = keys.get(RC4_HMAC);
+  return hash === undefined
+    ? new Malformed(`${canary.secret.file} holds no RC4-HMAC key of ${canary.user}, which is the NT hash NTLM needs`)
+    : credential(hash);
+}
+
+/**
+ * How the memory of rejected credentials names the canary's NTLM logons at one partner: an
+ * account status (`account`), or a logon failure for a password its own KDC took (`partner`).
+ */
+function ntlmKey(canary: Canary, to: string, kind: 'account' | 'partner'): string[] {
+  return [`ntlm-${kind}`, to, ...credentialKey(canary).slice(1)];
+}
+
+/** Why the canary's own KDC refused its password (in this run or before), or undefined when it did not. */
+function kerberosRejection(logon: Logon): string | undefined {
+  if (logon.kind === 'logged-on') return undefined;
+  const { outcome } = logon;
+  if (outcome.kind === 'not-retried') return outcome.why;
+  const last = outcome.kind === 'exchanged' ? outcome.hops.at(-1) : undefined;
+  if (last?.result.kind !== 'error' || !rejectsPassword(last.result.code)) return undefined;
+  return `${last.realm}'s KDC ${last.kdc} answered ${krbErrorName(last.result.code)} (${last.result.code})`;
+}
+
+/** The canary's NTLM logon across one allowed direction, unless its password is known to be refused. */
+async function ntlmVerdict(
+  direction: AuthDirection,
+  canary: Canary,
+  logon: Logon,
+  findDcsOf: DcLookup,
+  ctx: ProbeContext,
+): Promise<{ finding: Finding; measurement: Measurement | undefined }> {
+  const name = `${canary.user}@${canary.realm}`;
+  const judged = (outcome: NtlmOutcome, seconds: number | undefined) => {
+    const finding = judgeNtlm(direction, name, outcome);
+    const measurement: Measurement | undefined =
+      finding.status === 'unknown'
+        ? undefined
+        : {
+            kind: 'auth',
+            fromDomain: direction.from,
+            toDomain: direction.to,
+            protocol: 'ntlm',
+            success: finding.status === 'ok',
+            seconds,
+            referralEtype: undefined,
+          };
+    return { finding, measurement };
+  };
+  const notTried = (why: string, rejected: boolean, trustFailure = false) =>
+    judged({ kind: 'not-tried', why, rejected, trustFailure }, undefined);
+
+  const ownRejection = kerberosRejection(logon);
+  if (ownRejection !== undefined)
+    return notTried(`the canary's password was rejected by its own KDC: ${ownRejection}`, true);
+  const account = ctx.credentials.rejection(ntlmKey(canary, direction.to, 'account'));
+  if (account !== undefined) return notTried(account, true);
+  const partner = ctx.credentials.rejection(ntlmKey(canary, direction.to, 'partner'));
+  if (partner !== undefined) return notTried(partner, true, true);
+  const credential = ntlmCredential(canary);
+  if (credential instanceof Malformed) return notTried(credential.reason, false);
+  const found = await findDcsOf(direction.to);
+  if (!found.ok) return judged({ kind: 'no-dc', detail: found.detail }, undefined);
+  const servers = found.dcs.map((dc) => ({ host: dc.host, address: dc.address, port: smbPort(dc) }));
+  const outcome = await ntlmLogon(servers, credential, logon.kind === 'logged-on', ctx);
+  const result = judged(outcome, outcome.kind === 'answered' ? outcome.seconds : undefined);
+  if (outcome.kind === 'answered' && rejectsCanary(outcome.status)) {
+    const kind = outcome.passwordProven && outcome.status === STATUS_LOGON_FAILURE ? 'partner' : 'account';
+    ctx.credentials.reject(ntlmKey(canary, direction.to, kind), result.finding.message);
+  }
+  return result;
+}
+
 export async function probeAuth(targets: AuthTargets, ctx: ProbeContext): Promise<ProbeOutput> {
   const canaries = new Map(targets.canaries.map((canary) => [canary.domain, canary]));
-  const findKdcs = kdcLookup(targets, ctx);
+  const findDcsOf = dcLookup(targets, ctx);
+  const findKdcs = kdcsOf(findDcsOf);
   // One logon per canary and run: a wrong password then costs one failed attempt, not one per direction.
   const logons = new Map<string, Promise<Logon>>();
   const logonOf = (domain: string, canary: (typeof targets.canaries)[number]): Promise<Logon> => {
@@ -77,34 +184,46 @@ export async function probeAuth(targets: AuthTargets, ctx: ProbeContext): Promis
     return logon;
   };
   const measurements: Measurement[] = [];
+  const kerberos = async (direction: AuthDirection, canary: Canary): Promise<Finding> => {
+    let service = direction.service;
+    if (service === undefined) {
+      const partner = await findKdcs(direction.to.toUpperCase());
+      if (!partner.ok)
+        return judgeKerberos(direction, `ldap/<a DC of ${direction.to}>`, {
+          kind: 'no-service',
+          detail: partner.detail,
+        });
+      service = `ldap/${partner.kdcs[0]?.host ?? direction.to}`;
+    }
+    const logon = await logonOf(direction.from, canary);
+    const outcome = await kerberosPath(canary, logon, service, direction.to.toUpperCase(), findKdcs, ctx);
+    const verdict = judgeKerberos(direction, service, outcome);
+    if (direction.allowed && verdict.status !== 'unknown')
+      measurements.push(
+        kerberosMeasurement(
+          direction.from,
+          direction.to,
+          verdict.status,
+          outcome.kind === 'exchanged' ? outcome.hops : [],
+        ),
+      );
+    return verdict;
+  };
   const findings = await Promise.all(
-    targets.directions.map(async (direction): Promise<Finding> => {
+    targets.directions.map(async (direction): Promise<Finding[]> => {
       const canary = canaries.get(direction.from);
       if (canary === undefined) throw new Error(`no canary for ${direction.from}: the plan is inconsistent`);
-      let service = direction.service;
-      if (service === undefined) {
-        const partner = await findKdcs(direction.to.toUpperCase());
-        if (!partner.ok)
-          return judgeKerberos(direction, `ldap/<a DC of ${direction.to}>`, {
-            kind: 'no-service',
-            detail: partner.detail,
-          });
-        service = `ldap/${partner.kdcs[0]?.host ?? direction.to}`;
-      }
-      const logon = await logonOf(direction.from, canary);
-      const outcome = await kerberosPath(canary, logon, service, direction.to.toUpperCase(), findKdcs, ctx);
-      const verdict = judgeKerberos(direction, service, outcome);
-      if (direction.allowed && verdict.status !== 'unknown')
-        measurements.push(
-          authMeasurement(
-            direction.from,
-            direction.to,
-            verdict.status,
-            outcome.kind === 'exchanged' ? outcome.hops : [],
-          ),
-        );
-      return verdict;
+      // NTLM only where a trust lets the canary in: elsewhere a partner DC might check the password
+      // against an account of its own by the same name, and count a bad password there.
+      const [verdict, ntlm] = await Promise.all([
+        kerberos(direction, canary),
+        direction.allowed
+          ? logonOf(direction.from, canary).then((logon) => ntlmVerdict(direction, canary, logon, findDcsOf, ctx))
+          : undefined,
+      ]);
+      if (ntlm?.measurement !== undefined) measurements.push(ntlm.measurement);
+      return ntlm === undefined ? [verdict] : [verdict, ntlm.finding];
     }),
   );
-  return { findings, measurements };
+  return { findings: findings.flat(), measurements };
 }

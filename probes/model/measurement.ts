@@ -47,7 +47,8 @@ export type Measurement =
       toDomain: string;
       protocol: 'kerberos' | 'ntlm';
       success: boolean;
-      seconds: number;
+      /** The exchange's seconds; undefined when the verdict stands from an earlier run (nothing was sent). */
+      seconds: number | undefined;
       /** The encryption type of the first referral ticket (the trust key's), when one was issued. */
       referralEtype: number | undefined;
     }

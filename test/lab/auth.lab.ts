@@ -1,6 +1,7 @@
 // The auth family against the real Samba lab: the canary of each forest authenticates across
 // each trust with Kerberos, hop by hop, and MIT Kerberos (kinit + kvno with the same canary, in
-// the same namespace) agrees with the agent's verdict in every case.
+// the same namespace) agrees with the agent's verdict in every case; and with NTLM at the
+// partner's DC, where Samba's smbclient with the same canary agrees.
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -41,13 +42,43 @@ function direction(report: Report, from: string, to: string): Finding {
   return found[0] as Finding;
 }
 
+function ntlm(report: Report, from: string, to: string): Finding {
+  const found = findings(report, 'auth.ntlm', (f) => f.target === `${from}->${to}`);
+  assert.equal(found.length, 1, `auth.ntlm ${from}->${to}: ${found.length} findings`);
+  return found[0] as Finding;
+}
+
 type ObservedHop = Record<string, unknown>;
 const hopsOf = (finding: Finding): ObservedHop[] => finding.observed['hops'] as ObservedHop[];
 const lastHop = (finding: Finding): ObservedHop => hopsOf(finding).at(-1) as ObservedHop;
 
 const healthy = (report: Report): boolean =>
-  ALLOWED.every(([from, to]) => direction(report, from, to).status === 'ok') &&
+  ALLOWED.every(([from, to]) => direction(report, from, to).status === 'ok' && ntlm(report, from, to).status === 'ok') &&
   direction(report, ...CLOSED).status === 'ok';
+
+/**
+ * Samba's smbclient with the same canary, NTLM only: a session at the partner DC's NETLOGON
+ * share, which that DC can only grant through its secure channel to the canary's domain.
+ * Returns '' when the logon worked, else smbclient's NT_STATUS_ name.
+ */
+function smbclient(from: string, to: string): string {
+  const password = readFileSync(join(LAB_DIR, 'secrets', `${from}.canary.pw`), 'utf8');
+  const run = spawnSync(
+    'smbclient',
+    [`//${DC[to] ?? to}/netlogon`, '-U', `${from.toUpperCase()}\\canary`, '--option=client use kerberos=off', '-c', 'ls'],
+    { env: { ...process.env, PASSWD: password }, encoding: 'utf8', timeout: 60_000 },
+  );
+  if (run.status === 0) return '';
+  return /NT_STATUS_[A-Z_]+/.exec(`${run.stdout}${run.stderr}`)?.[0] ?? `smbclient: ${run.stdout}${run.stderr}`;
+}
+
+/** Restarts both DCs: Samba's winbindd keeps a secure channel it has until then, whatever the trust key. */
+async function restartBoth(): Promise<void> {
+  for (const dc of ['dca', 'dcb']) {
+    await lab('stop', dc);
+    await lab('start', dc);
+  }
+}
 
 /**
  * MIT Kerberos with the same canary: kinit with its password file, then kvno for the partner
@@ -101,6 +132,15 @@ describe('the canary authenticates across every trust of a healthy lab', () => {
       const byMit = mit(from, to);
       assert.ok(byMit.ok, `MIT disagrees on ${from}->${to}: ${byMit.output}`);
     }
+    for (const [from, to] of ALLOWED) {
+      const finding = ntlm(report, from, to);
+      assert.equal(finding.status, 'ok', finding.message);
+      assert.equal(finding.observed['dc'], DC[to]);
+      assert.equal(finding.observed['port'], 445);
+      assert.equal(finding.observed['status'], '0x00000000');
+      assert.equal(smbclient(from, to), '', `smbclient disagrees on ${from}->${to}`);
+    }
+    assert.equal(findings(report, 'auth.ntlm', (f) => f.target === CLOSED.join('->')).length, 0, 'NTLM where no trust opens');
     const closed = direction(report, ...CLOSED);
     assert.equal(closed.status, 'ok');
     assert.match(closed.message, /^not available, as configured: tailspin\.test users cannot reach fabrikam\.test/);
@@ -248,7 +288,7 @@ describe('faults: the exact check, status and reason, and MIT agrees', () => {
     assert.ok(mit('wingtip.test', 'tailspin.test').ok);
   });
 
-  it('the trust key changed on one side only: critical "trust key mismatch" (BAD_INTEGRITY) both ways, the other trusts ok', async () => {
+  it('the trust key changed on one side only: critical "trust key mismatch" (BAD_INTEGRITY) both ways, the other trusts ok; NTLM fails once the secure channel is re-made, while the trust objects look fine', async () => {
     await lab('trust-key', 'dcb', 'tailspin.test');
     try {
       const report = await probeRun(AUTH);
@@ -264,8 +304,53 @@ describe('faults: the exact check, status and reason, and MIT agrees', () => {
         assert.match(byMit.output, /integrity/i);
       }
       assert.equal(direction(report, 'fabrikam.test', 'wingtip.test').status, 'ok');
+
+      // NTLM: the secure channel each DC already holds survives a new key until it is re-made.
+      await restartBoth();
+      const after = await probeUntil(
+        AUTH,
+        'NTLM across tailspin<->wingtip fails',
+        (r) => TAILSPIN_WINGTIP.every(([from, to]) => ntlm(r, from, to).status === 'critical'),
+        90,
+      );
+      for (const [from, to] of TAILSPIN_WINGTIP) {
+        const finding = ntlm(after, from, to);
+        assert.equal(finding.observed['dc'], DC[to]);
+        assert.equal(finding.observed['status'], '0xC0000022', finding.message);
+        assert.match(finding.message, /STATUS_ACCESS_DENIED: the DC refused to pass the logon to /);
+        assert.match(finding.remediation, new RegExp(`nltest /server:${DC[to] ?? ''} /sc_verify:${from}`));
+        assert.equal(smbclient(from, to), 'NT_STATUS_ACCESS_DENIED');
+      }
+      assert.equal(ntlm(after, 'fabrikam.test', 'wingtip.test').status, 'ok');
+      // The trust objects on both sides still look right: only a logon shows the fault.
+      const ldap = await probeRun(['--only', 'ldap']);
+      for (const domain of ['tailspin.test', 'wingtip.test']) {
+        const consistent = findings(ldap, 'trust.consistent', (f) => f.domain === domain);
+        assert.ok(consistent.length > 0, `no trust.consistent finding for ${domain}`);
+        for (const finding of consistent) assert.equal(finding.status, 'ok', finding.message);
+      }
     } finally {
       await lab('trust-restore');
+    }
+  });
+
+  it('TCP 445 dropped at the partner DC: NTLM unknown naming the port, not a broken trust; Kerberos ok', async () => {
+    await lab('block', 'dcb', '445/tcp', 'drop');
+    try {
+      const report = await probeRun(AUTH);
+      for (const from of ['tailspin.test', 'fabrikam.test']) {
+        const finding = ntlm(report, from, 'wingtip.test');
+        assert.equal(finding.status, 'unknown', finding.message);
+        assert.equal(
+          finding.message,
+          'NTLM across the trust not tested: no DC of wingtip.test took a connection on its SMB port: dcb.wingtip.test (198.51.100.20) port 445: no answer to the connect in 3 s',
+        );
+        assert.match(finding.remediation, /^allow TCP 445 \(SMB\) from this host to the DCs of wingtip\.test/);
+        assert.equal(direction(report, from, 'wingtip.test').status, 'ok');
+      }
+      assert.equal(ntlm(report, 'wingtip.test', 'tailspin.test').status, 'ok');
+    } finally {
+      await lab('unblock', 'dcb', '445/tcp');
     }
   });
 

@@ -12,6 +12,7 @@ import type { ProbeContext, ProbeOutput } from '../../../probes/model/probe.js';
 import { configFrom, findingFor, planOf } from '../../support/config.js';
 import { contextFor } from '../../support/context.js';
 import { RealmDatabase, startKdc, type KdcFaults, type TestKdc } from '../../support/kdc.js';
+import { startSmbServer, type TestSmbServer } from '../../support/smb.js';
 
 const PASSWORD = 'S3cret-Canary-Value';
 const TIMEOUT_MS = 300;
@@ -19,6 +20,9 @@ const TIMEOUT_MS = 300;
 let a: TestKdc;
 let b: TestKdc;
 let c: TestKdc;
+/** The SMB servers of b.test's and c.test's DCs: the canary's NTLM logon passes through them to a.test. */
+let smbB: TestSmbServer;
+let smbC: TestSmbServer;
 /** Whether a.test's KDC refers `ldap/127.0.0.1` (the default service named after c.test's DC) to C.TEST. */
 let routeDefaultServiceToC = false;
 /** The realms a.test's KDC holds an outgoing trust key for: a one-way trust c.test -> a.test gives none for C.TEST. */
@@ -42,10 +46,12 @@ before(async () => {
   a = await startKdc(db, ['A.TEST']);
   b = await startKdc(db, ['B.TEST']);
   c = await startKdc(db, ['C.TEST']);
+  smbB = await startSmbServer({ 'A.TEST\\CANARY': PASSWORD });
+  smbC = await startSmbServer({ 'A.TEST\\CANARY': PASSWORD });
 });
 
 after(async () => {
-  for (const kdc of [a, b, c]) await kdc.close();
+  for (const server of [a, b, c, smbB, smbC]) await server.close();
 });
 
 const NO_FAULTS: KdcFaults = { udp: 'answer', reply: 'answer', wrongTrustKey: false, referralEtype: 18 };
@@ -56,6 +62,10 @@ function reset(): void {
   for (const kdc of [a, b, c]) {
     Object.assign(kdc.faults, NO_FAULTS);
     kdc.requests.length = 0;
+  }
+  for (const smb of [smbB, smbC]) {
+    Object.assign(smb.faults, { logonStatus: undefined, behaviour: 'answer' });
+    smb.logons.length = 0;
   }
 }
 
@@ -72,8 +82,8 @@ function config(password: string, cClosed = false) {
       '  a.test:',
       `    dcs: ['127.0.0.1:${a.port}']`,
       '    canary: { user: canary@A.TEST, password_env: CANARY_A }',
-      `  b.test: { dcs: ['127.0.0.1:${b.port}'] }`,
-      `  c.test: { dcs: ['127.0.0.1:${c.port}'] }`,
+      `  b.test: { dcs: ['127.0.0.1:${b.port}', '127.0.0.1:${smbB.port}'] }`,
+      `  c.test: { dcs: ['127.0.0.1:${c.port}', '127.0.0.1:${smbC.port}'] }`,
       'trusts:',
       '  - { between: [a.test, b.test], type: forest, service: { b.test: ldap/dcb.b.test } }',
       `  - { ${cTrust}, type: external }`,
@@ -87,16 +97,26 @@ async function run(
   password = PASSWORD,
   memory = new RejectedCredentials(),
   cClosed = false,
-): Promise<{ output: ProbeOutput; ab: Finding; ac: Finding }> {
+): Promise<{ output: ProbeOutput; ab: Finding; ac: Finding; abNtlm: Finding; acNtlm: Finding | undefined }> {
   const cfg = config(password, cClosed);
   const ctx: ProbeContext = { ...contextFor(cfg), credentials: memory };
   const output = await probeAuth(planOf(cfg).auth, ctx);
-  assert.equal(output.findings.length, 2, JSON.stringify(output.findings));
+  // NTLM only in the directions a trust opens: a.test->c.test is closed when `cClosed`.
+  assert.equal(output.findings.length, cClosed ? 3 : 4, JSON.stringify(output.findings));
   return {
     output,
     ab: findingFor(output.findings, 'auth.kerberos', 'a.test->b.test'),
     ac: findingFor(output.findings, 'auth.kerberos', 'a.test->c.test'),
+    abNtlm: findingFor(output.findings, 'auth.ntlm', 'a.test->b.test'),
+    acNtlm: cClosed ? undefined : findingFor(output.findings, 'auth.ntlm', 'a.test->c.test'),
   };
+}
+
+/** The auth measurements as [protocol, to, success], sorted. */
+function measured(output: ProbeOutput): [string, string, boolean][] {
+  return output.measurements
+    .flatMap((m): [string, string, boolean][] => (m.kind === 'auth' ? [[m.protocol, m.toDomain, m.success]] : []))
+    .sort();
 }
 
 function assertNoSecret(output: ProbeOutput): void {
@@ -123,12 +143,29 @@ describe('probeAuth against test KDCs on loopback', () => {
     assert.equal(a.requests.filter((request) => request.kind === 'tgs-req').length, 2);
     assert.deepEqual(
       output.measurements
-        .map((m) => (m.kind === 'auth' ? [m.toDomain, m.success, m.referralEtype, m.protocol] : []))
+        .map((m) => (m.kind === 'auth' ? [m.protocol, m.toDomain, m.success, m.referralEtype ?? null] : []))
         .sort(),
       [
-        ['b.test', true, 18, 'kerberos'],
-        ['c.test', true, 18, 'kerberos'],
+        ['kerberos', 'b.test', true, 18],
+        ['kerberos', 'c.test', true, 18],
+        ['ntlm', 'b.test', true, null],
+        ['ntlm', 'c.test', true, null],
       ],
+    );
+    const { abNtlm, acNtlm } = await run();
+    assert.equal(abNtlm.status, 'ok', abNtlm.message);
+    assert.equal(acNtlm?.status, 'ok', acNtlm?.message);
+    assert.equal(
+      abNtlm.message,
+      "a.test users log on to b.test with NTLM: 127.0.0.1 passed canary@A.TEST's logon through its secure channel to a.test and accepted it",
+    );
+    assert.deepEqual(
+      smbB.logons.map((logon) => [logon.domain, logon.user, logon.status]),
+      [
+        ['A.TEST', 'canary', 0],
+        ['A.TEST', 'canary', 0],
+      ],
+      'the DC checked the NTLMv2 response made with the NT hash of the password, for A.TEST\\canary',
     );
     assertNoSecret(output);
   });
@@ -146,6 +183,15 @@ describe('probeAuth against test KDCs on loopback', () => {
     }
     assert.equal(a.passwordAttempts(), 1);
     assert.deepEqual(first.output.measurements, [], 'no auth measurement: the trust was not tried');
+    for (const target of ['a.test->b.test', 'a.test->c.test']) {
+      const ntlm = findingFor(first.output.findings, 'auth.ntlm', target);
+      assert.equal(ntlm.status, 'unknown');
+      assert.equal(
+        ntlm.message,
+        "not tried again: the canary's password was rejected by its own KDC: A.TEST's KDC 127.0.0.1 answered KDC_ERR_PREAUTH_FAILED (24)",
+      );
+    }
+    assert.deepEqual(smbB.logons, [], 'the password its own KDC refused is not sent with NTLM either');
     assertNoSecret(first.output);
 
     const second = await run('wrong-one', memory);
@@ -175,7 +221,15 @@ describe('probeAuth against test KDCs on loopback', () => {
       closed.ac.message,
       "not available, as configured: a.test users cannot reach c.test (A.TEST's KDC has no referral for ldap/127.0.0.1)",
     );
-    assert.equal(closed.output.measurements.length, 1, 'measured only where a trust is configured');
+    assert.deepEqual(
+      measured(closed.output),
+      [
+        ['kerberos', 'b.test', true],
+        ['ntlm', 'b.test', true],
+      ],
+      'measured only where a trust is configured',
+    );
+    assert.deepEqual(smbC.logons, [], 'no NTLM logon where no trust lets the canary in');
 
     routeDefaultServiceToC = true;
     const open = await run(PASSWORD, new RejectedCredentials(), true);
@@ -228,10 +282,12 @@ describe('probeAuth against test KDCs on loopback', () => {
       assert.equal(found.status, 'critical');
       assert.match(found.message, /trust key mismatch/);
     }
-    assert.deepEqual(
-      output.measurements.map((m) => (m.kind === 'auth' ? m.success : undefined)),
-      [false, false],
-    );
+    assert.deepEqual(measured(output), [
+      ['kerberos', 'b.test', false],
+      ['kerberos', 'c.test', false],
+      ['ntlm', 'b.test', true],
+      ['ntlm', 'c.test', true],
+    ]);
     assertNoSecret(output);
   });
 
@@ -258,4 +314,88 @@ describe('probeAuth against test KDCs on loopback', () => {
       assertNoSecret(output);
     });
   }
+
+  it('a broken secure channel at b.test: NTLM critical there with its NTSTATUS, Kerberos and c.test unaffected', async () => {
+    reset();
+    smbB.faults.logonStatus = 0xc000018d;
+    const { ab, abNtlm, acNtlm, output } = await run();
+    assert.equal(ab.status, 'ok');
+    assert.equal(abNtlm.status, 'critical');
+    assert.equal(
+      abNtlm.message,
+      'a.test users cannot log on to b.test with NTLM: 127.0.0.1 (127.0.0.1) answered 0xC000018D STATUS_TRUSTED_RELATIONSHIP_FAILURE: the secure channel to a.test is broken',
+    );
+    assert.equal(abNtlm.observed['port'], smbB.port);
+    assert.equal(acNtlm?.status, 'ok');
+    assert.deepEqual(measured(output), [
+      ['kerberos', 'b.test', true],
+      ['kerberos', 'c.test', true],
+      ['ntlm', 'b.test', false],
+      ['ntlm', 'c.test', true],
+    ]);
+    // Not a credential rejection: tried again next run.
+    const again = await run();
+    assert.equal(again.abNtlm.status, 'critical');
+    assert.equal(smbB.logons.length, 2);
+    assertNoSecret(output);
+  });
+
+  it('a logon failure for a password its own KDC took: critical, never sent again to that partner, still critical', async () => {
+    reset();
+    smbB.faults.logonStatus = 0xc000006d;
+    const memory = new RejectedCredentials();
+    const first = await run(PASSWORD, memory);
+    assert.equal(first.abNtlm.status, 'critical');
+    assert.match(
+      first.abNtlm.message,
+      /answered 0xC000006D STATUS_LOGON_FAILURE: the logon failed, though a\.test's KDC/,
+    );
+    const second = await run(PASSWORD, memory);
+    assert.equal(smbB.logons.length, 1, 'not sent again');
+    assert.equal(second.abNtlm.status, 'critical');
+    assert.match(second.abNtlm.message, /^a\.test users cannot log on to b\.test with NTLM; not tried again: /);
+    assert.deepEqual(
+      measured(second.output).filter(([protocol]) => protocol === 'ntlm'),
+      [
+        ['ntlm', 'b.test', false],
+        ['ntlm', 'c.test', true],
+      ],
+    );
+    assert.equal(smbC.logons.length, 2, 'c.test is asked each run');
+    const changed = await run(PASSWORD, memory);
+    assert.equal(changed.abNtlm.status, 'critical', 'the same password: still not sent');
+    assert.equal(smbB.logons.length, 1);
+  });
+
+  it('the canary locked out (an account status): unknown, not sent again', async () => {
+    reset();
+    smbB.faults.logonStatus = 0xc0000234;
+    const memory = new RejectedCredentials();
+    const first = await run(PASSWORD, memory);
+    assert.equal(first.abNtlm.status, 'unknown');
+    assert.match(first.abNtlm.message, /^canary password rejected; not retried: .* STATUS_ACCOUNT_LOCKED_OUT/);
+    await run(PASSWORD, memory);
+    assert.equal(smbB.logons.length, 1);
+  });
+
+  it("the canary's own KDC unreachable: NTLM still tried, and ok", { timeout: 30 * TIMEOUT_MS }, async () => {
+    reset();
+    a.faults.reply = 'never';
+    const { ab, abNtlm } = await run();
+    assert.equal(ab.status, 'unknown');
+    assert.equal(abNtlm.status, 'ok', abNtlm.message);
+  });
+
+  for (const behaviour of ['silent-logon', 'garbage'] as const)
+    it(`an SMB server that goes ${behaviour}: unknown, within the timeouts`, { timeout: 30 * TIMEOUT_MS }, async () => {
+      reset();
+      smbB.faults.behaviour = behaviour;
+      const { abNtlm, acNtlm } = await run();
+      assert.equal(abNtlm.status, 'unknown', abNtlm.message);
+      assert.ok(
+        abNtlm.message.startsWith(`NTLM across the trust not tested: 127.0.0.1 (127.0.0.1) port ${smbB.port} `),
+        abNtlm.message,
+      );
+      assert.equal(acNtlm?.status, 'ok');
+    });
 });

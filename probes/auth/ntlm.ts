@@ -1,0 +1,193 @@
+// The canary's NTLM logon at a DC of the partner domain, as a Windows client makes it to a file
+// share: SMB2 NEGOTIATE, then SESSION_SETUP with SPNEGO carrying NTLMSSP NEGOTIATE, CHALLENGE and
+// an NTLMv2 AUTHENTICATE. The DC cannot check the canary's password itself: it passes the logon
+// through the trust's Netlogon secure channel, so its NTSTATUS is the secure channel's answer.
+// Nothing after the logon is sent; the connection is closed.
+
+import { randomBytes } from 'node:crypto';
+import type { NtlmOutcome, NtlmUnreachable } from '../analysis/ntlm-verdict.js';
+import type { ProbeContext } from '../model/probe.js';
+import { TcpConversation, type Framer, type TcpOutcome } from '../transport/sockets.js';
+import { Malformed } from '../wire/ber.js';
+import {
+  decodeChallenge,
+  encodeAuthenticate,
+  encodeNegotiate,
+  DEFAULT_NEGOTIATE_FLAGS,
+  ntlmV2Response,
+  ntowfV2,
+} from '../wire/ntlm.js';
+import {
+  decodeNegotiateResponse,
+  decodeSessionSetupResponse,
+  encodeNegotiateRequest,
+  encodeSessionSetupRequest,
+  frame,
+  readFrame,
+  STATUS_MORE_PROCESSING_REQUIRED,
+  STATUS_SUCCESS,
+} from '../wire/smb2.js';
+import { decodeNegToken, encodeNegTokenInit, encodeNegTokenResp, NTLMSSP_OID } from '../wire/spnego.js';
+
+/** A DC of the partner domain and the port its SMB server listens on (445 unless the config says otherwise). */
+export interface SmbServer {
+  host: string;
+  address: string;
+  port: number;
+}
+
+/** Who logs on: NTLMv2 needs the user, the domain as the DC should route it, and the NT hash. */
+export interface NtlmCredential {
+  user: string;
+  domain: string;
+  ntHash: Uint8Array;
+}
+
+/** DCs of the partner tried before giving up on reaching one: each more is a slower verdict, not a better one. */
+const MAX_DCS_TRIED = 3;
+/** No SMB2 answer to these three requests is anywhere near this; a server that sends more is not an SMB server. */
+const MAX_SMB_MESSAGE = 64 * 1024;
+/** Windows FILETIME: 100 ns since 1601-01-01. */
+const FILETIME_UNIX_EPOCH = 116444736000000000n;
+
+const smbFramer: Framer = (buffered) => {
+  const framed = readFrame(buffered, MAX_SMB_MESSAGE);
+  if (framed instanceof Malformed) return { malformed: framed.reason };
+  return framed === 'incomplete' ? undefined : buffered.length - framed.rest.length;
+};
+
+function filetimeNow(): bigint {
+  return BigInt(Date.now()) * 10000n + FILETIME_UNIX_EPOCH;
+}
+
+/** Why a step of the exchange got no usable answer, in words; undefined when it did. */
+function noAnswer(reply: { ok: true; value: TcpOutcome } | { ok: false; reason: string }, timeoutMs: number): string {
+  if (!reply.ok) return reply.reason === 'timeout' ? `no answer in ${timeoutMs / 1000} s` : reply.reason;
+  return reply.value.kind === 'reply' ? '' : reply.value.reason;
+}
+
+type DcResult =
+  | { kind: 'unreachable'; detail: string }
+  | { kind: 'broken'; detail: string; seconds: number }
+  | { kind: 'answered'; status: number; seconds: number };
+
+/** One logon at one DC: connect, negotiate, two session setups. */
+async function logOnAt(server: SmbServer, credential: NtlmCredential, ctx: ProbeContext): Promise<DcResult> {
+  let conversation: TcpConversation | undefined;
+  try {
+    const opened = await ctx.attempt((signal) => TcpConversation.open(server.address, server.port, signal));
+    if (!opened.ok)
+      return {
+        kind: 'unreachable',
+        detail: opened.reason === 'timeout' ? `no answer to the connect in ${ctx.timeoutMs / 1000} s` : opened.reason,
+      };
+    if (!(opened.value instanceof TcpConversation)) return { kind: 'unreachable', detail: opened.value.reason };
+    const open = opened.value;
+    conversation = open;
+    let seconds = opened.seconds;
+    let messageId = 0n;
+    const ask = async (request: Buffer): Promise<Buffer | string> => {
+      const reply = await ctx.attempt((signal) => open.exchange(frame(request), smbFramer, signal));
+      seconds += reply.seconds;
+      const why = noAnswer(reply.ok ? reply : { ok: false, reason: reply.reason }, ctx.timeoutMs);
+      if (why !== '' || !reply.ok || reply.value.kind !== 'reply') return why;
+      return reply.value.bytes.subarray(4);
+    };
+    const broken = (detail: string): DcResult => ({ kind: 'broken', detail, seconds });
+
+    const negotiated = await ask(encodeNegotiateRequest({ messageId: messageId++, clientGuid: randomBytes(16) }));
+    if (typeof negotiated === 'string')
+      return broken(`took the connection but did not answer SMB2 NEGOTIATE: ${negotiated}`);
+    const negotiate = decodeNegotiateResponse(negotiated);
+    if (negotiate instanceof Malformed)
+      return broken(`answered SMB2 NEGOTIATE with something unusable: ${negotiate.reason}`);
+    if (negotiate.header.status !== STATUS_SUCCESS)
+      return broken(`refused SMB2 NEGOTIATE (status 0x${negotiate.header.status.toString(16).padStart(8, '0')})`);
+
+    const first = await ask(
+      encodeSessionSetupRequest({
+        messageId: messageId++,
+        sessionId: 0n,
+        securityBuffer: encodeNegTokenInit([NTLMSSP_OID], encodeNegotiate()),
+      }),
+    );
+    if (typeof first === 'string') return broken(`did not answer the first SESSION_SETUP: ${first}`);
+    const setup = decodeSessionSetupResponse(first);
+    if (setup instanceof Malformed) return broken(`answered SESSION_SETUP with something unusable: ${setup.reason}`);
+    if (setup.header.status === STATUS_SUCCESS) return broken('opened a session before any credential was sent');
+    // A DC that refuses NTLM before any password is sent (no NTLM offered, NTLM blocked) says so here.
+    if (setup.header.status !== STATUS_MORE_PROCESSING_REQUIRED)
+      return { kind: 'answered', status: setup.header.status, seconds };
+    const token = decodeNegToken(setup.securityBuffer ?? new Uint8Array());
+    if (token instanceof Malformed) return broken(`sent an unusable SPNEGO answer: ${token.reason}`);
+    if (token.kind !== 'resp' || token.responseToken === undefined)
+      return broken('sent no NTLM CHALLENGE in its SPNEGO answer');
+    const challenge = decodeChallenge(token.responseToken);
+    if (challenge instanceof Malformed) return broken(`sent an unusable NTLM CHALLENGE: ${challenge.reason}`);
+
+    const response = ntlmV2Response({
+      responseKeyNT: ntowfV2(credential.ntHash, credential.user, credential.domain),
+      serverChallenge: challenge.serverChallenge,
+      clientChallenge: randomBytes(8),
+      timestamp: challenge.timestamp ?? filetimeNow(),
+      targetInfo: challenge.targetInfo,
+    });
+    const authenticate = encodeAuthenticate({
+      flags: (challenge.flags & DEFAULT_NEGOTIATE_FLAGS) >>> 0,
+      domain: credential.domain,
+      user: credential.user,
+      workstation: '',
+      lmResponse: response.lmChallengeResponse,
+      ntResponse: response.ntChallengeResponse,
+    });
+    const last = await ask(
+      encodeSessionSetupRequest({
+        messageId: messageId++,
+        sessionId: setup.header.sessionId,
+        securityBuffer: encodeNegTokenResp({ responseToken: authenticate }),
+      }),
+    );
+    // No answer to the AUTHENTICATE: the DC took the logon and is still waiting on the secure channel.
+    if (typeof last === 'string')
+      return broken(`did not answer the NTLM logon: ${last} (it may be waiting for a DC of the canary's domain)`);
+    const logon = decodeSessionSetupResponse(last);
+    if (logon instanceof Malformed) return broken(`answered the NTLM logon with something unusable: ${logon.reason}`);
+    return { kind: 'answered', status: logon.header.status, seconds };
+  } finally {
+    conversation?.close();
+  }
+}
+
+/**
+ * The canary's logon at the first DC of `servers` that takes a connection on its SMB port. Once a
+ * DC has answered the logon, no other is asked: each answer is one use of the canary's password.
+ */
+export async function ntlmLogon(
+  servers: SmbServer[],
+  credential: NtlmCredential,
+  passwordProven: boolean,
+  ctx: ProbeContext,
+): Promise<NtlmOutcome> {
+  const tried: NtlmUnreachable[] = [];
+  for (const server of servers.slice(0, MAX_DCS_TRIED)) {
+    const result = await logOnAt(server, credential, ctx);
+    if (result.kind === 'unreachable') {
+      tried.push({ dc: server.host, address: server.address, port: server.port, detail: result.detail });
+      continue;
+    }
+    const { host: dc, address, port } = server;
+    if (result.kind === 'broken')
+      return { kind: 'broken', dc, address, port, detail: result.detail, tried, seconds: result.seconds };
+    return {
+      kind: 'answered',
+      dc,
+      address,
+      port,
+      status: result.status,
+      seconds: result.seconds,
+      passwordProven,
+      tried,
+    };
+  }
+  return { kind: 'unreachable', tried };
+}
