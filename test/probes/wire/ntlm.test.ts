@@ -12,7 +12,11 @@ import {
   encodeChallenge,
   encodeNegotiate,
   MAX_AV_PAIRS,
+  MSV_AV_CHANNEL_BINDINGS,
   MSV_AV_DNS_COMPUTER_NAME,
+  MSV_AV_DNS_DOMAIN_NAME,
+  MSV_AV_DNS_TREE_NAME,
+  MSV_AV_SINGLE_HOST,
   MSV_AV_NB_COMPUTER_NAME,
   MSV_AV_NB_DOMAIN_NAME,
   MSV_AV_TIMESTAMP,
@@ -31,6 +35,7 @@ import {
   NTLMSSP_NEGOTIATE_UNICODE,
   NTLMSSP_NEGOTIATE_VERSION,
   NTLMSSP_REQUEST_TARGET,
+  NTLMSSP_TARGET_TYPE_DOMAIN,
   NTLMSSP_TARGET_TYPE_SERVER,
   NTLM_NEGOTIATE_OEM,
   verifyNtlmV2Response,
@@ -406,5 +411,112 @@ describe('malformed NTLM messages', () => {
     const decoded = ok(decodeAuthenticate(message));
     assert.equal(decoded.domain, 'D?X');
     assert.equal(decoded.user, 'u?');
+  });
+});
+
+// Samba 4.17's NTLMSSP client (ntlm_auth --helper-protocol=ntlmssp-client-1, user canary, domain
+// TAILSPIN, workstation PROBE, password Canary-Passw0rd: a test value, not a secret) answering
+// the CHALLENGE that sambaChallenge() writes. Captured once, base64 as ntlm_auth prints it.
+const SAMBA = {
+  negotiate: 'TlRMTVNTUAABAAAABYIIYgAAAAAoAAAAAAAAACgAAAAGAQAAAAAADw==',
+  authenticate:
+    'TlRMTVNTUAADAAAAGAAYAFgAAAAEAQQBcAAAABAAEAB0AQAADAAMAIQBAAAKAAoAkAEAAAAAAACaAQAABYIIIgYBAAAAAAAP' +
+    'Tv4zhKMAAXvjSC2omJsfVAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAIYQFaL+0p/cU3jDQ38BFOoBAQAAAAAAAAAA5z9KENwB' +
+    'laPBBuE6CiwAAAAAAgAQAFQAQQBJAEwAUwBQAEkATgABAAYARABDAEEABAAaAHQAYQBpAGwAcwBwAGkAbgAuAHQAZQBzAHQA' +
+    'AwAiAGQAYwBhAC4AdABhAGkAbABzAHAAaQBuAC4AdABlAHMAdAAFABoAdABhAGkAbABzAHAAaQBuAC4AdABlAHMAdAAHAAgA' +
+    'AADnP0oQ3AEIADAAMAAAAAAAAAAAAAAAAAAAAOBithK115y3mFywaTmiID7GTD/eV1f2ubSwOD882TeaCgAQAAAAAAAAAAAA' +
+    'AAAAAAAAAAAAAAAAVABBAEkATABTAFAASQBOAGMAYQBuAGEAcgB5AFAAUgBPAEIARQA=',
+  password: 'Canary-Passw0rd',
+  serverChallenge: hex('0011223344556677'),
+  timestamp: 134_000_000_000_000_000n,
+};
+
+function sambaChallenge(): Buffer {
+  const stamp = Buffer.alloc(8);
+  stamp.writeBigUInt64LE(SAMBA.timestamp);
+  const targetInfo = encodeAvPairs([
+    { id: MSV_AV_NB_DOMAIN_NAME, value: utf16('TAILSPIN') },
+    { id: MSV_AV_NB_COMPUTER_NAME, value: utf16('DCA') },
+    { id: MSV_AV_DNS_DOMAIN_NAME, value: utf16('tailspin.test') },
+    { id: MSV_AV_DNS_COMPUTER_NAME, value: utf16('dca.tailspin.test') },
+    { id: MSV_AV_DNS_TREE_NAME, value: utf16('tailspin.test') },
+    { id: MSV_AV_TIMESTAMP, value: stamp },
+  ]);
+  const flags =
+    NTLMSSP_NEGOTIATE_UNICODE |
+    NTLMSSP_REQUEST_TARGET |
+    NTLMSSP_NEGOTIATE_SIGN |
+    NTLMSSP_NEGOTIATE_NTLM |
+    NTLMSSP_NEGOTIATE_ALWAYS_SIGN |
+    NTLMSSP_TARGET_TYPE_DOMAIN |
+    NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |
+    NTLMSSP_NEGOTIATE_TARGET_INFO |
+    NTLMSSP_NEGOTIATE_128 |
+    NTLMSSP_NEGOTIATE_56;
+  return encodeChallenge({
+    flags: flags >>> 0,
+    serverChallenge: SAMBA.serverChallenge,
+    targetName: 'TAILSPIN',
+    targetInfo,
+  });
+}
+
+describe("the server side on Samba's NTLMSSP client", () => {
+  it('reads its NEGOTIATE: KEY_EXCH, 128, VERSION, ESS, ALWAYS_SIGN, NTLM, REQUEST_TARGET, UNICODE, and the Version', () => {
+    assert.deepEqual(ok(decodeNegotiate(Buffer.from(SAMBA.negotiate, 'base64'))), {
+      flags: 0x62088205,
+      domain: '',
+      workstation: '',
+      version: hex('060100000000000f'),
+    });
+  });
+
+  it('reads its AUTHENTICATE (Version and MIC before the payload) and verifies the NTLMv2 response', () => {
+    const message = Buffer.from(SAMBA.authenticate, 'base64');
+    assert.equal(message.readUInt32LE(16), 88, 'the payload (LmChallengeResponse first) starts after the 16-byte MIC');
+    const decoded = ok(decodeAuthenticate(message));
+    assert.equal(decoded.flags, 0x22088205);
+    assert.equal(decoded.domain, 'TAILSPIN');
+    assert.equal(decoded.user, 'canary');
+    assert.equal(decoded.workstation, 'PROBE');
+    assert.deepEqual(decoded.version, hex('060100000000000f'));
+    // The target info carried a timestamp: the LMv2 response is Z(24), and the blob takes the server's time.
+    assert.deepEqual(decoded.lmResponse, Buffer.alloc(24));
+    assert.equal(decoded.ntResponse.readBigUInt64LE(16 + 8), SAMBA.timestamp);
+    const responseKeyNT = ntowfV2(ntHash(SAMBA.password), decoded.user, decoded.domain);
+    const { serverChallenge } = SAMBA;
+    assert.equal(
+      verifyNtlmV2Response({ responseKeyNT, serverChallenge, ntChallengeResponse: decoded.ntResponse }),
+      true,
+    );
+    const wrong = ntowfV2(ntHash('Canary-Passw0rd!'), decoded.user, decoded.domain);
+    assert.equal(
+      verifyNtlmV2Response({ responseKeyNT: wrong, serverChallenge, ntChallengeResponse: decoded.ntResponse }),
+      false,
+    );
+    // Its blob carries back our target info's pairs, and adds MsvAvSingleHost and MsvAvChannelBindings;
+    // Samba ends the blob at MsvAvEOL, without the Z(4) of 3.3.2.
+    const echoed = ok(decodeAvPairs(decoded.ntResponse.subarray(16 + 28)));
+    const sent = ok(decodeChallenge(sambaChallenge())).avPairs;
+    assert.deepEqual(echoed.slice(0, sent.length), sent);
+    assert.deepEqual(
+      echoed.slice(sent.length).map((pair) => pair.id),
+      [MSV_AV_SINGLE_HOST, MSV_AV_CHANNEL_BINDINGS],
+    );
+  });
+
+  it("the client's side computes the same response from the same inputs", () => {
+    const decoded = ok(decodeAuthenticate(Buffer.from(SAMBA.authenticate, 'base64')));
+    const blob = decoded.ntResponse.subarray(16);
+    const response = ntlmV2Response({
+      responseKeyNT: ntowfV2(ntHash(SAMBA.password), 'canary', 'TAILSPIN'),
+      serverChallenge: SAMBA.serverChallenge,
+      clientChallenge: blob.subarray(16, 24),
+      timestamp: blob.readBigUInt64LE(8),
+      targetInfo: blob.subarray(28),
+    });
+    // Samba's blob has no Z(4) after the pairs, ours has: the proof differs by exactly that.
+    assert.deepEqual(response.ntChallengeResponse.subarray(16), Buffer.concat([blob, Buffer.alloc(4)]));
+    assert.deepEqual(response.lmChallengeResponse, Buffer.alloc(24));
   });
 });
