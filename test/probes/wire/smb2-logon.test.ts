@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Malformed, tlv } from '../../../probes/wire/ber.js';
+import { randomBytes, type Random } from '../../support/fuzz.js';
+import { mulberry32 } from '../../support/random.js';
 import {
   decodeAuthenticate,
+  decodeAvPairs,
+  decodeChallenge,
   decodeNegotiate,
   encodeAvPairs,
   encodeChallenge,
@@ -21,6 +25,8 @@ import {
   encodeErrorResponse,
   encodeNegotiateResponse,
   encodeSessionSetupResponse,
+  frame,
+  readFrame,
   SMB2_SESSION_SETUP,
   STATUS_LOGON_FAILURE,
   STATUS_MORE_PROCESSING_REQUIRED,
@@ -168,5 +174,108 @@ describe("an SMB2 logon: smbclient's requests, the codecs' answers", () => {
     const response = ok(decodeSessionSetupResponse(answer));
     assert.equal(response.kind, 'error');
     assert.equal(response.header.status, STATUS_LOGON_FAILURE);
+  });
+});
+
+/** One to eight bytes overwritten, the message cut short, or junk appended. */
+function mutate(random: Random, valid: Buffer): Buffer {
+  const choice = random();
+  if (choice < 0.2) return valid.subarray(0, Math.floor(random() * valid.length));
+  if (choice < 0.3) return Buffer.concat([valid, randomBytes(random, 1 + Math.floor(random() * 40))]);
+  const bytes = Buffer.from(valid);
+  const flips = 1 + Math.floor(random() * 8);
+  for (let flip = 0; flip < flips; flip++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+  return bytes;
+}
+
+/** Every decoder returns a value or a Malformed with a reason, never throws, never returns more bytes than it got. */
+function fuzz(
+  name: string,
+  seeds: readonly Buffer[],
+  decode: (bytes: Buffer) => unknown,
+  seed: number,
+): { parsed: number; malformed: number } {
+  const random = mulberry32(seed);
+  const counts = { parsed: 0, malformed: 0 };
+  for (let round = 0; round < 3000; round++) {
+    const valid = seeds[round % seeds.length] ?? Buffer.alloc(0);
+    const input = round % 4 === 0 ? randomBytes(random, Math.floor(random() * 300)) : mutate(random, valid);
+    const context = `${name} round ${round}: ${input.toString('hex')}`;
+    let result: unknown;
+    assert.doesNotThrow(() => (result = decode(input)), context);
+    if (result instanceof Malformed) {
+      assert.ok(result.reason.length > 0, context);
+      counts.malformed++;
+      continue;
+    }
+    const largest = Math.max(0, ...buffersIn(result).map((buffer) => buffer.length));
+    assert.ok(largest <= input.length, context);
+    counts.parsed++;
+  }
+  return counts;
+}
+
+function buffersIn(value: unknown): Buffer[] {
+  if (Buffer.isBuffer(value)) return [value];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.values(value).flatMap(buffersIn);
+}
+
+describe('fuzzing the logon codecs (deterministic, bounded)', () => {
+  const requests = Object.values(SMBCLIENT).map(hex);
+  const setup1 = ok(decodeSessionSetupRequest(requests[1] ?? Buffer.alloc(0))).securityBuffer;
+  const setup2 = ok(decodeSessionSetupRequest(requests[2] ?? Buffer.alloc(0))).securityBuffer;
+  const tokens = [
+    windowsInit2(),
+    setup1,
+    setup2,
+    encodeNegTokenResp({ negState: 1, responseToken: serverChallenge() }),
+  ];
+  const init = ok(decodeNegToken(setup1));
+  const resp = ok(decodeNegToken(setup2));
+  const ntlmNegotiate = init.kind === 'init' ? init.mechToken : undefined;
+  const ntlmAuthenticate = resp.kind === 'resp' ? resp.responseToken : undefined;
+
+  const cases: [string, Buffer[], (bytes: Buffer) => unknown][] = [
+    ['decodeNegotiateRequest', requests, decodeNegotiateRequest],
+    ['decodeSessionSetupRequest', requests, decodeSessionSetupRequest],
+    [
+      'decodeNegotiateResponse',
+      [
+        encodeNegotiateResponse({
+          messageId: 0n,
+          dialect: 0x0302,
+          serverGuid: Buffer.alloc(16),
+          securityBuffer: windowsInit2(),
+        }),
+      ],
+      decodeNegotiateResponse,
+    ],
+    [
+      'decodeSessionSetupResponse',
+      [
+        encodeSessionSetupResponse({
+          messageId: 1n,
+          sessionId: 1n,
+          status: STATUS_MORE_PROCESSING_REQUIRED,
+          securityBuffer: tokens[3] ?? Buffer.alloc(0),
+        }),
+        encodeErrorResponse(SMB2_SESSION_SETUP, STATUS_LOGON_FAILURE, 2n, 1n),
+      ],
+      decodeSessionSetupResponse,
+    ],
+    ['decodeNegToken', tokens, decodeNegToken],
+    ['decodeNegotiate', [ntlmNegotiate ?? Buffer.alloc(0)], decodeNegotiate],
+    ['decodeChallenge', [serverChallenge()], decodeChallenge],
+    ['decodeAuthenticate', [ntlmAuthenticate ?? Buffer.alloc(0)], decodeAuthenticate],
+    ['decodeAvPairs', [ok(decodeChallenge(serverChallenge())).targetInfo], decodeAvPairs],
+    ['readFrame', requests.map((request) => frame(request)), (bytes) => readFrame(bytes, 1024)],
+  ];
+  cases.forEach(([name, seeds, decode], index) => {
+    it(`${name}: 3000 random and mutated inputs`, () => {
+      const counts = fuzz(name, seeds, decode, 0x10_90_00 + index);
+      // Enough mutations must get through for the decoder's inner checks to be exercised.
+      assert.ok(counts.parsed > 100 && counts.malformed > 100, JSON.stringify(counts));
+    });
   });
 });
