@@ -181,6 +181,7 @@ export function verifyNtlmV2Response(input: {
 
 // ---------------------------------------------------------------- AV pairs
 
+/** The pairs in order, then MsvAvEOL, which is written here: an EOL among `pairs` is left out. */
 export function encodeAvPairs(pairs: readonly AvPair[]): Buffer {
   const parts = pairs
     .filter((pair) => pair.id !== MSV_AV_EOL)
