@@ -102,6 +102,9 @@ function partnerOf(finding: Finding): string | undefined {
   return typeof partner === 'string' ? partner : undefined;
 }
 
+/** The section of each protocol's findings under "Authentication across the trusts". */
+const AUTH_PROTOCOL: Partial<Record<CheckId, string>> = { 'auth.kerberos': 'Kerberos', 'auth.ntlm': 'NTLM' };
+
 /** Trusts first (their DNS findings), then each domain's DCs (port findings), then the rest. */
 function groupFindings(findings: Finding[], config: Config): Group[] {
   const trustGroups = config.trusts.map((trust) => ({
@@ -119,7 +122,7 @@ function groupFindings(findings: Finding[], config: Config): Group[] {
   };
   for (const finding of findings) {
     if (SECTION[finding.check] === 'auth') {
-      add(auth, finding.check === 'auth.kerberos' ? 'Kerberos' : 'Errors', finding);
+      add(auth, AUTH_PROTOCOL[finding.check] ?? 'Errors', finding);
       continue;
     }
     const partner = partnerOf(finding);

@@ -12,14 +12,14 @@ function labelsOf(m: MeasurementOf<'auth'>): Record<(typeof LABELS)[number], str
 export const AUTH_METRICS: MetricDefinition[] = [
   {
     name: 'adtrust_auth_success',
-    help: "1 when the canary of from_domain obtained a service ticket of to_domain through the trust (Kerberos, referral by referral); 0 when the trust's part failed. Absent when the canary itself could not log on (see adtrust_check_status of auth.kerberos) and for directions no configured trust opens.",
+    help: "1 when the canary of from_domain authenticated to to_domain through the trust: protocol kerberos, a service ticket of to_domain, referral by referral (auth.kerberos); protocol ntlm, an NTLMv2 logon over SMB accepted by a DC of to_domain, which passed it through to from_domain (auth.ntlm). 0 when the trust's part failed. Absent when the check has no verdict (its adtrust_check_status is 3: the canary could not log on, or a DC of to_domain could not be reached) and for directions no configured trust opens.",
     labels: LABELS,
     samples: (measurements) =>
       measurementsOf(measurements, 'auth').map((m) => ({ labels: labelsOf(m), value: m.success ? 1 : 0 })),
   },
   {
     name: 'adtrust_auth_duration_seconds',
-    help: 'Seconds the whole exchange took, from the first AS-REQ to the last answer (the time a client waits).',
+    help: 'Seconds the whole exchange took, the time a client waits: kerberos from the first AS-REQ to the last answer; ntlm from the connection to TCP 445 to the answer of the authenticating SESSION_SETUP.',
     labels: LABELS,
     samples: (measurements) =>
       measurementsOf(measurements, 'auth').flatMap((m) =>

@@ -276,6 +276,14 @@ describe('dashboards', () => {
       const text = JSON.stringify(panel);
       assert.ok(text.includes('"rowField":"from_domain"') && text.includes('"columnField":"to_domain"'), panel?.title);
     }
+    // Kerberos and NTLM fail for different reasons: one matrix per protocol, one time line per protocol.
+    assert.equal(
+      (auth[0] as { repeat?: string }).repeat,
+      'protocol',
+      'the success matrix is not repeated per protocol',
+    );
+    assert.match(auth[0]?.targets?.[0]?.expr ?? '', /protocol=~"\$protocol"/);
+    assert.match(auth[1]?.targets?.[0]?.legendFormat ?? '', /\{\{protocol\}\}/);
     // The encryption types by name, RC4 not green: what AdtrustTrustReferralRc4 warns of.
     const mappings = JSON.stringify((auth[2] as { fieldConfig?: { defaults?: { mappings?: unknown } } }).fieldConfig);
     for (const etype of ['"17":{"text":"aes128"', '"18":{"text":"aes256"', '"23":{"text":"RC4","color":"orange"'])
@@ -289,8 +297,11 @@ describe('dashboards', () => {
     for (const metric of ['adtrust_auth_success', 'adtrust_auth_duration_seconds']) {
       const expr = exprs.find((e) => e.includes(metric));
       assert.ok(expr, `no query of adtrust-trusts uses ${metric}`);
-      assert.match(expr, /from_domain=~"\$domain", to_domain=~"\$partner_domain"/);
+      assert.match(expr, /from_domain=~"\$domain", to_domain=~"\$partner_domain", protocol=~"\$protocol"/);
     }
+    // One line per direction and protocol: a failing NTLM is not hidden by a working Kerberos.
+    for (const query of queriesOf(trusts).filter((q) => q.expr.includes('adtrust_auth_')))
+      assert.match(query.legendFormat ?? '', /\{\{protocol\}\}/, query.panel);
   });
 
   // Every expression, its variables filled in as Grafana would for "All", through promtool's

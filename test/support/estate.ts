@@ -7,7 +7,7 @@
 
 import type { Config } from '../../agent/config/config.js';
 import type { FamilyRun } from '../../agent/run/runner.js';
-import { finding, type Finding, type Status } from '../../probes/model/finding.js';
+import { finding, type CheckId, type Finding, type Status } from '../../probes/model/finding.js';
 import type { Family } from '../../probes/model/probe.js';
 import { configFrom } from './config.js';
 
@@ -51,16 +51,16 @@ export interface Estate {
   dcsOf: Map<string, string[]>;
 }
 
-/** An auth finding; `auth.ntlm` (issue 13) is not a check id yet: the cast here is the one place that pretends it is. */
+/** An auth finding (`auth.kerberos` or `auth.ntlm`) about the path from one domain to another. */
 export function authFinding(fields: {
-  check: string;
+  check: Extract<CheckId, `auth.${string}`>;
   status: Status;
   from: string;
   to: string;
   message: string;
 }): Finding {
   return finding({
-    check: fields.check as Finding['check'],
+    check: fields.check,
     status: fields.status,
     domain: fields.from,
     target: { kind: 'path', from: fields.from, to: fields.to },

@@ -170,6 +170,82 @@ describe('report', () => {
   });
 });
 
+describe('the auth section of the text report', () => {
+  const at = new Date('2026-11-21T10:00:00Z');
+  const auth = (check: 'auth.kerberos' | 'auth.ntlm', from: string, to: string, overrides: Partial<Finding>): Finding =>
+    finding({
+      check,
+      domain: from,
+      target: { kind: 'path', from, to },
+      observed: { protocol: check === 'auth.ntlm' ? 'ntlm' : 'kerberos', allowed: true },
+      ...overrides,
+    });
+  const findings = [
+    auth('auth.kerberos', 'tailspin.test', 'wingtip.test', {
+      message:
+        'tailspin.test users authenticate to wingtip.test: service ticket for ldap/dcb.wingtip.test after 1 referral',
+    }),
+    auth('auth.ntlm', 'tailspin.test', 'wingtip.test', {
+      status: 'critical',
+      message:
+        'dcb.wingtip.test answered STATUS_TRUSTED_RELATIONSHIP_FAILURE (0xC000018D): its secure channel to tailspin.test is broken',
+      remediation: 'nltest /server:dcb.wingtip.test /sc_reset:tailspin.test',
+      observed: { protocol: 'ntlm', dc: 'dcb.wingtip.test', port: 445, status: '0xC000018D' },
+    }),
+    auth('auth.ntlm', 'wingtip.test', 'tailspin.test', {
+      status: 'unknown',
+      message: 'could not reach dca.tailspin.test:445 (SMB): timeout; NTLM across the trust was not tested',
+      remediation: 'allow TCP 445 from this host to dca.tailspin.test',
+    }),
+    auth('auth.kerberos', 'wingtip.test', 'tailspin.test', { message: 'wingtip.test users authenticate' }),
+  ];
+  const report = buildReport(
+    [{ family: 'auth', startedAt: at, durationSeconds: 1, measurements: [], findings }],
+    at,
+    1,
+  );
+
+  it('puts NTLM findings in a section "NTLM" beside "Kerberos"', () => {
+    const text = renderText(report, config, ['auth'], { colour: false, verbose: false });
+    assert.equal(
+      text,
+      [
+        'CRITICAL 1 critical, 1 unknown, 2 ok   (auth in 1s, 2026-11-21T10:00:00Z)',
+        '',
+        'Authentication across the trusts',
+        '  NTLM',
+        '    CRITICAL dcb.wingtip.test answered STATUS_TRUSTED_RELATIONSHIP_FAILURE (0xC000018D): its secure channel to tailspin.test is broken  [auth.ntlm]',
+        '             fix: nltest /server:dcb.wingtip.test /sc_reset:tailspin.test',
+        '    UNKNOWN  could not reach dca.tailspin.test:445 (SMB): timeout; NTLM across the trust was not tested  [auth.ntlm]',
+        '             fix: allow TCP 445 from this host to dca.tailspin.test',
+        '  Kerberos',
+        '    OK       2 checks ok: kerberos',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it("--verbose lists each protocol's findings under its own section", () => {
+    const text = renderText(report, config, ['auth'], { colour: false, verbose: true });
+    const kerberos = text.indexOf('\n  Kerberos\n');
+    const ntlm = text.indexOf('\n  NTLM\n');
+    assert.ok(kerberos > 0 && ntlm > 0, text);
+    assert.ok(text.indexOf('wingtip.test users authenticate') > kerberos);
+    assert.ok(text.indexOf('not tested  [auth.ntlm]') > ntlm && text.indexOf('not tested  [auth.ntlm]') < kerberos);
+  });
+
+  it('the JSON report renders the path target of an auth.ntlm finding as of auth.kerberos', () => {
+    const json = reportJson(report).findings.filter((f) => f.check === 'auth.ntlm');
+    assert.deepEqual(
+      json.map((f) => [f.status, f.target]),
+      [
+        ['critical', 'tailspin.test->wingtip.test'],
+        ['unknown', 'wingtip.test->tailspin.test'],
+      ],
+    );
+  });
+});
+
 describe('the text report of a large estate', () => {
   const dcs = Array.from({ length: 500 }, (_, index) => `dc${String(index).padStart(3, '0')}.wingtip.test`);
   const portFinding = (host: string, port: number, state: 'open' | 'filtered'): Finding =>

@@ -237,10 +237,18 @@ describe('status page in headless Chromium', { skip: noBrowser }, () => {
       failing[0] ?? '',
       /^wingtip\.test\ttailspin\.test\tCRITICAL\tCRITICAL auth\.kerberos a user of wingtip\.test gets no service ticket/,
     );
+    // Each protocol's check of the direction on a line of its own, in the same row, worst first.
+    assert.match(
+      failing[0] ?? '',
+      /\(DNS\)\nOK auth\.ntlm an NTLM logon of a user of wingtip\.test at a DC of tailspin\.test was passed through/,
+    );
     await page.click('#auth details.healthy-part > summary');
     const all = await visibleTexts(page, '#auth tbody tr');
     assert.equal(all.length, 2);
-    assert.match(all[1] ?? '', /^tailspin\.test\twingtip\.test\tOK\tOK auth\.kerberos a user of tailspin\.test got/);
+    assert.match(
+      all[1] ?? '',
+      /^tailspin\.test\twingtip\.test\tOK\tOK auth\.kerberos a user of tailspin\.test got .*\nOK auth\.ntlm an NTLM logon of a user of tailspin\.test/,
+    );
     await page.screenshot({ path: join(SCREENSHOTS, 'simulated-3-dcs.png'), fullPage: true });
     await page.close();
   });
