@@ -47,6 +47,8 @@ export type NtlmOutcome =
       address: string;
       port: number;
       status: number;
+      /** The session the DC gave was its guest's (or anonymous), not the canary's. */
+      guest: boolean;
       seconds: number;
       /** The canary's password was proven right by its own KDC in this run (Kerberos AS). */
       passwordProven: boolean;
@@ -218,6 +220,13 @@ export function judgeNtlm(direction: AuthDirection, canary: string, outcome: Ntl
     seconds,
     ...(outcome.tried.length > 0 ? { tried: outcome.tried.map(describeOne) } : {}),
   };
+  if (status === STATUS_SUCCESS && outcome.guest)
+    return make(
+      'critical',
+      `${dc} (${address}) gave a guest session, not ${canary}'s: it did not verify the logon, so NTLM across the trust is not proven`,
+      `turn guest mapping off on ${dc} (Samba: map to guest = never; Windows: keep the Guest account disabled), then check this again`,
+      { ...observed, guest: true },
+    );
   if (status === STATUS_SUCCESS)
     return make(
       'ok',

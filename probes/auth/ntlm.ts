@@ -23,9 +23,15 @@ import {
   encodeNegotiateRequest,
   encodeSessionSetupRequest,
   frame,
+  decodeResponseHeader,
   readFrame,
+  SMB2_FLAGS_ASYNC_COMMAND,
+  SMB2_SESSION_FLAG_IS_GUEST,
+  SMB2_SESSION_FLAG_IS_NULL,
   STATUS_MORE_PROCESSING_REQUIRED,
+  STATUS_PENDING,
   STATUS_SUCCESS,
+  type Smb2Header,
 } from '../wire/smb2.js';
 import { decodeNegToken, encodeNegTokenInit, encodeNegTokenResp, NTLMSSP_OID } from '../wire/spnego.js';
 
@@ -47,6 +53,8 @@ export interface NtlmCredential {
 const MAX_DCS_TRIED = 3;
 /** No SMB2 answer to these three requests is anywhere near this; a server that sends more is not an SMB server. */
 const MAX_SMB_MESSAGE = 64 * 1024;
+/** Interim answers (STATUS_PENDING) waited through for one request before giving up on it. */
+const MAX_INTERIM_ANSWERS = 4;
 /** Windows FILETIME: 100 ns since 1601-01-01. */
 const FILETIME_UNIX_EPOCH = 116444736000000000n;
 
@@ -55,6 +63,11 @@ const smbFramer: Framer = (buffered) => {
   if (framed instanceof Malformed) return { malformed: framed.reason };
   return framed === 'incomplete' ? undefined : buffered.length - framed.rest.length;
 };
+
+/** An interim answer: the DC works on the request asynchronously; the real answer follows (MS-SMB2 3.3.4.2). */
+function isInterim(header: Smb2Header): boolean {
+  return header.status === STATUS_PENDING && (header.flags & SMB2_FLAGS_ASYNC_COMMAND) !== 0;
+}
 
 function filetimeNow(): bigint {
   return BigInt(Date.now()) * 10000n + FILETIME_UNIX_EPOCH;
@@ -69,7 +82,7 @@ function noAnswer(reply: { ok: true; value: TcpOutcome } | { ok: false; reason: 
 type DcResult =
   | { kind: 'unreachable'; detail: string }
   | { kind: 'broken'; detail: string; seconds: number }
-  | { kind: 'answered'; status: number; seconds: number };
+  | { kind: 'answered'; status: number; guest: boolean; seconds: number };
 
 /** One logon at one DC: connect, negotiate, two session setups. */
 async function logOnAt(server: SmbServer, credential: NtlmCredential, ctx: ProbeContext): Promise<DcResult> {
@@ -86,12 +99,21 @@ async function logOnAt(server: SmbServer, credential: NtlmCredential, ctx: Probe
     conversation = open;
     let seconds = opened.seconds;
     let messageId = 0n;
+    /** The answer to `request`, past the interim STATUS_PENDING answers a DC sends while it works. */
     const ask = async (request: Buffer): Promise<Buffer | string> => {
-      const reply = await ctx.attempt((signal) => open.exchange(frame(request), smbFramer, signal));
-      seconds += reply.seconds;
-      const why = noAnswer(reply.ok ? reply : { ok: false, reason: reply.reason }, ctx.timeoutMs);
-      if (why !== '' || !reply.ok || reply.value.kind !== 'reply') return why;
-      return reply.value.bytes.subarray(4);
+      let send: Buffer | undefined = frame(request);
+      for (let interim = 0; interim <= MAX_INTERIM_ANSWERS; interim++) {
+        const sending = send;
+        const reply = await ctx.attempt((signal) => open.exchange(sending, smbFramer, signal));
+        seconds += reply.seconds;
+        send = undefined;
+        const why = noAnswer(reply.ok ? reply : { ok: false, reason: reply.reason }, ctx.timeoutMs);
+        if (why !== '' || !reply.ok || reply.value.kind !== 'reply') return why;
+        const message = reply.value.bytes.subarray(4);
+        const header = decodeResponseHeader(message);
+        if (header instanceof Malformed || !isInterim(header)) return message;
+      }
+      return `more than ${MAX_INTERIM_ANSWERS} interim (STATUS_PENDING) answers`;
     };
     const broken = (detail: string): DcResult => ({ kind: 'broken', detail, seconds });
 
@@ -116,9 +138,9 @@ async function logOnAt(server: SmbServer, credential: NtlmCredential, ctx: Probe
     if (setup instanceof Malformed) return broken(`answered SESSION_SETUP with something unusable: ${setup.reason}`);
     if (setup.header.status === STATUS_SUCCESS) return broken('opened a session before any credential was sent');
     // A DC that refuses NTLM before any password is sent (no NTLM offered, NTLM blocked) says so here.
-    if (setup.header.status !== STATUS_MORE_PROCESSING_REQUIRED)
-      return { kind: 'answered', status: setup.header.status, seconds };
-    const token = decodeNegToken(setup.securityBuffer ?? new Uint8Array());
+    if (setup.kind === 'error' || setup.header.status !== STATUS_MORE_PROCESSING_REQUIRED)
+      return { kind: 'answered', status: setup.header.status, guest: false, seconds };
+    const token = decodeNegToken(setup.securityBuffer);
     if (token instanceof Malformed) return broken(`sent an unusable SPNEGO answer: ${token.reason}`);
     if (token.kind !== 'resp' || token.responseToken === undefined)
       return broken('sent no NTLM CHALLENGE in its SPNEGO answer');
@@ -152,7 +174,11 @@ async function logOnAt(server: SmbServer, credential: NtlmCredential, ctx: Probe
       return broken(`did not answer the NTLM logon: ${last} (it may be waiting for a DC of the canary's domain)`);
     const logon = decodeSessionSetupResponse(last);
     if (logon instanceof Malformed) return broken(`answered the NTLM logon with something unusable: ${logon.reason}`);
-    return { kind: 'answered', status: logon.header.status, seconds };
+    // A server that maps a failed logon to its guest account answers success too: only the flags tell.
+    const guest =
+      logon.kind === 'session-setup' &&
+      (logon.sessionFlags & (SMB2_SESSION_FLAG_IS_GUEST | SMB2_SESSION_FLAG_IS_NULL)) !== 0;
+    return { kind: 'answered', status: logon.header.status, guest, seconds };
   } finally {
     conversation?.close();
   }
@@ -184,6 +210,7 @@ export async function ntlmLogon(
       address,
       port,
       status: result.status,
+      guest: result.guest,
       seconds: result.seconds,
       passwordProven,
       tried,

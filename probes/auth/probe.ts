@@ -24,15 +24,14 @@ import { ntlmLogon, type NtlmCredential } from './ntlm.js';
 
 const RC4_HMAC = 23;
 
-/** Port 88, unless the config names the DC only as `host:port` without 88 (a KDC elsewhere, as in tests). */
+/** Port 88, unless the config names the DC only as `host:port` entries without 88 (a KDC elsewhere, as in tests): then its lowest. */
 function kdcPort(dc: DcTarget): number {
   return dc.everyPort || dc.ports.includes(KERBEROS_PORT) ? KERBEROS_PORT : (dc.ports[0] ?? KERBEROS_PORT);
 }
 
-/** Port 445, unless the config names the DC only as `host:port` entries without 445: then its second (else its only) port. */
+/** Port 445, unless the config names the DC only as `host:port` entries without 445: then its highest. */
 function smbPort(dc: DcTarget): number {
-  if (dc.everyPort || dc.ports.includes(SMB_PORT)) return SMB_PORT;
-  return dc.ports.find((port) => port !== kdcPort(dc)) ?? dc.ports[0] ?? SMB_PORT;
+  return dc.everyPort || dc.ports.includes(SMB_PORT) ? SMB_PORT : (dc.ports.at(-1) ?? SMB_PORT);
 }
 
 /** The DCs of a realm, found once per realm and run whichever directions pass through it. */

@@ -290,6 +290,15 @@ export function decodeRequestHeader(bytes: Uint8Array): Smb2Header | Malformed {
   return header;
 }
 
+/** The header of a message from a server: SERVER_TO_REDIR set. */
+export function decodeResponseHeader(bytes: Uint8Array): Smb2Header | Malformed {
+  const header = decodeHeader(asBuffer(bytes), 'SMB2 response');
+  if (header instanceof Malformed) return header;
+  if ((header.flags & SMB2_FLAGS_SERVER_TO_REDIR) === 0)
+    return new Malformed('SMB2 response: the header is not flagged as a response');
+  return header;
+}
+
 /** A response's header, which must be flagged as a response to `command`. */
 function openResponse(
   bytes: Uint8Array,

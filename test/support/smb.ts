@@ -28,9 +28,12 @@ import {
   encodeSessionSetupResponse,
   frame,
   readFrame,
+  SMB2_FLAGS_ASYNC_COMMAND,
   SMB2_NEGOTIATE,
+  SMB2_SESSION_FLAG_IS_GUEST,
   SMB2_SESSION_SETUP,
   STATUS_MORE_PROCESSING_REQUIRED,
+  STATUS_PENDING,
   STATUS_SUCCESS,
 } from '../../probes/wire/smb2.js';
 import { decodeNegToken, encodeNegTokenInit, encodeNegTokenResp, NTLMSSP_OID } from '../../probes/wire/spnego.js';
@@ -38,8 +41,12 @@ import { decodeNegToken, encodeNegTokenInit, encodeNegTokenResp, NTLMSSP_OID } f
 export interface SmbFaults {
   /** Answer the AUTHENTICATE with this NTSTATUS whatever the password (a broken secure channel). */
   logonStatus: number | undefined;
-  /** `silent-logon`: never answer the AUTHENTICATE; `garbage`: answer NEGOTIATE with random bytes. */
-  behaviour: 'answer' | 'silent-logon' | 'garbage';
+  /**
+   * `silent-logon`: never answer the AUTHENTICATE; `garbage`: answer NEGOTIATE with random bytes;
+   * `guest`: accept any password as the guest account (Samba's "map to guest = bad password");
+   * `pending`: send two interim STATUS_PENDING answers before each real one.
+   */
+  behaviour: 'answer' | 'silent-logon' | 'garbage' | 'guest' | 'pending';
 }
 
 export interface TestSmbServer {
@@ -52,8 +59,13 @@ export interface TestSmbServer {
 
 export const STATUS_LOGON_FAILURE = 0xc000006d;
 
-/** `accounts`: the passwords the server's "secure channel" can check, by `DOMAIN\user` in upper case. */
-export async function startSmbServer(accounts: Record<string, string>): Promise<TestSmbServer> {
+/**
+ * `accounts`: the passwords the server's "secure channel" can check, by `DOMAIN\\user` in upper case.
+ * `above`: listen on the first free port above this one, so that a DC named `127.0.0.1:<kdc>` and
+ * `127.0.0.1:<this>` has its KDC on its lowest port and its SMB server on its highest, as the
+ * auth family reads such a DC.
+ */
+export async function startSmbServer(accounts: Record<string, string>, above = 0): Promise<TestSmbServer> {
   const faults: SmbFaults = { logonStatus: undefined, behaviour: 'answer' };
   const logons: TestSmbServer['logons'] = [];
   const sockets = new Set<Socket>();
@@ -61,9 +73,13 @@ export async function startSmbServer(accounts: Record<string, string>): Promise<
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
-    let buffered = Buffer.alloc(0);
-    let challenge = Buffer.alloc(8);
-    let targetInfo = Buffer.alloc(0);
+    let buffered: Buffer = Buffer.alloc(0);
+    let challenge: Buffer = Buffer.alloc(8);
+    let targetInfo: Buffer = Buffer.alloc(0);
+    const answer = (messageId: bigint, command: number, response: Buffer): void => {
+      if (faults.behaviour === 'pending') for (let i = 0; i < 2; i++) socket.write(frame(interim(command, messageId)));
+      socket.write(frame(response));
+    };
     socket.on('data', (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
       for (;;) {
@@ -80,18 +96,18 @@ export async function startSmbServer(accounts: Record<string, string>): Promise<
           return;
         }
         if (header.command === SMB2_NEGOTIATE) {
-          socket.write(
-            faults.behaviour === 'garbage'
-              ? frame(randomBytes(80))
-              : frame(
-                  encodeNegotiateResponse({
-                    messageId: header.messageId,
-                    dialect: 0x0210,
-                    serverGuid: randomBytes(16),
-                    securityBuffer: encodeNegTokenInit([NTLMSSP_OID]),
-                  }),
-                ),
-          );
+          if (faults.behaviour === 'garbage') socket.write(frame(randomBytes(80)));
+          else
+            answer(
+              header.messageId,
+              SMB2_NEGOTIATE,
+              encodeNegotiateResponse({
+                messageId: header.messageId,
+                dialect: 0x0210,
+                serverGuid: randomBytes(16),
+                securityBuffer: encodeNegTokenInit([NTLMSSP_OID]),
+              }),
+            );
           continue;
         }
         if (header.command !== SMB2_SESSION_SETUP) {
@@ -118,19 +134,19 @@ export async function startSmbServer(accounts: Record<string, string>): Promise<
             targetName: 'PARTNER',
             targetInfo,
           });
-          socket.write(
-            frame(
-              encodeSessionSetupResponse({
-                messageId: header.messageId,
-                sessionId: 0x1234n,
-                status: STATUS_MORE_PROCESSING_REQUIRED,
-                securityBuffer: encodeNegTokenResp({
-                  negState: 1,
-                  supportedMech: NTLMSSP_OID,
-                  responseToken: ntlmChallenge,
-                }),
+          answer(
+            header.messageId,
+            SMB2_SESSION_SETUP,
+            encodeSessionSetupResponse({
+              messageId: header.messageId,
+              sessionId: 0x1234n,
+              status: STATUS_MORE_PROCESSING_REQUIRED,
+              securityBuffer: encodeNegTokenResp({
+                negState: 1,
+                supportedMech: NTLMSSP_OID,
+                responseToken: ntlmChallenge,
               }),
-            ),
+            }),
           );
           continue;
         }
@@ -141,28 +157,30 @@ export async function startSmbServer(accounts: Record<string, string>): Promise<
         }
         if (faults.behaviour === 'silent-logon') return;
         const password = accounts[`${authenticate.domain}\\${authenticate.user}`.toUpperCase()];
+        const guest = faults.behaviour === 'guest';
         const status =
           faults.logonStatus ??
-          (password !== undefined && verifies(password, authenticate, challenge)
+          (guest || (password !== undefined && verifies(password, authenticate, challenge))
             ? STATUS_SUCCESS
             : STATUS_LOGON_FAILURE);
         logons.push({ user: authenticate.user, domain: authenticate.domain, status });
-        socket.write(
-          frame(
-            status === STATUS_SUCCESS
-              ? encodeSessionSetupResponse({
-                  messageId: header.messageId,
-                  sessionId: 0x1234n,
-                  status,
-                  securityBuffer: encodeNegTokenResp({ negState: 0 }),
-                })
-              : encodeErrorResponse(SMB2_SESSION_SETUP, status, header.messageId, 0x1234n),
-          ),
+        answer(
+          header.messageId,
+          SMB2_SESSION_SETUP,
+          status === STATUS_SUCCESS
+            ? encodeSessionSetupResponse({
+                messageId: header.messageId,
+                sessionId: 0x1234n,
+                status,
+                sessionFlags: guest ? SMB2_SESSION_FLAG_IS_GUEST : 0,
+                securityBuffer: encodeNegTokenResp({ negState: 0 }),
+              })
+            : encodeErrorResponse(SMB2_SESSION_SETUP, status, header.messageId, 0x1234n),
         );
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await listenAbove(server, above);
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
   return {
@@ -175,6 +193,24 @@ export async function startSmbServer(accounts: Record<string, string>): Promise<
         server.close(() => resolve());
       }),
   };
+}
+
+async function listenAbove(server: Server, above: number): Promise<void> {
+  for (let port = above === 0 ? 0 : above + 1; port <= 65535; port++) {
+    const listening = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (listening) return;
+  }
+  throw new Error(`no free port above ${above}`);
+}
+
+/** An interim answer (MS-SMB2 3.3.4.2): STATUS_PENDING with the ASYNC flag (byte 16 holds the flags). */
+function interim(command: number, messageId: bigint): Buffer {
+  const response = encodeErrorResponse(command, STATUS_PENDING, messageId, 0x1234n);
+  response.writeUInt32LE(response.readUInt32LE(16) | SMB2_FLAGS_ASYNC_COMMAND, 16);
+  return response;
 }
 
 function filetime(): Buffer {

@@ -20,7 +20,7 @@ const CANARY = 'canary@TAILSPIN.TEST';
 const DC = { dc: 'dcb.wingtip.test', address: '198.51.100.20', port: 445 };
 
 function answered(status: number, passwordProven = true, tried: NtlmUnreachable[] = []): NtlmOutcome {
-  return { kind: 'answered', ...DC, status, seconds: 0.25, passwordProven, tried };
+  return { kind: 'answered', ...DC, status, guest: false, seconds: 0.25, passwordProven, tried };
 }
 
 const RETRY =
@@ -36,6 +36,15 @@ const ROWS: { name: string; outcome: NtlmOutcome; status: Status; message: strin
     message:
       "tailspin.test users log on to wingtip.test with NTLM: dcb.wingtip.test passed canary@TAILSPIN.TEST's logon through its secure channel to tailspin.test and accepted it",
     remediation: '',
+  },
+  {
+    name: 'a guest session is not the canary logged on',
+    outcome: { ...(answered(0) as NtlmOutcome & { kind: 'answered' }), guest: true },
+    status: 'critical',
+    message:
+      "dcb.wingtip.test (198.51.100.20) gave a guest session, not canary@TAILSPIN.TEST's: it did not verify the logon, so NTLM across the trust is not proven",
+    remediation:
+      'turn guest mapping off on dcb.wingtip.test (Samba: map to guest = never; Windows: keep the Guest account disabled), then check this again',
   },
   {
     name: 'trusted relationship failure',

@@ -46,8 +46,8 @@ before(async () => {
   a = await startKdc(db, ['A.TEST']);
   b = await startKdc(db, ['B.TEST']);
   c = await startKdc(db, ['C.TEST']);
-  smbB = await startSmbServer({ 'A.TEST\\CANARY': PASSWORD });
-  smbC = await startSmbServer({ 'A.TEST\\CANARY': PASSWORD });
+  smbB = await startSmbServer({ 'A.TEST\\CANARY': PASSWORD }, b.port);
+  smbC = await startSmbServer({ 'A.TEST\\CANARY': PASSWORD }, c.port);
 });
 
 after(async () => {
@@ -383,6 +383,23 @@ describe('probeAuth against test KDCs on loopback', () => {
     a.faults.reply = 'never';
     const { ab, abNtlm } = await run();
     assert.equal(ab.status, 'unknown');
+    assert.equal(abNtlm.status, 'ok', abNtlm.message);
+  });
+
+  it('a DC that maps the logon to its guest account: critical, the logon was not verified', async () => {
+    reset();
+    smbB.faults.behaviour = 'guest';
+    const { abNtlm } = await run('wrong-for-ntlm-only');
+    assert.equal(abNtlm.status, 'unknown', 'the own KDC refused this password: nothing sent with NTLM');
+    const { abNtlm: guest } = await run();
+    assert.equal(guest.status, 'critical', guest.message);
+    assert.match(guest.message, /gave a guest session, not canary@A\.TEST's: it did not verify the logon/);
+  });
+
+  it('interim STATUS_PENDING answers before each real one: waited through, ok', async () => {
+    reset();
+    smbB.faults.behaviour = 'pending';
+    const { abNtlm } = await run();
     assert.equal(abNtlm.status, 'ok', abNtlm.message);
   });
 
