@@ -157,6 +157,19 @@ function describeOne(t: NtlmUnreachable): string {
   return `${t.dc} (${t.address}) port ${t.port}: ${t.detail}`;
 }
 
+/** What the DC answered and what it means: `dcb (198.51.100.20) answered 0xC000018D STATUS_…: meaning`. */
+export function describeAnswer(outcome: NtlmOutcome & { kind: 'answered' }, from: string, to: string): string {
+  const { dc, address, status } = outcome;
+  const info = STATUSES.get(status >>> 0);
+  const meaning =
+    status >>> 0 === STATUS_LOGON_FAILURE && outcome.passwordProven
+      ? `the logon failed, though ${from}'s KDC took the same password in this run: ${dc} did not pass it to ${from}`
+      : info === undefined
+        ? 'the logon across the trust failed'
+        : fill(info.meaning, from, to);
+  return `${dc} (${address}) answered ${ntStatusHex(status)} ${info?.name ?? ntStatusName(status)}: ${meaning}`;
+}
+
 export function judgeNtlm(direction: AuthDirection, canary: string, outcome: NtlmOutcome): Finding {
   const { from, to } = direction;
   const make = (status: Status, message: string, remediation: string, observed: Finding['observed'] = {}): Finding =>
@@ -176,13 +189,15 @@ export function judgeNtlm(direction: AuthDirection, canary: string, outcome: Ntl
       if (outcome.trustFailure)
         return make(
           'critical',
-          `${from} users cannot log on to ${to} with NTLM; not tried again: ${outcome.why}`,
+          `${from} users cannot log on to ${to} with NTLM: ${outcome.why}; not sent again until the canary's password changes`,
           remedy(STATUS_LOGON_FAILURE, from, to, `<a DC of ${to}>`),
           { not_retried: true },
         );
       return make(
         'unknown',
-        outcome.rejected ? `not tried again: ${outcome.why}` : `NTLM across the trust not tried: ${outcome.why}`,
+        outcome.rejected
+          ? `canary password rejected; not retried: ${outcome.why}`
+          : `NTLM across the trust not tried: ${outcome.why}`,
         outcome.rejected ? `fix or unlock the canary's account in ${from}; ${retryHint}` : '',
         { not_retried: outcome.rejected },
       );
@@ -234,25 +249,16 @@ export function judgeNtlm(direction: AuthDirection, canary: string, outcome: Ntl
       '',
       observed,
     );
-  const info = STATUSES.get(status >>> 0);
-  const answered = `${dc} (${address}) answered ${ntStatusHex(status)} ${info?.name ?? ntStatusName(status)}`;
-  if (info?.account === true && !(status >>> 0 === STATUS_LOGON_FAILURE && passwordProven))
+  const answered = describeAnswer(outcome, from, to);
+  if (rejectsCanary(status) && !(status >>> 0 === STATUS_LOGON_FAILURE && passwordProven))
     return make(
       'unknown',
-      `canary password rejected; not retried: ${answered} (${fill(info.meaning, from, to)}) to ${canary}'s NTLM logon`,
+      `canary password rejected; not retried: ${answered}`,
       `fix or unlock the canary's account in ${from}; ${retryHint}`,
       { ...observed, not_retried: true },
     );
-  const meaning =
-    status >>> 0 === STATUS_LOGON_FAILURE
-      ? `the logon failed, though ${from}'s KDC took the same password in this run: ${dc} did not pass it to ${from}`
-      : info === undefined
-        ? 'the logon across the trust failed'
-        : fill(info.meaning, from, to);
-  return make(
-    'critical',
-    `${from} users cannot log on to ${to} with NTLM: ${answered}: ${meaning}`,
-    remedy(status, from, to, dc),
-    { ...observed, not_retried: rejectsCanary(status) },
-  );
+  return make('critical', `${from} users cannot log on to ${to} with NTLM: ${answered}`, remedy(status, from, to, dc), {
+    ...observed,
+    not_retried: rejectsCanary(status),
+  });
 }

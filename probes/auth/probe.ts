@@ -1,9 +1,12 @@
 // The auth family: for every direction a canary's logon should (or should not) cross a
-// trust, one real Kerberos exchange, judged hop by hop. Its findings answer the question
-// the product exists for: will authentication across this trust work right now?
+// trust, one real Kerberos exchange, judged hop by hop, and, where a trust lets the canary
+// in, one NTLM logon at a DC of the partner, which proves the trust's secure channel. Its
+// findings answer the question the product exists for: will authentication across this
+// trust work right now?
 
 import { exchangeSeconds, judgeKerberos, referralEtype, rejectsPassword, type Hop } from '../analysis/auth-verdict.js';
 import {
+  describeAnswer,
   judgeNtlm,
   rejectsCanary,
   SMB_PORT,
@@ -148,8 +151,7 @@ async function ntlmVerdict(
     judged({ kind: 'not-tried', why, rejected, trustFailure }, undefined);
 
   const ownRejection = kerberosRejection(logon);
-  if (ownRejection !== undefined)
-    return notTried(`the canary's password was rejected by its own KDC: ${ownRejection}`, true);
+  if (ownRejection !== undefined) return notTried(`its own KDC refused it: ${ownRejection}`, true);
   const account = ctx.credentials.rejection(ntlmKey(canary, direction.to, 'account'));
   if (account !== undefined) return notTried(account, true);
   const partner = ctx.credentials.rejection(ntlmKey(canary, direction.to, 'partner'));
@@ -163,7 +165,7 @@ async function ntlmVerdict(
   const result = judged(outcome, outcome.kind === 'answered' ? outcome.seconds : undefined);
   if (outcome.kind === 'answered' && rejectsCanary(outcome.status)) {
     const kind = outcome.passwordProven && outcome.status === STATUS_LOGON_FAILURE ? 'partner' : 'account';
-    ctx.credentials.reject(ntlmKey(canary, direction.to, kind), result.finding.message);
+    ctx.credentials.reject(ntlmKey(canary, direction.to, kind), describeAnswer(outcome, direction.from, direction.to));
   }
   return result;
 }

@@ -129,7 +129,7 @@ const ROWS: { name: string; outcome: NtlmOutcome; status: Status; message: strin
     outcome: answered(0xc000006d, false),
     status: 'unknown',
     message:
-      "canary password rejected; not retried: dcb.wingtip.test (198.51.100.20) answered 0xC000006D STATUS_LOGON_FAILURE (unknown user name or bad password) to canary@TAILSPIN.TEST's NTLM logon",
+      'canary password rejected; not retried: dcb.wingtip.test (198.51.100.20) answered 0xC000006D STATUS_LOGON_FAILURE: unknown user name or bad password',
     remediation: RETRY,
   },
   {
@@ -137,14 +137,14 @@ const ROWS: { name: string; outcome: NtlmOutcome; status: Status; message: strin
     outcome: answered(0xc0000234, true),
     status: 'unknown',
     message:
-      "canary password rejected; not retried: dcb.wingtip.test (198.51.100.20) answered 0xC0000234 STATUS_ACCOUNT_LOCKED_OUT (the canary is locked out) to canary@TAILSPIN.TEST's NTLM logon",
+      'canary password rejected; not retried: dcb.wingtip.test (198.51.100.20) answered 0xC0000234 STATUS_ACCOUNT_LOCKED_OUT: the canary is locked out',
     remediation: RETRY,
   },
   {
     name: 'not tried: the own KDC refused the password',
     outcome: { kind: 'not-tried', why: 'the password was refused', rejected: true, trustFailure: false },
     status: 'unknown',
-    message: 'not tried again: the password was refused',
+    message: 'canary password rejected; not retried: the password was refused',
     remediation: RETRY,
   },
   {
@@ -158,7 +158,8 @@ const ROWS: { name: string; outcome: NtlmOutcome; status: Status; message: strin
     name: 'not tried: a remembered partner logon failure stays critical',
     outcome: { kind: 'not-tried', why: 'dcb answered 0xC000006D', rejected: true, trustFailure: true },
     status: 'critical',
-    message: 'tailspin.test users cannot log on to wingtip.test with NTLM; not tried again: dcb answered 0xC000006D',
+    message:
+      "tailspin.test users cannot log on to wingtip.test with NTLM: dcb answered 0xC000006D; not sent again until the canary's password changes",
     remediation:
       "the canary's own KDC took its password in this run, so <a DC of wingtip.test> did not pass the logon to tailspin.test: check that wingtip.test trusts tailspin.test (trust objects, their direction, and the name TAILSPIN.TEST in the trust), and nltest /server:<a DC of wingtip.test> /sc_verify:tailspin.test; the agent tries again when the canary's password changes or its memory is cleared (restart the agent and remove its state file)",
   },
