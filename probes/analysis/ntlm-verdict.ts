@@ -8,6 +8,7 @@
 
 import { finding, type Finding, type Status } from '../model/finding.js';
 import type { AuthDirection } from '../model/targets.js';
+import { knownNtStatus } from '../wire/smb2.js';
 
 export const SMB_PORT = 445;
 
@@ -59,54 +60,39 @@ export const STATUS_SUCCESS = 0;
 export const STATUS_LOGON_FAILURE = 0xc000006d;
 
 interface StatusInfo {
-  name: string;
   meaning: string;
   /** The canary's own account speaks: the password is not sent again until it changes. */
   account?: true;
 }
 
-/** What each NTSTATUS a DC answers to an NTLM network logon means across a trust (MS-ERREF 2.3.1). */
+/** What each NTSTATUS a DC answers to an NTLM network logon means across a trust (names: MS-ERREF 2.3.1, in wire/smb2.ts). */
 const STATUSES: ReadonlyMap<number, StatusInfo> = new Map<number, StatusInfo>([
-  [0xc000018d, { name: 'STATUS_TRUSTED_RELATIONSHIP_FAILURE', meaning: 'the secure channel to {from} is broken' }],
-  [
-    0xc000018b,
-    { name: 'STATUS_NO_TRUST_SAM_ACCOUNT', meaning: "{from} has no interdomain trust account for {to}'s side" },
-  ],
-  [0xc000005e, { name: 'STATUS_NO_LOGON_SERVERS', meaning: 'the DC found no DC of {from} to pass the logon to' }],
+  [0xc000018d, { meaning: 'the secure channel to {from} is broken' }],
+  [0xc000018c, { meaning: 'the trust with {from} failed on this DC' }],
+  [0xc000018b, { meaning: "{from} has no interdomain trust account for {to}'s side" }],
+  [0xc000005e, { meaning: 'the DC found no DC of {from} to pass the logon to' }],
   [
     0xc0000022,
-    {
-      name: 'STATUS_ACCESS_DENIED',
-      meaning: 'the DC refused to pass the logon to {from} (how Samba DCs answer when the secure channel fails)',
-    },
+    { meaning: 'the DC refused to pass the logon to {from} (how Samba DCs answer when the secure channel fails)' },
   ],
-  [
-    0xc0000413,
-    {
-      name: 'STATUS_AUTHENTICATION_FIREWALL_FAILED',
-      meaning: 'selective authentication: {from} users are not allowed to authenticate to this DC',
-    },
-  ],
-  [0xc0000418, { name: 'STATUS_NTLM_BLOCKED', meaning: 'NTLM is blocked by policy on this DC or in {from}' }],
-  [0xc0000192, { name: 'STATUS_NETLOGON_NOT_STARTED', meaning: 'the Netlogon service is not running on the DC' }],
-  [
-    0xc0000198,
-    { name: 'STATUS_NOLOGON_INTERDOMAIN_TRUST_ACCOUNT', meaning: 'the canary is an interdomain trust account' },
-  ],
-  [0xc0000199, { name: 'STATUS_NOLOGON_WORKSTATION_TRUST_ACCOUNT', meaning: 'the canary is a computer account' }],
-  [0xc00000df, { name: 'STATUS_NO_SUCH_DOMAIN', meaning: 'the DC does not know the domain {from}' }],
-  [0xc000015b, { name: 'STATUS_LOGON_TYPE_NOT_GRANTED', meaning: 'the canary may not log on over the network here' }],
-  [STATUS_LOGON_FAILURE, { name: 'STATUS_LOGON_FAILURE', meaning: 'unknown user name or bad password', account: true }],
-  [0xc000006a, { name: 'STATUS_WRONG_PASSWORD', meaning: 'wrong password', account: true }],
-  [0xc0000064, { name: 'STATUS_NO_SUCH_USER', meaning: 'no such user', account: true }],
-  [0xc0000234, { name: 'STATUS_ACCOUNT_LOCKED_OUT', meaning: 'the canary is locked out', account: true }],
-  [0xc0000072, { name: 'STATUS_ACCOUNT_DISABLED', meaning: 'the canary is disabled', account: true }],
-  [0xc0000193, { name: 'STATUS_ACCOUNT_EXPIRED', meaning: 'the canary has expired', account: true }],
-  [0xc0000071, { name: 'STATUS_PASSWORD_EXPIRED', meaning: "the canary's password has expired", account: true }],
-  [0xc0000224, { name: 'STATUS_PASSWORD_MUST_CHANGE', meaning: "the canary's password must change", account: true }],
-  [0xc000006e, { name: 'STATUS_ACCOUNT_RESTRICTION', meaning: 'an account restriction', account: true }],
-  [0xc000006f, { name: 'STATUS_INVALID_LOGON_HOURS', meaning: 'outside its logon hours', account: true }],
-  [0xc0000070, { name: 'STATUS_INVALID_WORKSTATION', meaning: 'not allowed from this workstation', account: true }],
+  [0xc0000413, { meaning: 'selective authentication: {from} users are not allowed to authenticate to this DC' }],
+  [0xc0000418, { meaning: 'NTLM is blocked by policy on this DC or in {from}' }],
+  [0xc0000192, { meaning: 'the Netlogon service is not running on the DC' }],
+  [0xc0000198, { meaning: 'the canary is an interdomain trust account' }],
+  [0xc0000199, { meaning: 'the canary is a computer account' }],
+  [0xc00000df, { meaning: 'the DC does not know the domain {from}' }],
+  [0xc000015b, { meaning: 'the canary may not log on over the network here' }],
+  [STATUS_LOGON_FAILURE, { meaning: 'unknown user name or bad password', account: true }],
+  [0xc000006a, { meaning: 'wrong password', account: true }],
+  [0xc0000064, { meaning: 'no such user', account: true }],
+  [0xc0000234, { meaning: 'the canary is locked out', account: true }],
+  [0xc0000072, { meaning: 'the canary is disabled', account: true }],
+  [0xc0000193, { meaning: 'the canary has expired', account: true }],
+  [0xc0000071, { meaning: "the canary's password has expired", account: true }],
+  [0xc0000224, { meaning: "the canary's password must change", account: true }],
+  [0xc000006e, { meaning: 'an account restriction', account: true }],
+  [0xc000006f, { meaning: 'outside its logon hours', account: true }],
+  [0xc0000070, { meaning: 'not allowed from this workstation', account: true }],
 ]);
 
 export function ntStatusHex(status: number): string {
@@ -114,7 +100,7 @@ export function ntStatusHex(status: number): string {
 }
 
 export function ntStatusName(status: number): string {
-  return STATUSES.get(status >>> 0)?.name ?? 'an NTSTATUS this agent does not know';
+  return knownNtStatus(status) ?? 'an NTSTATUS this agent does not know';
 }
 
 /**
@@ -167,7 +153,7 @@ export function describeAnswer(outcome: NtlmOutcome & { kind: 'answered' }, from
       : info === undefined
         ? 'the logon across the trust failed'
         : fill(info.meaning, from, to);
-  return `${dc} (${address}) answered ${ntStatusHex(status)} ${info?.name ?? ntStatusName(status)}: ${meaning}`;
+  return `${dc} (${address}) answered ${ntStatusHex(status)} ${ntStatusName(status)}: ${meaning}`;
 }
 
 export function judgeNtlm(direction: AuthDirection, canary: string, outcome: NtlmOutcome): Finding {
@@ -231,7 +217,7 @@ export function judgeNtlm(direction: AuthDirection, canary: string, outcome: Ntl
     address,
     port,
     status: ntStatusHex(status),
-    status_name: status === STATUS_SUCCESS ? 'STATUS_SUCCESS' : ntStatusName(status),
+    status_name: ntStatusName(status),
     seconds,
     ...(outcome.tried.length > 0 ? { tried: outcome.tried.map(describeOne) } : {}),
   };

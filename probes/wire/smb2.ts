@@ -42,10 +42,20 @@ const STATUS_NAMES: Readonly<Record<number, string>> = Object.freeze({
   0xc0000203: 'STATUS_USER_SESSION_DELETED',
   0xc0000224: 'STATUS_PASSWORD_MUST_CHANGE',
   0xc0000234: 'STATUS_ACCOUNT_LOCKED_OUT',
+  0xc0000192: 'STATUS_NETLOGON_NOT_STARTED',
+  0xc0000198: 'STATUS_NOLOGON_INTERDOMAIN_TRUST_ACCOUNT',
+  0xc0000199: 'STATUS_NOLOGON_WORKSTATION_TRUST_ACCOUNT',
+  0xc0000413: 'STATUS_AUTHENTICATION_FIREWALL_FAILED',
+  0xc0000418: 'STATUS_NTLM_BLOCKED',
 });
 
+/** The status's name, when it is one of those above. */
+export function knownNtStatus(status: number): string | undefined {
+  return STATUS_NAMES[status >>> 0];
+}
+
 export function ntStatusName(status: number): string {
-  return STATUS_NAMES[status] ?? `0x${status.toString(16).padStart(8, '0')}`;
+  return knownNtStatus(status) ?? `0x${(status >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 export const SMB2_FLAGS_SERVER_TO_REDIR = 0x00000001;

@@ -63,6 +63,15 @@ const ROWS: { name: string; outcome: NtlmOutcome; status: Status; message: strin
     remediation: SC_RESET,
   },
   {
+    name: 'trusted domain failure',
+    outcome: answered(0xc000018c),
+    status: 'critical',
+    message:
+      'tailspin.test users cannot log on to wingtip.test with NTLM: dcb.wingtip.test (198.51.100.20) answered 0xC000018C STATUS_TRUSTED_DOMAIN_FAILURE: the trust with tailspin.test failed on this DC',
+    remediation:
+      "look up 0xC000018C in the DC's Netlogon and security logs on dcb.wingtip.test, and check the secure channel: nltest /server:dcb.wingtip.test /sc_verify:tailspin.test",
+  },
+  {
     name: 'no trust SAM account',
     outcome: answered(0xc000018b),
     status: 'critical',
