@@ -16,9 +16,9 @@ import { loadWebConfigFile } from './config/web-config.js';
 import { loadedSecrets } from './config/secret.js';
 import { Daemon } from './daemon.js';
 import { createLogger } from './log.js';
-import { buildReport, renderHops, renderText, reportJson } from './outputs/report.js';
+import { buildReport, renderHops, renderNtlm, renderText, reportJson } from './outputs/report.js';
 import { buildPlan, describePlan } from './plan/plan.js';
-import { exitCodeFor, Limiter, makeAttempt, Runner } from './run/runner.js';
+import { exitCodeFor, Limiter, makeAttempt, Runner, worstStatus } from './run/runner.js';
 import { rejectedCredentials } from './run/credentials.js';
 import { VERSION } from './version.js';
 import { DEFAULT_MAX_CONNECTIONS } from './web/server.js';
@@ -118,7 +118,7 @@ async function tracePath(from: string, to: string, options: { config?: string })
   return result.available ? 0 : 2;
 }
 
-/** `probe path FROM TO --live`: one real Kerberos exchange of FROM's canary, printed hop by hop. */
+/** `probe path FROM TO --live`: one real Kerberos exchange of FROM's canary, printed hop by hop, and its NTLM logon where a trust lets it in. */
 async function traceLive(from: string, to: string, options: { config?: string }): Promise<number> {
   const config = loadConfigFile(configPath(options.config));
   const [source, destination] = [from, to].map((name) => name.toLowerCase().replace(/\.$/, '')) as [string, string];
@@ -142,8 +142,9 @@ async function traceLive(from: string, to: string, options: { config?: string })
     process.stderr.write(`${run?.findings.map((candidate) => candidate.message).join('\n') ?? 'no result'}\n`);
     return EXIT_CANNOT_RUN;
   }
-  process.stdout.write(renderHops(finding));
-  return exitCodeFor(finding.status);
+  const ntlm = run?.findings.find((candidate) => candidate.check === 'auth.ntlm');
+  process.stdout.write(renderHops(finding) + (ntlm === undefined ? '' : renderNtlm(ntlm)));
+  return exitCodeFor(worstStatus([finding.status, ...(ntlm === undefined ? [] : [ntlm.status])]));
 }
 
 /** The targets each family would probe, from the config alone: no network, no secret printed. */

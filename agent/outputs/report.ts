@@ -261,6 +261,14 @@ export function renderHops(finding: Finding): string {
   return `${renderTarget(finding.check, finding.target)} (Kerberos, ${service}):\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}${finding.status.toUpperCase()} ${finding.message}${fix}\n`;
 }
 
+/** The canary's NTLM logon of `probe path --live`: the DC that answered and its verdict. */
+export function renderNtlm(finding: Finding): string {
+  const { dc, port } = finding.observed;
+  const at = typeof dc === 'string' && typeof port === 'number' ? ` at ${dc}:${port}` : '';
+  const fix = finding.remediation === '' ? '' : `\n  fix: ${finding.remediation}`;
+  return `${renderTarget(finding.check, finding.target)} (NTLM${at}):\n${finding.status.toUpperCase()} ${finding.message}${fix}\n`;
+}
+
 export interface TextOptions {
   colour: boolean;
   verbose: boolean;

@@ -53,8 +53,9 @@ const hopsOf = (finding: Finding): ObservedHop[] => finding.observed['hops'] as 
 const lastHop = (finding: Finding): ObservedHop => hopsOf(finding).at(-1) as ObservedHop;
 
 const healthy = (report: Report): boolean =>
-  ALLOWED.every(([from, to]) => direction(report, from, to).status === 'ok' && ntlm(report, from, to).status === 'ok') &&
-  direction(report, ...CLOSED).status === 'ok';
+  ALLOWED.every(
+    ([from, to]) => direction(report, from, to).status === 'ok' && ntlm(report, from, to).status === 'ok',
+  ) && direction(report, ...CLOSED).status === 'ok';
 
 /**
  * Samba's smbclient with the same canary, NTLM only: a session at the partner DC's NETLOGON
@@ -65,7 +66,14 @@ function smbclient(from: string, to: string): string {
   const password = readFileSync(join(LAB_DIR, 'secrets', `${from}.canary.pw`), 'utf8');
   const run = spawnSync(
     'smbclient',
-    [`//${DC[to] ?? to}/netlogon`, '-U', `${from.toUpperCase()}\\canary`, '--option=client use kerberos=off', '-c', 'ls'],
+    [
+      `//${DC[to] ?? to}/netlogon`,
+      '-U',
+      `${from.toUpperCase()}\\canary`,
+      '--option=client use kerberos=off',
+      '-c',
+      'ls',
+    ],
     { env: { ...process.env, PASSWD: password }, encoding: 'utf8', timeout: 60_000 },
   );
   if (run.status === 0) return '';
@@ -140,12 +148,32 @@ describe('the canary authenticates across every trust of a healthy lab', () => {
       assert.equal(finding.observed['status'], '0x00000000');
       assert.equal(smbclient(from, to), '', `smbclient disagrees on ${from}->${to}`);
     }
-    assert.equal(findings(report, 'auth.ntlm', (f) => f.target === CLOSED.join('->')).length, 0, 'NTLM where no trust opens');
+    assert.equal(
+      findings(report, 'auth.ntlm', (f) => f.target === CLOSED.join('->')).length,
+      0,
+      'NTLM where no trust opens',
+    );
     const closed = direction(report, ...CLOSED);
     assert.equal(closed.status, 'ok');
     assert.match(closed.message, /^not available, as configured: tailspin\.test users cannot reach fabrikam\.test/);
     assert.equal(lastHop(closed)['error_name'], 'KDC_ERR_S_PRINCIPAL_UNKNOWN');
     assert.equal(mit(...CLOSED).ok, false, 'MIT reached fabrikam.test from tailspin.test');
+  });
+});
+
+describe('probe path --live', () => {
+  it('prints the Kerberos hops and the NTLM logon of the canary, and exits 0 when both work', () => {
+    const run = spawnSync(
+      process.execPath,
+      [PROBE, 'path', 'tailspin.test', 'wingtip.test', '--live', '--config', LAB_CONFIG],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+    assert.match(run.stdout, /^tailspin\.test->wingtip\.test \(Kerberos, ldap\/dcb\.wingtip\.test\):\n {2}1\. AS /);
+    assert.match(
+      run.stdout,
+      /\ntailspin\.test->wingtip\.test \(NTLM at dcb\.wingtip\.test:445\):\nOK tailspin\.test users log on to wingtip\.test with NTLM: dcb\.wingtip\.test passed canary@TAILSPIN\.TEST's logon through its secure channel to tailspin\.test and accepted it\n$/,
+    );
   });
 });
 

@@ -190,7 +190,9 @@ export async function startSmbServer(accounts: Record<string, string>, above = 0
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }
@@ -198,8 +200,12 @@ export async function startSmbServer(accounts: Record<string, string>, above = 0
 async function listenAbove(server: Server, above: number): Promise<void> {
   for (let port = above === 0 ? 0 : above + 1; port <= 65535; port++) {
     const listening = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => resolve(true));
+      server.once('error', () => {
+        resolve(false);
+      });
+      server.listen(port, '127.0.0.1', () => {
+        resolve(true);
+      });
     });
     if (listening) return;
   }

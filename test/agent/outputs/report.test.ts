@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildReport, renderText, reportJson } from '../../../agent/outputs/report.js';
+import { buildReport, renderNtlm, renderText, reportJson } from '../../../agent/outputs/report.js';
 import type { FamilyRun } from '../../../agent/run/runner.js';
 import type { Finding } from '../../../probes/model/finding.js';
 import { configFrom } from '../../support/config.js';
@@ -188,14 +188,16 @@ describe('the auth section of the text report', () => {
     auth('auth.ntlm', 'tailspin.test', 'wingtip.test', {
       status: 'critical',
       message:
-        'dcb.wingtip.test answered STATUS_TRUSTED_RELATIONSHIP_FAILURE (0xC000018D): its secure channel to tailspin.test is broken',
+        'tailspin.test users cannot log on to wingtip.test with NTLM: dcb.wingtip.test (198.51.100.20) answered 0xC000018D STATUS_TRUSTED_RELATIONSHIP_FAILURE: the secure channel to tailspin.test is broken',
       remediation: 'nltest /server:dcb.wingtip.test /sc_reset:tailspin.test',
       observed: { protocol: 'ntlm', dc: 'dcb.wingtip.test', port: 445, status: '0xC000018D' },
     }),
     auth('auth.ntlm', 'wingtip.test', 'tailspin.test', {
       status: 'unknown',
-      message: 'could not reach dca.tailspin.test:445 (SMB): timeout; NTLM across the trust was not tested',
-      remediation: 'allow TCP 445 from this host to dca.tailspin.test',
+      message:
+        'NTLM across the trust not tested: no DC of tailspin.test took a connection on its SMB port: dca.tailspin.test (198.51.100.10) port 445: no answer to the connect in 3 s',
+      remediation:
+        'allow TCP 445 (SMB) from this host to the DCs of tailspin.test; this says nothing about the trust itself',
     }),
     auth('auth.kerberos', 'wingtip.test', 'tailspin.test', { message: 'wingtip.test users authenticate' }),
   ];
@@ -214,10 +216,10 @@ describe('the auth section of the text report', () => {
         '',
         'Authentication across the trusts',
         '  NTLM',
-        '    CRITICAL dcb.wingtip.test answered STATUS_TRUSTED_RELATIONSHIP_FAILURE (0xC000018D): its secure channel to tailspin.test is broken  [auth.ntlm]',
+        '    CRITICAL tailspin.test users cannot log on to wingtip.test with NTLM: dcb.wingtip.test (198.51.100.20) answered 0xC000018D STATUS_TRUSTED_RELATIONSHIP_FAILURE: the secure channel to tailspin.test is broken  [auth.ntlm]',
         '             fix: nltest /server:dcb.wingtip.test /sc_reset:tailspin.test',
-        '    UNKNOWN  could not reach dca.tailspin.test:445 (SMB): timeout; NTLM across the trust was not tested  [auth.ntlm]',
-        '             fix: allow TCP 445 from this host to dca.tailspin.test',
+        '    UNKNOWN  NTLM across the trust not tested: no DC of tailspin.test took a connection on its SMB port: dca.tailspin.test (198.51.100.10) port 445: no answer to the connect in 3 s  [auth.ntlm]',
+        '             fix: allow TCP 445 (SMB) from this host to the DCs of tailspin.test; this says nothing about the trust itself',
         '  Kerberos',
         '    OK       2 checks ok: kerberos',
         '',
@@ -231,7 +233,23 @@ describe('the auth section of the text report', () => {
     const ntlm = text.indexOf('\n  NTLM\n');
     assert.ok(kerberos > 0 && ntlm > 0, text);
     assert.ok(text.indexOf('wingtip.test users authenticate') > kerberos);
-    assert.ok(text.indexOf('not tested  [auth.ntlm]') > ntlm && text.indexOf('not tested  [auth.ntlm]') < kerberos);
+    assert.ok(text.indexOf('in 3 s  [auth.ntlm]') > ntlm && text.indexOf('in 3 s  [auth.ntlm]') < kerberos);
+  });
+
+  it('probe path --live prints the NTLM logon after the Kerberos hops: the DC, the verdict and its fix', () => {
+    assert.equal(
+      renderNtlm(findings[1] as Finding),
+      [
+        'tailspin.test->wingtip.test (NTLM at dcb.wingtip.test:445):',
+        'CRITICAL tailspin.test users cannot log on to wingtip.test with NTLM: dcb.wingtip.test (198.51.100.20) answered 0xC000018D STATUS_TRUSTED_RELATIONSHIP_FAILURE: the secure channel to tailspin.test is broken',
+        '  fix: nltest /server:dcb.wingtip.test /sc_reset:tailspin.test',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(
+      renderNtlm(findings[2] as Finding),
+      'wingtip.test->tailspin.test (NTLM):\nUNKNOWN NTLM across the trust not tested: no DC of tailspin.test took a connection on its SMB port: dca.tailspin.test (198.51.100.10) port 445: no answer to the connect in 3 s\n  fix: allow TCP 445 (SMB) from this host to the DCs of tailspin.test; this says nothing about the trust itself\n',
+    );
   });
 
   it('the JSON report renders the path target of an auth.ntlm finding as of auth.kerberos', () => {

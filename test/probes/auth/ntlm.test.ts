@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ntlmLogon, type SmbServer } from '../../../probes/auth/ntlm.js';
+import type { NtlmOutcome } from '../../../probes/analysis/ntlm-verdict.js';
 import type { ProbeContext } from '../../../probes/model/probe.js';
 import { ntHash } from '../../../probes/wire/ntlm.js';
 import { configFrom } from '../../support/config.js';
@@ -34,6 +35,12 @@ function ctx(): ProbeContext {
   return contextFor(configFrom([`timeout: ${TIMEOUT_MS}ms`, 'domains: { a.test: {} }', ''].join('\n')));
 }
 
+/** The outcome, asserted to be of `kind`. */
+function expect<K extends NtlmOutcome['kind']>(outcome: NtlmOutcome, kind: K): Extract<NtlmOutcome, { kind: K }> {
+  assert.equal(outcome.kind, kind, JSON.stringify(outcome));
+  return outcome as Extract<NtlmOutcome, { kind: K }>;
+}
+
 function server(port: number, host = `dc${port}.b.test`): SmbServer {
   return { host, address: '127.0.0.1', port };
 }
@@ -41,16 +48,16 @@ function server(port: number, host = `dc${port}.b.test`): SmbServer {
 describe('ntlmLogon', () => {
   it('logs on with an NTLMv2 response the server verifies; a wrong NT hash is a logon failure', async () => {
     smb.logons.length = 0;
-    const ok = await ntlmLogon([server(smb.port)], CREDENTIAL, true, ctx());
-    assert.equal(ok.kind, 'answered');
-    assert.equal(ok.kind === 'answered' ? ok.status : -1, 0);
-    const wrong = await ntlmLogon([server(smb.port)], { ...CREDENTIAL, ntHash: ntHash('wrong') }, false, ctx());
-    assert.deepEqual(wrong.kind === 'answered' ? [wrong.status, wrong.passwordProven, wrong.dc, wrong.port] : wrong, [
-      STATUS_LOGON_FAILURE,
-      false,
-      `dc${smb.port}.b.test`,
-      smb.port,
-    ]);
+    const ok = expect(await ntlmLogon([server(smb.port)], CREDENTIAL, true, ctx()), 'answered');
+    assert.equal(ok.status, 0);
+    const wrong = expect(
+      await ntlmLogon([server(smb.port)], { ...CREDENTIAL, ntHash: ntHash('wrong') }, false, ctx()),
+      'answered',
+    );
+    assert.deepEqual(
+      [wrong.status, wrong.passwordProven, wrong.dc, wrong.port],
+      [STATUS_LOGON_FAILURE, false, `dc${smb.port}.b.test`, smb.port],
+    );
     assert.deepEqual(
       smb.logons.map((logon) => logon.status),
       [0, STATUS_LOGON_FAILURE],
@@ -59,12 +66,17 @@ describe('ntlmLogon', () => {
 
   it('passes over DCs whose port is closed or filtered, and names them', { timeout: 20 * TIMEOUT_MS }, async () => {
     const closed = await closedPort();
-    const outcome = await ntlmLogon([server(closed), server(filtered.port), server(smb.port)], CREDENTIAL, true, ctx());
-    assert.equal(outcome.kind, 'answered');
-    assert.deepEqual(outcome.kind === 'answered' ? outcome.tried.map((t) => [t.port, t.detail]) : [], [
-      [closed, 'connection refused'],
-      [filtered.port, 'no answer to the connect in 0.3 s'],
-    ]);
+    const outcome = expect(
+      await ntlmLogon([server(closed), server(filtered.port), server(smb.port)], CREDENTIAL, true, ctx()),
+      'answered',
+    );
+    assert.deepEqual(
+      outcome.tried.map((t) => [t.port, t.detail]),
+      [
+        [closed, 'connection refused'],
+        [filtered.port, 'no answer to the connect in 0.3 s'],
+      ],
+    );
   });
 
   it('asks at most three DCs, then says none could be reached', async () => {
@@ -75,8 +87,7 @@ describe('ntlmLogon', () => {
       true,
       ctx(),
     );
-    assert.equal(outcome.kind, 'unreachable');
-    assert.equal(outcome.kind === 'unreachable' ? outcome.tried.length : 0, 3);
+    assert.equal(expect(outcome, 'unreachable').tried.length, 3);
   });
 
   const HOSTILE: [string, (socket: import('node:net').Socket) => void, RegExp][] = [
@@ -111,8 +122,7 @@ describe('ntlmLogon', () => {
       const hostile = await tcpServer(behave);
       try {
         const outcome = await ntlmLogon([server(hostile.port)], CREDENTIAL, true, ctx());
-        assert.equal(outcome.kind, 'broken', JSON.stringify(outcome));
-        assert.match(outcome.kind === 'broken' ? outcome.detail : '', detail);
+        assert.match(expect(outcome, 'broken').detail, detail);
       } finally {
         await hostile.close();
       }
