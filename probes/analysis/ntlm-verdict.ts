@@ -221,7 +221,7 @@ export function judgeNtlm(direction: AuthDirection, canary: string, outcome: Ntl
     seconds,
     ...(outcome.tried.length > 0 ? { tried: outcome.tried.map(describeOne) } : {}),
   };
-  if (status === STATUS_SUCCESS && outcome.guest)
+  if (outcome.guest)
     return make(
       'critical',
       `${dc} (${address}) gave a guest session, not ${canary}'s: it did not verify the logon, so NTLM across the trust is not proven`,

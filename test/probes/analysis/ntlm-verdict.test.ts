@@ -12,7 +12,7 @@ import {
   type NtlmOutcome,
   type NtlmUnreachable,
 } from '../../../probes/analysis/ntlm-verdict.js';
-import type { Status } from '../../../probes/model/finding.js';
+import type { Finding, Status } from '../../../probes/model/finding.js';
 import type { AuthDirection } from '../../../probes/model/targets.js';
 
 const DIRECTION: AuthDirection = { from: 'tailspin.test', to: 'wingtip.test', allowed: true, service: undefined };
@@ -247,6 +247,69 @@ describe('judgeNtlm', () => {
     assert.deepEqual(judgeNtlm(DIRECTION, CANARY, answered(0)).observed['status_name'], 'STATUS_SUCCESS');
     assert.equal(judgeNtlm(DIRECTION, CANARY, answered(0xc000006d, true)).observed['not_retried'], true);
     assert.equal(judgeNtlm(DIRECTION, CANARY, answered(0xc000006d, false)).observed['not_retried'], true);
+  });
+});
+
+describe('what each NTSTATUS means across the trust', () => {
+  const MEANINGS: [number, Status, string][] = [
+    [0xc0000198, 'critical', 'STATUS_NOLOGON_INTERDOMAIN_TRUST_ACCOUNT: the canary is an interdomain trust account'],
+    [0xc0000199, 'critical', 'STATUS_NOLOGON_WORKSTATION_TRUST_ACCOUNT: the canary is a computer account'],
+    [0xc00000df, 'critical', 'STATUS_NO_SUCH_DOMAIN: the DC does not know the domain tailspin.test'],
+    [0xc000015b, 'critical', 'STATUS_LOGON_TYPE_NOT_GRANTED: the canary may not log on over the network here'],
+    [0xc000006a, 'unknown', 'STATUS_WRONG_PASSWORD: wrong password'],
+    [0xc0000064, 'unknown', 'STATUS_NO_SUCH_USER: no such user'],
+    [0xc0000072, 'unknown', 'STATUS_ACCOUNT_DISABLED: the canary is disabled'],
+    [0xc0000193, 'unknown', 'STATUS_ACCOUNT_EXPIRED: the canary has expired'],
+    [0xc0000071, 'unknown', "STATUS_PASSWORD_EXPIRED: the canary's password has expired"],
+    [0xc0000224, 'unknown', "STATUS_PASSWORD_MUST_CHANGE: the canary's password must change"],
+    [0xc000006e, 'unknown', 'STATUS_ACCOUNT_RESTRICTION: an account restriction'],
+    [0xc000006f, 'unknown', 'STATUS_INVALID_LOGON_HOURS: outside its logon hours'],
+    [0xc0000070, 'unknown', 'STATUS_INVALID_WORKSTATION: not allowed from this workstation'],
+  ];
+  for (const [status, verdict, meaning] of MEANINGS)
+    it(`${ntStatusHex(status)}: ${verdict}, "${meaning}"`, () => {
+      const found = judgeNtlm(DIRECTION, CANARY, answered(status));
+      assert.equal(found.status, verdict);
+      assert.ok(
+        found.message.endsWith(`dcb.wingtip.test (198.51.100.20) answered ${ntStatusHex(status)} ${meaning}`),
+        found.message,
+      );
+    });
+});
+
+describe('observed, beyond the answered logon', () => {
+  const observedOf = (outcome: NtlmOutcome): Finding['observed'] => judgeNtlm(DIRECTION, CANARY, outcome).observed;
+  const base = { protocol: 'ntlm', allowed: true };
+  it('not tried: whether the password is held back', () => {
+    assert.deepEqual(observedOf({ kind: 'not-tried', why: 'x', rejected: true, trustFailure: false }), {
+      ...base,
+      not_retried: true,
+    });
+    assert.deepEqual(observedOf({ kind: 'not-tried', why: 'x', rejected: false, trustFailure: false }), {
+      ...base,
+      not_retried: false,
+    });
+    assert.deepEqual(observedOf({ kind: 'not-tried', why: 'x', rejected: true, trustFailure: true }), {
+      ...base,
+      not_retried: true,
+    });
+  });
+  it('unreachable: every DC tried; broken: the DC and its port', () => {
+    assert.deepEqual(observedOf({ kind: 'unreachable', tried: [{ ...DC, detail: 'connection refused' }] }), {
+      ...base,
+      tried: ['dcb.wingtip.test (198.51.100.20) port 445: connection refused'],
+    });
+    assert.deepEqual(observedOf({ kind: 'broken', ...DC, detail: 'x', tried: [], seconds: 0.5 }), {
+      ...base,
+      dc: 'dcb.wingtip.test',
+      address: '198.51.100.20',
+      port: 445,
+      seconds: 0.5,
+    });
+  });
+  it('an answer with no DC passed over has no tried list; a guest session says so', () => {
+    assert.equal('tried' in observedOf(answered(0)), false);
+    assert.equal(observedOf({ ...(answered(0) as NtlmOutcome & { kind: 'answered' }), guest: true })['guest'], true);
   });
 });
 
