@@ -6,7 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { NtlmOutcome, NtlmUnreachable } from '../analysis/ntlm-verdict.js';
-import type { ProbeContext } from '../model/probe.js';
+import type { Attempt, ProbeContext } from '../model/probe.js';
 import { TcpConversation, type Framer, type TcpOutcome } from '../transport/sockets.js';
 import { Malformed } from '../wire/ber.js';
 import {
@@ -73,10 +73,10 @@ function filetimeNow(): bigint {
   return BigInt(Date.now()) * 10000n + FILETIME_UNIX_EPOCH;
 }
 
-/** Why a step of the exchange got no usable answer, in words; undefined when it did. */
-function noAnswer(reply: { ok: true; value: TcpOutcome } | { ok: false; reason: string }, timeoutMs: number): string {
+/** Why a step of the exchange got no usable answer, in words. */
+function noAnswer(reply: Attempt<TcpOutcome>, timeoutMs: number): string {
   if (!reply.ok) return reply.reason === 'timeout' ? `no answer in ${timeoutMs / 1000} s` : reply.reason;
-  return reply.value.kind === 'reply' ? '' : reply.value.reason;
+  return 'reason' in reply.value ? reply.value.reason : '';
 }
 
 type DcResult =
@@ -107,8 +107,7 @@ async function logOnAt(server: SmbServer, credential: NtlmCredential, ctx: Probe
         const reply = await ctx.attempt((signal) => open.exchange(sending, smbFramer, signal));
         seconds += reply.seconds;
         send = undefined;
-        const why = noAnswer(reply.ok ? reply : { ok: false, reason: reply.reason }, ctx.timeoutMs);
-        if (why !== '' || !reply.ok || reply.value.kind !== 'reply') return why;
+        if (!reply.ok || reply.value.kind !== 'reply') return noAnswer(reply, ctx.timeoutMs);
         const message = reply.value.bytes.subarray(4);
         const header = decodeResponseHeader(message);
         if (header instanceof Malformed || !isInterim(header)) return message;
