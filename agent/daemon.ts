@@ -12,10 +12,11 @@ import { ConfigError, configFingerprint, type Config } from './config/config.js'
 import type { WebConfig } from './config/web-config.js';
 import { formatEndpoint } from './config/parse.js';
 import { Exporter } from './outputs/metrics.js';
-import { renderStatusPage, STATUS_PAGE_CSP } from './outputs/status-page.js';
+import { STATUS_PAGE_HEADERS, StatusPage } from './outputs/status-page.js';
 import { buildPlan } from './plan/plan.js';
 import { Runner, type FamilyRun } from './run/runner.js';
 import { VERSION } from './version.js';
+import { sendCompressible } from './web/compressed.js';
 import { DEFAULT_MAX_CONNECTIONS, WebServer } from './web/server.js';
 
 export interface WebOptions {
@@ -80,6 +81,7 @@ export type ReloadResult = { ok: true; changed: boolean } | { ok: false; error: 
 
 export class Daemon {
   readonly exporter: Exporter;
+  readonly statusPage: StatusPage;
   readonly #log: Logger;
   readonly #loadConfig: () => Config;
   readonly #families: Family[];
@@ -110,6 +112,12 @@ export class Daemon {
     this.#fingerprint = configFingerprint(options.config);
     this.#web = options.web ?? { config: undefined, enableLifecycle: false, maxConnections: DEFAULT_MAX_CONNECTIONS };
     this.exporter.configLoaded(true);
+    this.statusPage = new StatusPage(() => ({
+      version: VERSION,
+      families: this.#families,
+      runs: [...this.#lastRuns.values()],
+      config: this.#config,
+    }));
     this.#runner = new Runner(this.#log, this.#config.concurrency);
   }
 
@@ -202,6 +210,7 @@ export class Daemon {
       if (this.#abort.signal.aborted) return;
       this.#lastRuns.set(family, result);
       this.exporter.runCompleted(family);
+      this.statusPage.changed();
       const counts: Record<Status, number> = { ok: 0, warning: 0, critical: 0, unknown: 0 };
       for (const finding of result.findings) counts[finding.status]++;
       const previous = this.#lastStatuses.get(family);
@@ -277,6 +286,7 @@ export class Daemon {
     }
     this.#config = next;
     this.#fingerprint = fingerprint;
+    this.statusPage.changed();
     if (next.vantage !== previous.vantage) {
       this.#log.warn('vantage changed in the config: restart the agent to apply it', { vantage: previous.vantage });
     }
@@ -312,16 +322,12 @@ export class Daemon {
       '/metrics': {
         method: 'GET',
         handle: async () => {
-          const body = await this.exporter.body();
-          const headers = { 'content-type': this.exporter.registry.contentType, vary: 'Accept-Encoding' };
-          if (acceptsGzip(request)) {
-            const compressed = await body.gzip();
-            response.writeHead(200, { ...headers, 'content-encoding': 'gzip', 'content-length': compressed.length });
-            response.end(compressed);
-          } else {
-            response.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body.text) });
-            response.end(body.text);
-          }
+          await sendCompressible(
+            request,
+            response,
+            { 'content-type': this.exporter.registry.contentType },
+            await this.exporter.body(),
+          );
         },
       },
       '/-/healthy': {
@@ -364,17 +370,9 @@ export class Daemon {
       },
       '/': {
         method: 'GET',
-        handle: () => {
-          const page = renderStatusPage({
-            version: VERSION,
-            now: new Date(),
-            families: this.#families,
-            runs: [...this.#lastRuns.values()],
-            running: [...this.#running.keys()],
-            config: this.#config,
-          });
-          response.setHeader('content-security-policy', STATUS_PAGE_CSP);
-          send(200, page, 'text/html; charset=utf-8');
+        handle: async () => {
+          const page = this.statusPage.at({ now: new Date(), running: [...this.#running.keys()] });
+          await sendCompressible(request, response, STATUS_PAGE_HEADERS, page);
         },
       },
     };
@@ -390,19 +388,6 @@ export class Daemon {
     }
     await route.handle();
   }
-}
-
-/** Accept-Encoding names gzip with a q-value above 0 (RFC 9110 12.5.3); `*` counts too. */
-export function acceptsGzip(request: IncomingMessage): boolean {
-  const header = request.headers['accept-encoding'];
-  if (header === undefined) return false;
-  for (const part of header.split(',')) {
-    const [coding = '', ...params] = part.trim().toLowerCase().split(';');
-    if (coding.trim() !== 'gzip' && coding.trim() !== 'x-gzip' && coding.trim() !== '*') continue;
-    const q = params.map((param) => /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(param)?.[1]).find((value) => value !== undefined);
-    return q === undefined || Number(q) > 0;
-  }
-  return false;
 }
 
 /**

@@ -5,8 +5,6 @@
 // config disappear from /metrics. The series budget is in docs/metrics.md.
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { AUTH_METRICS } from '../../probes/auth/metrics.js';
 import { DNS_METRICS } from '../../probes/dns/metrics.js';
@@ -18,6 +16,7 @@ import { PORT_METRICS } from '../../probes/ports/metrics.js';
 import { PROTOCOL_METRICS } from '../../probes/protocols/metrics.js';
 import { worstStatus, type FamilyRun } from '../run/runner.js';
 import { VERSION } from '../version.js';
+import { gzipAsync, type CompressibleBody } from '../web/compressed.js';
 
 /** In the order /metrics has always listed them. */
 const FAMILY_METRICS: readonly MetricDefinition[] = [
@@ -53,14 +52,6 @@ export interface ExporterOptions {
   vantage: string;
 }
 
-/** The text of /metrics, plain and (once asked for) gzip-compressed. */
-export interface MetricsBody {
-  text: string;
-  gzip(): Promise<Buffer>;
-}
-
-const gzipAsync = promisify(gzip);
-
 export class Exporter {
   readonly registry = new Registry();
   readonly #reloadSuccessful: Gauge;
@@ -68,7 +59,7 @@ export class Exporter {
   readonly #skipped: Counter<'family'>;
   readonly #runs: Counter<'family'>;
   readonly #interval: Gauge<'family'>;
-  #body: Promise<MetricsBody> | undefined;
+  #body: Promise<CompressibleBody> | undefined;
 
   constructor(source: ExporterSource, options: ExporterOptions) {
     this.registry.setDefaultLabels({ vantage: options.vantage });
@@ -254,7 +245,7 @@ export class Exporter {
   }
 
   /** The text rendered at the last change, rendered now if nothing has asked since. */
-  body(): Promise<MetricsBody> {
+  body(): Promise<CompressibleBody> {
     this.#body ??= this.#render().then((text) => {
       let compressed: Promise<Buffer> | undefined;
       return { text, gzip: () => (compressed ??= gzipAsync(text)) };

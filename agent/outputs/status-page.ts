@@ -10,6 +10,7 @@ import { renderTarget, targetHost, type Finding, type Status } from '../../probe
 import { FAMILY_NAMES, type Family } from '../../probes/model/probe.js';
 import type { Config } from '../config/config.js';
 import { worstStatus, type FamilyRun } from '../run/runner.js';
+import { gzipAsync, type CompressibleBody } from '../web/compressed.js';
 import {
   buildPageModel,
   countStatuses,
@@ -44,15 +45,41 @@ export const DASHBOARDS = [
 /** Healthy findings are listed one per row up to this many on the page; beyond, each group counts them per check. */
 export const HEALTHY_ROWS_LISTED = 300;
 
-export interface StatusPageInput {
+/** What the page shows of the completed runs and the config: it changes only when a run completes or the config reloads. */
+export interface StatusPageContent {
   version: string;
-  now: Date;
   families: Family[];
   runs: FamilyRun[];
-  /** Families with a run under way. */
-  running: Family[];
   /** The domains (with their forests) and the trusts of the config, for the groups and the topology. */
   config: Pick<Config, 'domains' | 'trusts'>;
+}
+
+/** What changes from one request to the next. */
+export interface StatusPageMoment {
+  now: Date;
+  /** Families with a run under way. */
+  running: Family[];
+}
+
+export type StatusPageInput = StatusPageContent & StatusPageMoment;
+
+/** A family's last completed run, as the runs table gives it. */
+interface RunLine {
+  family: Family;
+  run: { startedAt: Date; durationSeconds: number; worst: Status; findings: number } | undefined;
+}
+
+/**
+ * The page rendered from its content alone: the HTML before the line that names the time,
+ * the HTML between it and the runs table, and that table's lines, whose ages and "running
+ * now" depend on the moment. Rendering it takes tens of milliseconds at 500 DCs; putting
+ * the moment in takes microseconds.
+ */
+export interface RenderedContent {
+  readonly version: string;
+  readonly head: string;
+  readonly body: string;
+  readonly runs: readonly RunLine[];
 }
 
 /**
@@ -133,6 +160,12 @@ export const STATUS_PAGE_CSP = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/** The headers of the page, the same at each request. */
+export const STATUS_PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': STATUS_PAGE_CSP,
+} as const;
 
 function age(from: Date, now: Date): string {
   const seconds = Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000));
@@ -347,7 +380,8 @@ function legend(): string {
   return `<p class="note">An arrow points from the trusting domain (which holds the resources) to the trusted domain (whose accounts it accepts), as <code>netdom trust</code> names them; authentication requests travel against the arrow. A head at both ends: a two-way trust. Solid: forest trust; dashed: external trust. Colour: the worst status of what crosses the trust (its trust objects, DNS between the two domains, authentication across it, and the DCs of both sides): ${swatches}. A domain's border: the worst of its own findings. Each arrow links to its trust's findings.</p>`;
 }
 
-export function renderStatusPage(input: StatusPageInput): string {
+/** The heavy part of the page: the groups, the topology and the tables, from the completed runs and the config. */
+export function renderContent(input: StatusPageContent): RenderedContent {
   const reported = reportedFindings(input.runs);
   const findings = reported.map(({ finding }) => finding);
   const overall = worstStatus(findings.map((finding) => finding.status));
@@ -371,16 +405,21 @@ export function renderStatusPage(input: StatusPageInput): string {
   );
 
   const runs = new Map(input.runs.map((run) => [run.family, run]));
-  const familyRows = input.families
-    .map((family) => {
-      const run = runs.get(family);
-      const state = input.running.includes(family) ? 'running now' : '';
-      if (run === undefined)
-        return `<tr><td>${family}</td><td colspan="3">no completed run yet</td><td>${state}</td></tr>`;
-      const worst = worstStatus(run.findings.map((finding: Finding) => finding.status));
-      return `<tr><td>${family}</td><td>${escapeHtml(run.startedAt.toISOString())} (${age(run.startedAt, input.now)})</td><td>${run.durationSeconds.toFixed(2)} s</td>${statusCell(worst)}<td>${run.findings.length} findings ${state}</td></tr>`;
-    })
-    .join('\n');
+  const runLines = input.families.map((family): RunLine => {
+    const run = runs.get(family);
+    return {
+      family,
+      run:
+        run === undefined
+          ? undefined
+          : {
+              startedAt: run.startedAt,
+              durationSeconds: run.durationSeconds,
+              worst: worstStatus(run.findings.map((finding: Finding) => finding.status)),
+              findings: run.findings.length,
+            },
+    };
+  });
 
   const failingTrusts = problemGroups.filter((group) => group.kind === 'trust').length;
   const failingDomains = problemGroups.filter((group) => group.kind === 'domain').length;
@@ -393,7 +432,7 @@ export function renderStatusPage(input: StatusPageInput): string {
         ? '<p>None: every check is ok.</p>'
         : problemGroups.map((group) => renderGroup(group, listHealthy)).join('\n');
 
-  return `<!DOCTYPE html>
+  const head = `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -403,9 +442,8 @@ export function renderStatusPage(input: StatusPageInput): string {
 </head>
 <body>
 <h1>adtrust-agent</h1>
-<p class="summary">Overall: <span class="${overall}"><strong>${overall.toUpperCase()}</strong></span> (${STATUSES.map((status) => `${counts[status]} ${status}`).join(', ')}). Problems in ${failingTrusts} of ${input.config.trusts.length} trusts, ${failingDomains} of ${pageDomains(input.config).length} domains, ${failingDcs} of ${dcs.length} DCs.</p>
-<p>Version ${escapeHtml(input.version)}; page made ${escapeHtml(input.now.toISOString())}. Machine-readable: <a href="/metrics">/metrics</a> · <a href="/-/healthy">/-/healthy</a> · <a href="/-/ready">/-/ready</a>. Grafana dashboards: ${DASHBOARDS.map(escapeHtml).join(', ')}. Jump to: <a href="#topology">topology</a> · <a href="#healthy">healthy</a> · <a href="#runs">runs</a>.</p>
-${filters(input.families)}
+<p class="summary">Overall: <span class="${overall}"><strong>${overall.toUpperCase()}</strong></span> (${STATUSES.map((status) => `${counts[status]} ${status}`).join(', ')}). Problems in ${failingTrusts} of ${input.config.trusts.length} trusts, ${failingDomains} of ${pageDomains(input.config).length} domains, ${failingDcs} of ${dcs.length} DCs.</p>`;
+  const body = `${filters(input.families)}
 <main>
 <section id="auth">
 <h2>Authentication across trusts</h2>
@@ -425,7 +463,23 @@ ${legend()}
 <summary><h2>Healthy: ${healthyGroups.length} groups</h2></summary>
 ${healthyGroups.length === 0 ? '<p>None.</p>' : healthyGroups.map((group) => renderGroup(group, listHealthy)).join('\n')}
 </details>
-</section>
+</section>`;
+  return { version: input.version, head, body, runs: runLines };
+}
+
+/** The page at a moment: the rendered content with the time, each run's age and the runs under way put in. */
+export function pageAt(content: RenderedContent, moment: StatusPageMoment): string {
+  const familyRows = content.runs
+    .map(({ family, run }) => {
+      const state = moment.running.includes(family) ? 'running now' : '';
+      if (run === undefined)
+        return `<tr><td>${family}</td><td colspan="3">no completed run yet</td><td>${state}</td></tr>`;
+      return `<tr><td>${family}</td><td>${escapeHtml(run.startedAt.toISOString())} (${age(run.startedAt, moment.now)})</td><td>${run.durationSeconds.toFixed(2)} s</td>${statusCell(run.worst)}<td>${run.findings} findings ${state}</td></tr>`;
+    })
+    .join('\n');
+  return `${content.head}
+<p>Version ${escapeHtml(content.version)}; page made ${escapeHtml(moment.now.toISOString())}. Machine-readable: <a href="/metrics">/metrics</a> · <a href="/-/healthy">/-/healthy</a> · <a href="/-/ready">/-/ready</a>. Grafana dashboards: ${DASHBOARDS.map(escapeHtml).join(', ')}. Jump to: <a href="#topology">topology</a> · <a href="#healthy">healthy</a> · <a href="#runs">runs</a>.</p>
+${content.body}
 <section id="runs">
 <h2>Runs</h2>
 <table>
@@ -439,4 +493,45 @@ ${familyRows}
 </body>
 </html>
 `;
+}
+
+export function renderStatusPage(input: StatusPageInput): string {
+  return pageAt(renderContent(input), input);
+}
+
+/**
+ * The page at /. Its content is rendered on the first request after a change (a completed
+ * run, a reload) and kept until the next change: a person reloading the page, or several
+ * looking at it, cost one render per change, and a change that nobody looks at costs none.
+ * Each request puts in its moment, and compresses the page when asked to: the moment is in
+ * the page, so no compressed form outlives its request (at 500 DCs gzip takes under a
+ * millisecond, against tens for the render).
+ */
+export class StatusPage {
+  readonly #content: () => StatusPageContent;
+  #rendered: RenderedContent | undefined;
+  #renders = 0;
+
+  constructor(content: () => StatusPageContent) {
+    this.#content = content;
+  }
+
+  /** How many times the content was rendered since the start. */
+  get renders(): number {
+    return this.#renders;
+  }
+
+  /** The runs or the config changed: the next request renders the content again. */
+  changed(): void {
+    this.#rendered = undefined;
+  }
+
+  at(moment: StatusPageMoment): CompressibleBody {
+    if (this.#rendered === undefined) {
+      this.#rendered = renderContent(this.#content());
+      this.#renders++;
+    }
+    const text = pageAt(this.#rendered, moment);
+    return { text, gzip: () => gzipAsync(text) };
+  }
 }
