@@ -86,7 +86,7 @@ function partnerMeaning(code: number, hop: Hop, from: string, skew: number | und
     case 12:
       return `${hop.realm}'s KDC refused by policy: selective authentication without "Allowed to authenticate" for the canary on the service's computer, or an account restriction`;
     default:
-      return `${hop.realm}'s KDC answered ${krbErrorName(code)} (${code})`;
+      return `${hop.realm}'s KDC refused the request`;
   }
 }
 
@@ -270,7 +270,7 @@ export function judgeKerberos(direction: AuthDirection, service: string, outcome
                 ? 'no such account'
                 : result.code === 37
                   ? `${last.realm}'s KDC clock is ${describeSkew(result.skewSeconds)} this host's`
-                  : `the KDC answered ${name}`;
+                  : 'the KDC refused the logon';
       return make(
         'unknown',
         rejectsPassword(result.code)

@@ -258,7 +258,7 @@ const ROWS: Row[] = [
     outcome: exchanged([hop('as', 'TAILSPIN.TEST', error(60, undefined, 'internal'))]),
     status: 'unknown',
     message:
-      'the canary could not log on in tailspin.test, so the trust was not tried: KRB_ERR_GENERIC (60, the KDC answered KRB_ERR_GENERIC)',
+      'the canary could not log on in tailspin.test, so the trust was not tried: KRB_ERR_GENERIC (60, the KDC refused the logon)',
     remediation: 'check the canary account in tailspin.test',
     observed: { not_retried: false },
   },
@@ -408,7 +408,7 @@ const ROWS: Row[] = [
     name: 'partner, another error: named, the event log of that KDC',
     outcome: exchanged(atPartner(error(60))),
     status: 'critical',
-    message: `${CANNOT}WINGTIP.TEST's KDC answered KRB_ERR_GENERIC (60) (KRB_ERR_GENERIC, 60)`,
+    message: `${CANNOT}WINGTIP.TEST's KDC refused the request (KRB_ERR_GENERIC, 60)`,
     remediation: "look up KRB_ERR_GENERIC in the KDC's event log on dcb.wingtip.test",
   },
   {
