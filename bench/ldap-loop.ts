@@ -19,7 +19,7 @@ import { Runner } from '../agent/run/runner.js';
 import { startLdapServerProcess } from '../test/support/ldap-server.js';
 
 const BASE_DN = 'DC=tailspin,DC=test';
-const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [20_000, 50_000];
+const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [20_000, 50_000, 100_000];
 
 /** Nanoseconds the main thread has run on a core; undefined where /proc does not say. */
 function threadCpuNs(): number | undefined {
