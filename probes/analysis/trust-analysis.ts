@@ -666,41 +666,61 @@ export function trustGraph(targets: LdapTargets, reads: Map<string, Read>): Trus
 }
 
 function* trustGraphSteps(targets: LdapTargets, reads: Map<string, Read>): Steps<TrustGraph> {
-  // Keyed by both ends, the first one's length first, so that no two pairs of names share a key.
-  // The domain that claims an edge is always one of its ends: two flags say which did, where a
-  // list of names per edge would cost a hundred thousand arrays in a large directory.
-  const claims = new Map<string, { edge: TrustEdge; byTrusting: boolean; byTrusted: boolean }>();
-  const claim = (trusting: string, trusted: string, kind: TrustEdge['kind'], by: string): void => {
-    const key = `${trusting.length}:${trusting}${trusted}`;
-    const entry = claims.get(key);
-    if (entry === undefined)
-      claims.set(key, { edge: { trusting, trusted, kind }, byTrusting: by === trusting, byTrusted: by === trusted });
-    else {
-      entry.byTrusting ||= by === trusting;
-      entry.byTrusted ||= by === trusted;
-    }
-  };
+  // Every edge once, in the order it was first claimed. The domain that claims an edge is
+  // always one of its ends. An edge between two read domains counts only if each claims it:
+  // keyed by both ends (the first one's length first, so that no two pairs of names share a
+  // key), two flags say which did. Any other edge has one read end, the only domain that can
+  // claim it, and is told apart by its other end alone, per claiming domain and direction: a
+  // name the read already holds, where a key and a record per edge would cost the young
+  // generation three objects per trust (the garbage collector's pauses grow with them).
+  const edges: TrustEdge[] = [];
+  const betweenRead = new Map<string, { edge: TrustEdge; byTrusting: boolean; byTrusted: boolean }>();
   for (const read of reads.values()) {
+    const claimed = { outbound: new Set<string>(), inbound: new Set<string>() };
+    const claim = (trusting: string, trusted: string, kind: TrustEdge['kind']): void => {
+      const other = trusting === read.domain ? trusted : trusting;
+      if (!reads.has(other)) {
+        const seen = trusting === read.domain ? claimed.outbound : claimed.inbound;
+        if (!seen.has(other)) {
+          seen.add(other);
+          edges.push({ trusting, trusted, kind });
+        }
+        return;
+      }
+      const key = `${trusting.length}:${trusting}${trusted}`;
+      const entry = betweenRead.get(key);
+      if (entry === undefined) {
+        const edge = { trusting, trusted, kind };
+        betweenRead.set(key, { edge, byTrusting: read.domain === trusting, byTrusted: read.domain === trusted });
+        edges.push(edge);
+      } else {
+        entry.byTrusting ||= read.domain === trusting;
+        entry.byTrusted ||= read.domain === trusted;
+      }
+    };
     let count = 0;
     for (const trust of read.trusts) {
-      if (includesOutbound(trust.direction)) claim(read.domain, trust.partner, trustKind(trust), read.domain);
-      if (includesInbound(trust.direction)) claim(trust.partner, read.domain, trustKind(trust), read.domain);
+      if (includesOutbound(trust.direction)) claim(read.domain, trust.partner, trustKind(trust));
+      if (includesInbound(trust.direction)) claim(trust.partner, read.domain, trustKind(trust));
       if (++count % TRUSTS_PER_STEP === 0) yield;
     }
   }
-  const edges: TrustEdge[] = [];
+  const unconfirmed = new Set<TrustEdge>();
+  for (const { edge, byTrusting, byTrusted } of betweenRead.values())
+    if (!byTrusting || !byTrusted) unconfirmed.add(edge);
+  const counted: TrustEdge[] = [];
   let count = 0;
-  for (const { edge, byTrusting, byTrusted } of claims.values()) {
-    if ((!reads.has(edge.trusting) || byTrusting) && (!reads.has(edge.trusted) || byTrusted)) edges.push(edge);
+  for (const edge of edges) {
+    if (!unconfirmed.has(edge)) counted.push(edge);
     if (++count % TRUSTS_PER_PASS_STEP === 0) yield;
   }
-  return { edges, forestOf: forestLookup(targets.forests) };
+  return { edges: counted, forestOf: forestLookup(targets.forests) };
 }
 
 /**
  * Forest root by domain, from the config. A function of its own: a closure made inside
- * trustGraphSteps would share its scope with `claim`, and so keep every claim alive as long
- * as the graph (a hundred MB at 100,000 trusts).
+ * trustGraphSteps would share its scope with its claims, and so keep them alive as long as
+ * the graph.
  */
 function forestLookup(forests: LdapTargets['forests']): TrustGraph['forestOf'] {
   // Own keys only: a partner named by the directory ("constructor") must not find Object's properties.
