@@ -670,19 +670,21 @@ function* trustGraphSteps(targets: LdapTargets, reads: Map<string, Read>): Steps
   // always one of its ends. An edge between two read domains counts only if each claims it:
   // keyed by both ends (the first one's length first, so that no two pairs of names share a
   // key), two flags say which did. Any other edge has one read end, the only domain that can
-  // claim it, and is told apart by its other end alone, per claiming domain and direction: a
+  // claim it, and is told apart by its other end and its direction, per claiming domain: a
   // name the read already holds, where a key and a record per edge would cost the young
   // generation three objects per trust (the garbage collector's pauses grow with them).
   const edges: TrustEdge[] = [];
   const betweenRead = new Map<string, { edge: TrustEdge; byTrusting: boolean; byTrusted: boolean }>();
   for (const read of reads.values()) {
-    const claimed = { outbound: new Set<string>(), inbound: new Set<string>() };
+    // The directions already claimed towards each unread domain: 1 trusting it, 2 trusted by it.
+    const claimed = new Map<string, number>();
     const claim = (trusting: string, trusted: string, kind: TrustEdge['kind']): void => {
       const other = trusting === read.domain ? trusted : trusting;
       if (!reads.has(other)) {
-        const seen = trusting === read.domain ? claimed.outbound : claimed.inbound;
-        if (!seen.has(other)) {
-          seen.add(other);
+        const direction = trusting === read.domain ? 1 : 2;
+        const seen = claimed.get(other) ?? 0;
+        if ((seen & direction) === 0) {
+          claimed.set(other, seen | direction);
           edges.push({ trusting, trusted, kind });
         }
         return;
