@@ -327,25 +327,40 @@ function passwordFindings(
 
 /**
  * The trust objects whose partner is a domain that was read, by the domain holding them and
- * their partner (the last one, when a directory holds two): the other side of a trust in
- * constant time. Only those are ever asked for, and there are a handful of them however many
- * trusts a directory holds.
+ * their partner, in the order the directory returned them (a directory may hold two for one
+ * partner): the other side of a trust in constant time. Only those are ever asked for, and
+ * there are a handful of them however many trusts a directory holds; built in steps.
  */
-function trustsBySide(reads: Map<string, Read>): Map<string, Map<string, TrustRecord>> {
-  const sides = new Map<string, Map<string, TrustRecord>>();
+type Sides = Map<string, Map<string, TrustRecord[]>>;
+
+function* sidesSteps(reads: Map<string, Read>): Steps<Sides> {
+  const sides: Sides = new Map();
   for (const read of reads.values()) {
-    const byPartner = new Map<string, TrustRecord>();
-    for (const trust of read.trusts) if (reads.has(trust.partner)) byPartner.set(trust.partner, trust);
+    const byPartner = new Map<string, TrustRecord[]>();
+    let count = 0;
+    for (const trust of read.trusts) {
+      if (reads.has(trust.partner)) {
+        const known = byPartner.get(trust.partner);
+        if (known === undefined) byPartner.set(trust.partner, [trust]);
+        else known.push(trust);
+      }
+      if (++count % TRUSTS_PER_PASS_STEP === 0) yield;
+    }
     sides.set(read.domain, byPartner);
   }
   return sides;
 }
 
-function scannerFindings(read: Read, sides: Map<string, Map<string, TrustRecord>>, now: Date): Finding[] {
+/** The first trust object `domain` holds for `partner` (as Array.find would give), if both were read. */
+function firstSide(sides: Sides, domain: string, partner: string): TrustRecord | undefined {
+  return sides.get(domain)?.get(partner)?.[0];
+}
+
+function scannerFindings(read: Read, sides: Sides, now: Date): Finding[] {
   const findings: Finding[] = [];
   for (const trust of read.trusts) {
     if ((trust.attributes & TrustAttribute.FOREST_TRANSITIVE) === 0) continue;
-    const partnerSide = sides.get(trust.partner)?.get(read.domain);
+    const partnerSide = sides.get(trust.partner)?.get(read.domain)?.at(-1);
     const verdict = scannerVerdict({
       trust,
       info: trust.forestTrustInfo === undefined ? undefined : parseForestTrustInfo(trust.forestTrustInfo),
@@ -597,22 +612,24 @@ function mirrorDirectionOf(trust: TrustRecord | undefined): number | undefined {
   return trust === undefined ? undefined : mirrorDirection(trust.direction);
 }
 
-function consistencyFindings(reads: Map<string, Read>): { findings: Finding[]; measurements: Measurement[] } {
+function consistencyFindings(
+  reads: Map<string, Read>,
+  sides: Sides,
+): { findings: Finding[]; measurements: Measurement[] } {
   const findings: Finding[] = [];
   const measurements: Measurement[] = [];
   for (const read of reads.values()) {
-    const partners = new Set(read.trusts.map((trust) => trust.partner));
+    // The partners that were read, in the order of this domain's trust objects, then the
+    // read domains that hold a trust object for this one.
+    const partners = new Set(sides.get(read.domain)?.keys());
     for (const other of reads.values())
-      if (other.trusts.some((trust) => trust.partner === read.domain)) partners.add(other.domain);
+      if (sides.get(other.domain)?.has(read.domain) === true) partners.add(other.domain);
     for (const partner of partners) {
       const theirRead = reads.get(partner);
       if (theirRead === undefined) continue;
-      const differences = sideDifferences(
-        read.trusts.find((trust) => trust.partner === partner),
-        theirRead.trusts.find((trust) => trust.partner === read.domain),
-        read,
-        theirRead,
-      );
+      const mine = firstSide(sides, read.domain, partner);
+      const theirs = firstSide(sides, partner, read.domain);
+      const differences = sideDifferences(mine, theirs, read, theirRead);
       measurements.push({
         kind: 'trust_consistent',
         domain: read.domain,
@@ -629,7 +646,7 @@ function consistencyFindings(reads: Map<string, Read>): { findings: Finding[]; m
             differences.length === 0
               ? `${read.domain} and ${partner} agree on their trust`
               : `${read.domain} and ${partner} disagree: ${differences.join('; ')}`,
-          remediation: `the two trust objects must mirror each other: ${verifyFix(read.domain, partner, read.trusts.find((trust) => trust.partner === partner)?.direction ?? mirrorDirectionOf(theirRead.trusts.find((trust) => trust.partner === read.domain)))} shows the broken side; re-create it, or run samba-tool domain trust delete and create on both sides`,
+          remediation: `the two trust objects must mirror each other: ${verifyFix(read.domain, partner, mine?.direction ?? mirrorDirectionOf(theirs))} shows the broken side; re-create it, or run samba-tool domain trust delete and create on both sides`,
           observed: {
             partner_domain: partner,
             differences,
@@ -649,39 +666,63 @@ export function trustGraph(targets: LdapTargets, reads: Map<string, Read>): Trus
 }
 
 function* trustGraphSteps(targets: LdapTargets, reads: Map<string, Read>): Steps<TrustGraph> {
-  // Keyed by both ends, the first one's length first, so that no two pairs of names share a key.
-  // The domain that claims an edge is always one of its ends: two flags say which did, where a
-  // list of names per edge would cost a hundred thousand arrays in a large directory.
-  const claims = new Map<string, { edge: TrustEdge; byTrusting: boolean; byTrusted: boolean }>();
-  const claim = (trusting: string, trusted: string, kind: TrustEdge['kind'], by: string): void => {
-    const key = `${trusting.length}:${trusting}${trusted}`;
-    const entry = claims.get(key);
-    if (entry === undefined)
-      claims.set(key, { edge: { trusting, trusted, kind }, byTrusting: by === trusting, byTrusted: by === trusted });
-    else {
-      entry.byTrusting ||= by === trusting;
-      entry.byTrusted ||= by === trusted;
-    }
-  };
+  // Every edge once, in the order it was first claimed. The domain that claims an edge is
+  // always one of its ends. An edge between two read domains counts only if each claims it:
+  // keyed by both ends (the first one's length first, so that no two pairs of names share a
+  // key), two flags say which did. Any other edge has one read end, the only domain that can
+  // claim it, and is told apart by its other end and its direction, per claiming domain: a
+  // name the read already holds, where a key and a record per edge would cost the young
+  // generation three objects per trust (the garbage collector's pauses grow with them).
+  const edges: TrustEdge[] = [];
+  const betweenRead = new Map<string, { edge: TrustEdge; byTrusting: boolean; byTrusted: boolean }>();
   for (const read of reads.values()) {
+    // The directions already claimed towards each unread domain: 1 trusting it, 2 trusted by it.
+    const claimed = new Map<string, number>();
+    const claim = (trusting: string, trusted: string, kind: TrustEdge['kind']): void => {
+      const other = trusting === read.domain ? trusted : trusting;
+      if (!reads.has(other)) {
+        const direction = trusting === read.domain ? 1 : 2;
+        const seen = claimed.get(other) ?? 0;
+        if ((seen & direction) === 0) {
+          claimed.set(other, seen | direction);
+          edges.push({ trusting, trusted, kind });
+        }
+        return;
+      }
+      const key = `${trusting.length}:${trusting}${trusted}`;
+      const entry = betweenRead.get(key);
+      if (entry === undefined) {
+        const edge = { trusting, trusted, kind };
+        betweenRead.set(key, { edge, byTrusting: read.domain === trusting, byTrusted: read.domain === trusted });
+        edges.push(edge);
+      } else {
+        entry.byTrusting ||= read.domain === trusting;
+        entry.byTrusted ||= read.domain === trusted;
+      }
+    };
     let count = 0;
     for (const trust of read.trusts) {
-      if (includesOutbound(trust.direction)) claim(read.domain, trust.partner, trustKind(trust), read.domain);
-      if (includesInbound(trust.direction)) claim(trust.partner, read.domain, trustKind(trust), read.domain);
+      if (includesOutbound(trust.direction)) claim(read.domain, trust.partner, trustKind(trust));
+      if (includesInbound(trust.direction)) claim(trust.partner, read.domain, trustKind(trust));
       if (++count % TRUSTS_PER_STEP === 0) yield;
     }
   }
-  const edges: TrustEdge[] = [];
-  for (const { edge, byTrusting, byTrusted } of claims.values()) {
-    if ((!reads.has(edge.trusting) || byTrusting) && (!reads.has(edge.trusted) || byTrusted)) edges.push(edge);
+  const unconfirmed = new Set<TrustEdge>();
+  for (const { edge, byTrusting, byTrusted } of betweenRead.values())
+    if (!byTrusting || !byTrusted) unconfirmed.add(edge);
+  const counted: TrustEdge[] = [];
+  let count = 0;
+  for (const edge of edges) {
+    if (!unconfirmed.has(edge)) counted.push(edge);
+    if (++count % TRUSTS_PER_PASS_STEP === 0) yield;
   }
-  return { edges, forestOf: forestLookup(targets.forests) };
+  return { edges: counted, forestOf: forestLookup(targets.forests) };
 }
 
 /**
  * Forest root by domain, from the config. A function of its own: a closure made inside
- * trustGraphSteps would share its scope with `claim`, and so keep every claim alive as long
- * as the graph (a hundred MB at 100,000 trusts).
+ * trustGraphSteps would share its scope with its claims, and so keep them alive as long as
+ * the graph.
  */
 function forestLookup(forests: LdapTargets['forests']): TrustGraph['forestOf'] {
   // Own keys only: a partner named by the directory ("constructor") must not find Object's properties.
@@ -696,10 +737,7 @@ function* pathFindings(targets: LdapTargets, reads: Map<string, Read>): Steps<Pr
     ...new Set([...reads.keys(), ...targets.trusts.flatMap((trust) => [trust.trusting, trust.trusted])]),
   ].sort();
   const graph = yield* trustGraphSteps(targets, reads);
-  const findPath = yield* pathFinderSteps(
-    graph,
-    domains.map((domain) => graph.forestOf(domain)),
-  );
+  const findPath = yield* pathFinderSteps(graph, domains);
   const expected = new Set(
     targets.trusts.flatMap((trust) => [
       `${trust.trusted} ${trust.trusting}`,
@@ -795,6 +833,8 @@ function preauthFindings(targets: LdapTargets, read: Read): { findings: Finding[
 
 /** Trusts analysed in one step; the ldap family lets the event loop turn between steps. */
 const TRUSTS_PER_STEP = 25;
+/** Trusts looked at in one step of a pass that only indexes them (a lookup or two each). */
+const TRUSTS_PER_PASS_STEP = 2000;
 
 /**
  * The analysis as a sequence of small parts of its output, in the report's order, with
@@ -814,9 +854,9 @@ export function* analysisSteps(
     for (let start = 0; start < read.trusts.length; start += TRUSTS_PER_STEP)
       yield unexpectedFindings(targets, { ...read, trusts: read.trusts.slice(start, start + TRUSTS_PER_STEP) });
   }
-  yield consistencyFindings(reads);
+  const sides = yield* sidesSteps(reads);
+  yield consistencyFindings(reads, sides);
   yield yield* pathFindings(targets, reads);
-  const sides = trustsBySide(reads);
   const perTrust: ((read: Read) => ProbeOutput)[] = [
     inventoryFindings,
     (read) => passwordFindings(targets, read, now),

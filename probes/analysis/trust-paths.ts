@@ -61,6 +61,8 @@ const EDGES_PER_STEP = 2000;
  * The edges looked up by their ends, built once per graph, so that a question costs the
  * same whatever the number of trusts read: a directory may hold tens of thousands of
  * trustedDomain objects, and every pair of configured domains is asked about (issue 15).
+ * Only edges between names that questions can look up are kept (`looksUp`): with the
+ * configured domains and their forests, a handful, where the whole graph has two per trust.
  */
 class EdgeIndex {
   /** The first edge between two ends, of any kind, by endsKey. */
@@ -70,14 +72,19 @@ class EdgeIndex {
   /** Per forest of the users, the first edge by which each forest trusts them through a third forest. */
   readonly #throughThird = new Map<string, Map<string, TrustEdge>>();
 
-  constructor(readonly graph: TrustGraph) {}
+  constructor(
+    readonly graph: TrustGraph,
+    readonly looksUp: (name: string) => boolean,
+  ) {}
 
   *build(): Steps<void> {
     let count = 0;
     for (const edge of this.graph.edges) {
-      const key = endsKey(edge.trusting, edge.trusted);
-      if (!this.#byEnds.has(key)) this.#byEnds.set(key, edge);
-      if (edge.kind === 'forest' && !this.#forestByEnds.has(key)) this.#forestByEnds.set(key, edge);
+      if (this.looksUp(edge.trusting) && this.looksUp(edge.trusted)) {
+        const key = endsKey(edge.trusting, edge.trusted);
+        if (!this.#byEnds.has(key)) this.#byEnds.set(key, edge);
+        if (edge.kind === 'forest' && !this.#forestByEnds.has(key)) this.#forestByEnds.set(key, edge);
+      }
       if (++count % EDGES_PER_STEP === 0) yield;
     }
   }
@@ -108,6 +115,7 @@ class EdgeIndex {
     for (const edge of this.graph.edges) {
       if (
         edge.trusted !== fromForest &&
+        this.looksUp(edge.trusting) &&
         !firstByTrusting.has(edge.trusting) &&
         trustingFrom.has(this.graph.forestOf(edge.trusted))
       )
@@ -125,16 +133,27 @@ class EdgeIndex {
 
 export type PathFinder = (from: string, to: string) => PathResult;
 
+/** Asked about a domain its index left out: the caller's mistake, never a wrong answer. */
+export class UnindexedDomain extends Error {}
+
 /**
  * Answers "can users of `from` reach `to`?" for many pairs of one graph, each in constant
- * time, once the index is built: in steps, over the edges, then over them again for each
- * forest of users named in `forests` (the configured ones: the only ones asked about).
+ * time, once the index is built: in steps, over the edges, then over them again for the
+ * forest of each domain in `domains`. Given `domains` (the configured ones: the only ones
+ * asked about), the finder answers questions between them alone; without, about any.
  */
-export function* pathFinderSteps(graph: TrustGraph, forests: string[] = []): Steps<PathFinder> {
-  const index = new EdgeIndex(graph);
+export function* pathFinderSteps(graph: TrustGraph, domains?: string[]): Steps<PathFinder> {
+  const asked = domains === undefined ? undefined : new Set(domains);
+  const looksUp = new Set([...(asked ?? [])].flatMap((domain) => [domain, graph.forestOf(domain)]));
+  const index = new EdgeIndex(graph, asked === undefined ? () => true : (name) => looksUp.has(name));
   yield* index.build();
-  for (const forest of new Set(forests)) yield* index.prepareThirdForest(forest);
-  return (from, to) => walk(index, from, to);
+  for (const domain of asked ?? []) yield* index.prepareThirdForest(graph.forestOf(domain));
+  return (from, to) => {
+    for (const domain of [from, to])
+      if (asked !== undefined && !asked.has(domain))
+        throw new UnindexedDomain(`the trust path index was built for ${[...asked].join(', ')}, not ${domain}`);
+    return walk(index, from, to);
+  };
 }
 
 export function pathFinder(graph: TrustGraph): PathFinder {

@@ -4,6 +4,7 @@
 
 import { isIP } from 'node:net';
 import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   Client,
   ConfidentialityRequiredError,
@@ -159,6 +160,11 @@ function preauthKind(entry: Entry): PreauthAccount['kind'] {
 
 /** Entries asked for per page; AD's own MaxPageSize is 1000. */
 const PAGE_SIZE = 500;
+/**
+ * Entries converted between two turns of the event loop: a page arrives in the same task as
+ * the parsing of the last bytes of it, and both at once held the loop for tens of ms.
+ */
+const CONVERT_SLICE = 100;
 
 /** Connects, binds and reads one domain. Never throws. */
 export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: ProbeContext): Promise<DomainRead> {
@@ -240,7 +246,7 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
     bound = true;
 
     const problems: string[] = [];
-    // Each page is converted as it comes, so that no step handles more than a page of entries.
+    // Each page is converted as it comes, a slice at a time, so that no step handles more than a slice of entries.
     const search = async <T>(
       what: string,
       base: string,
@@ -254,7 +260,8 @@ export async function readDomain(ldap: LdapServer, limits: LdapLimits, ctx: Prob
         for await (const page of client.searchPaginated(base, { ...options, paged: { pageSize: PAGE_SIZE } })) {
           count += page.searchEntries.length;
           if (count > limit.value) throw new LimitExceeded(what, limit);
-          for (const entry of page.searchEntries) {
+          for (const [index, entry] of page.searchEntries.entries()) {
+            if (index > 0 && index % CONVERT_SLICE === 0) await nextTurn();
             const item = convert(entry);
             if (item !== undefined) items.push(item);
           }

@@ -10,7 +10,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { integer, integerOctets, tlv } from '../../probes/wire/ber.js';
+import { encodeLength, integer, integerOctets, Malformed, readInteger, tlv } from '../../probes/wire/ber.js';
 import type { TestCertificate } from './servers.js';
 
 export type Attributes = Record<string, (string | Buffer)[]>;
@@ -34,11 +34,12 @@ function result(tag: number, code = 0, diagnostic = ''): Buffer {
   return tlv(tag, tlv(0x0a, integerOctets(code)), octets(''), octets(diagnostic));
 }
 
-export function searchEntry(id: number, entry: LdapEntry): Buffer {
+/** The SearchResultEntry protocolOp of an entry, without the message around it. */
+function searchEntryOp(entry: LdapEntry): Buffer {
   const attributes = Object.entries(entry.attributes).map(([name, values]) =>
     tlv(0x30, octets(name), tlv(0x31, ...values.map((value) => octets(value)))),
   );
-  return message(id, tlv(0x64, octets(entry.dn), tlv(0x30, ...attributes)));
+  return tlv(0x64, octets(entry.dn), tlv(0x30, ...attributes));
 }
 
 // ---- what the server answers ----
@@ -133,10 +134,10 @@ export function trustedDomainEntry(baseDn: string, index: number, extra: Attribu
 
 export async function startLdapServer(options: LdapServerOptions): Promise<LdapTestServer> {
   const searches: string[] = [];
-  // Each base's entries are encoded once with messageID 1 (one byte, remembered by offset);
-  // a page is a copy of a run of them with the ID of its request patched in. messageIDs up
-  // to 127 stay one byte, enough for a test.
-  const encoded = new Map<string, { bytes: Buffer; starts: number[]; idAt: number[] }>();
+  // Each base's entries are encoded once, as protocolOps without their envelope (remembered
+  // by offset); a page copies a run of them into envelopes that carry the ID of its request,
+  // a BER INTEGER of 1 to 4 bytes as ldapts counts them up to 2^31 - 1.
+  const encoded = new Map<string, { ops: Buffer; starts: number[] }>();
   const entriesFor = (base: string): LdapEntry[] =>
     base === ''
       ? [{ dn: '', attributes: { configurationNamingContext: [`CN=Configuration,${options.baseDn}`] } }]
@@ -150,31 +151,25 @@ export async function startLdapServer(options: LdapServerOptions): Promise<LdapT
     base: string,
     page: { size: number; cookie: string } | undefined,
   ): { bytes: Buffer; more: boolean } => {
-    if (id > 127) throw new Error('the test LDAP server handles messageIDs up to 127');
     const key = base.toLowerCase();
     let template = encoded.get(key);
     if (template === undefined) {
-      const messages = entriesFor(base).map((entry) => searchEntry(1, entry));
-      const starts: number[] = [];
-      const idAt: number[] = [];
-      let offset = 0;
-      for (const one of messages) {
-        const header = element(one, 0);
-        if (header === undefined) throw new Error('bad encoding');
-        starts.push(offset);
-        idAt.push(offset + header.start + 2);
-        offset += one.length;
-      }
-      starts.push(offset);
-      template = { bytes: Buffer.concat(messages), starts, idAt };
+      const ops = entriesFor(base).map(searchEntryOp);
+      const starts = [0];
+      for (const op of ops) starts.push((starts.at(-1) ?? 0) + op.length);
+      template = { ops: Buffer.concat(ops), starts };
       encoded.set(key, template);
     }
-    const count = template.idAt.length;
+    const count = template.starts.length - 1;
     const first = page === undefined || options.ignorePaging === true ? 0 : Number(page.cookie || '0');
     const last = page === undefined || options.ignorePaging === true ? count : Math.min(count, first + page.size);
-    const from = template.starts[first] ?? 0;
-    const entries = Buffer.from(template.bytes.subarray(from, template.starts[last] ?? from));
-    for (let index = first; index < last; index++) entries[(template.idAt[index] ?? 0) - from] = id;
+    const messageId = integer(id);
+    const envelopes: Buffer[] = [];
+    for (let index = first; index < last; index++) {
+      const op = template.ops.subarray(template.starts[index] ?? 0, template.starts[index + 1] ?? 0);
+      envelopes.push(Buffer.from([0x30, ...encodeLength(messageId.length + op.length)]), messageId, op);
+    }
+    const entries = Buffer.concat(envelopes);
     const more = last < count && page !== undefined && options.ignorePaging !== true;
     const control =
       page === undefined
@@ -202,7 +197,12 @@ export async function startLdapServer(options: LdapServerOptions): Promise<LdapT
         buffer = buffer.subarray(outer.end);
         const idElement = element(frame, outer.start);
         if (idElement === undefined) return;
-        const id = frame.readUIntBE(idElement.start, idElement.end - idElement.start);
+        // messageID: a BER INTEGER of 1 to 4 bytes (0 to 2^31 - 1, RFC 4511 4.1.1); anything else ends the connection.
+        const id = readInteger(frame, { ...idElement, start: outer.start, contentStart: idElement.start }, 'messageID');
+        if (id instanceof Malformed) {
+          socket.destroy();
+          return;
+        }
         const op = element(frame, idElement.end);
         if (op === undefined) return;
         if (op.tag === 0x60) {

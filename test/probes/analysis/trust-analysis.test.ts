@@ -231,6 +231,27 @@ describe('trust analysis on the lab topology', () => {
     );
   });
 
+  it("two trust objects for one partner that was not read: one edge each way, of the first object's kind", () => {
+    const reads = labReads();
+    const tailspin = reads.get('tailspin.test') as Read;
+    reads.set('tailspin.test', {
+      ...tailspin,
+      trusts: [
+        ...tailspin.trusts,
+        tdo('tailspin.test', 'partner.example', 3, 4),
+        tdo('tailspin.test', 'partner.example', 3, 8),
+        tdo('tailspin.test', 'partner.example', 1, 8),
+      ],
+    });
+    const edges = trustGraph(planOf(config).ldap, reads).edges.filter(
+      (edge) => edge.trusting === 'partner.example' || edge.trusted === 'partner.example',
+    );
+    assert.deepEqual(edges, [
+      { trusting: 'tailspin.test', trusted: 'partner.example', kind: 'external' },
+      { trusting: 'partner.example', trusted: 'tailspin.test', kind: 'external' },
+    ]);
+  });
+
   it('one side deleted: expected missing (critical), inconsistent on both sides, the path gone', () => {
     const reads = labReads();
     const wingtip = reads.get('wingtip.test') as Read;

@@ -2,7 +2,15 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describePath, findPath, type TrustEdge, type TrustGraph } from '../../../probes/analysis/trust-paths.js';
+import {
+  describePath,
+  findPath,
+  pathFinderSteps,
+  runSteps,
+  UnindexedDomain,
+  type TrustEdge,
+  type TrustGraph,
+} from '../../../probes/analysis/trust-paths.js';
 
 function graph(edges: TrustEdge[], roots: Record<string, string> = {}): TrustGraph {
   return { edges, forestOf: (domain) => roots[domain] ?? domain };
@@ -208,5 +216,44 @@ describe('findPath', () => {
       result.reason,
       /; f1\.test trusts child\.f2\.test and child\.f2\.test trusts f3\.test, but trusts between forests are not transitive through a third forest$/,
     );
+  });
+});
+
+describe('pathFinderSteps for the domains asked about', () => {
+  // Forest trusts, external trusts, a third forest reached through a child, and decoys.
+  const mixed = graph(
+    [
+      { trusting: 'f2.test', trusted: 'x.test', kind: 'forest' },
+      { trusting: 'y.test', trusted: 'f1.test', kind: 'forest' },
+      { trusting: 'f2.test', trusted: 'f1.test', kind: 'external' },
+      { trusting: 'f2.test', trusted: 'f1.test', kind: 'forest' },
+      { trusting: 'f3.test', trusted: 'child.f2.test', kind: 'external' },
+      { trusting: 'f2.test', trusted: 'f3.test', kind: 'forest' },
+      { trusting: 'child.f1.test', trusted: 'b.test', kind: 'external' },
+      { trusting: 'b.test', trusted: 'child.f1.test', kind: 'forest' },
+    ],
+    ROOTS,
+  );
+  const names = ['f1.test', 'f2.test', 'f3.test', 'child.f1.test', 'child.f2.test', 'x.test', 'y.test', 'b.test'];
+
+  it('answers each pair of the domains it was built for as findPath does over the whole graph', () => {
+    for (const from of names) {
+      for (const to of names) {
+        const finder = runSteps(pathFinderSteps(mixed, [from, to]));
+        assert.deepEqual(finder(from, to), findPath(mixed, from, to), `${from} -> ${to}`);
+      }
+    }
+  });
+
+  it('refuses a domain it was not built for, and names it', () => {
+    const finder = runSteps(pathFinderSteps(mixed, ['child.f1.test', 'f2.test']));
+    assert.throws(
+      () => finder('child.f1.test', 'f1.test'),
+      (error) =>
+        error instanceof UnindexedDomain &&
+        error.message === 'the trust path index was built for child.f1.test, f2.test, not f1.test',
+    );
+    assert.throws(() => finder('x.test', 'f2.test'), /, not x\.test$/);
+    assert.equal(finder('child.f1.test', 'f2.test').available, true);
   });
 });
