@@ -15,7 +15,7 @@ import { startSmbServer, STATUS_LOGON_FAILURE, type TestSmbServer } from '../../
 import { closedPort, filteredPort, type Listener } from '../../support/tcp.js';
 
 const PASSWORD = 'S3cret-Canary-Value';
-const TIMEOUT_MS = 300;
+const TIMEOUT_MS = 1000;
 const CREDENTIAL = { user: 'canary', domain: 'A.TEST', ntHash: ntHash(PASSWORD) };
 
 let smb: TestSmbServer;
@@ -74,7 +74,7 @@ describe('ntlmLogon', () => {
       outcome.tried.map((t) => [t.port, t.detail]),
       [
         [closed, 'connection refused'],
-        [filtered.port, 'no answer to the connect in 0.3 s'],
+        [filtered.port, 'no answer to the connect in 1 s'],
       ],
     );
   });
@@ -94,7 +94,7 @@ describe('ntlmLogon', () => {
     [
       'takes the connection and says nothing',
       () => undefined,
-      /^took the connection but did not answer SMB2 NEGOTIATE: no answer in 0\.3 s$/,
+      /^took the connection but did not answer SMB2 NEGOTIATE: no answer in 1 s$/,
     ],
     [
       'closes at once',
