@@ -257,3 +257,44 @@ describe('pathFinderSteps for the domains asked about', () => {
     assert.equal(finder('child.f1.test', 'f2.test').available, true);
   });
 });
+
+describe('pathFinderSteps in slices', () => {
+  // 4,000 decoy external trusts between unrelated domains, then f2 trusts f1 (forest) at the end.
+  const decoys: TrustEdge[] = Array.from({ length: 4000 }, (_, i) => ({
+    trusting: `d${i}.test`,
+    trusted: `e${i}.test`,
+    kind: 'external',
+  }));
+  const big = graph([...decoys, { trusting: 'f2.test', trusted: 'f1.test', kind: 'forest' }], ROOTS);
+
+  it('yields once per 2,000 edges of each pass: the index, then two passes per forest of the domains asked about', () => {
+    const steps = pathFinderSteps(big, ['child.f1.test', 'f2.test']);
+    let yields = 0;
+    let next = steps.next();
+    while (next.done !== true) {
+      yields++;
+      next = steps.next();
+    }
+    // 4,001 edges: 2 yields per pass; 1 pass for the index, 2 for each of the forests f1.test and f2.test.
+    assert.equal(yields, 2 * (1 + 2 * 2));
+    assert.equal(next.value('child.f1.test', 'f2.test').available, true);
+  });
+
+  it('runSteps runs a sliced build to its end and returns its result', () => {
+    const finder = runSteps(pathFinderSteps(big, ['child.f1.test', 'f2.test']));
+    assert.equal(finder('child.f1.test', 'f2.test').available, true);
+    assert.equal(finder('f2.test', 'child.f1.test').available, false);
+  });
+
+  it('the first edge between two ends decides, whatever follows it', () => {
+    const edges: TrustEdge[] = [
+      { trusting: 'f2.test', trusted: 'f1.test', kind: 'external' },
+      { trusting: 'f2.test', trusted: 'f1.test', kind: 'forest' },
+    ];
+    for (const order of [edges, [...edges].reverse()]) {
+      const finder = runSteps(pathFinderSteps(graph(order, ROOTS), ['f1.test', 'f2.test']));
+      const says = finder('f1.test', 'f2.test').hops[1]?.says ?? '';
+      assert.match(says, order[0]?.kind === 'external' ? /\(external trust\)/ : /\(forest trust\)/);
+    }
+  });
+});
