@@ -12,7 +12,6 @@ import {
   encodeAvPairs,
   encodeChallenge,
   MSV_AV_DNS_DOMAIN_NAME,
-  MSV_AV_EOL,
   MSV_AV_NB_DOMAIN_NAME,
   MSV_AV_TIMESTAMP,
   DEFAULT_NEGOTIATE_FLAGS,
@@ -75,7 +74,6 @@ export async function startSmbServer(accounts: Record<string, string>, above = 0
     socket.on('error', () => undefined);
     let buffered: Buffer = Buffer.alloc(0);
     let challenge: Buffer = Buffer.alloc(8);
-    let targetInfo: Buffer = Buffer.alloc(0);
     const answer = (messageId: bigint, command: number, response: Buffer): void => {
       if (faults.behaviour === 'pending') for (let i = 0; i < 2; i++) socket.write(frame(interim(command, messageId)));
       socket.write(frame(response));
@@ -122,11 +120,10 @@ export async function startSmbServer(accounts: Record<string, string>, above = 0
         }
         if (token.kind === 'init') {
           challenge = randomBytes(8);
-          targetInfo = encodeAvPairs([
+          const targetInfo = encodeAvPairs([
             { id: MSV_AV_NB_DOMAIN_NAME, value: Buffer.from('PARTNER', 'utf16le') },
             { id: MSV_AV_DNS_DOMAIN_NAME, value: Buffer.from('partner.test', 'utf16le') },
             { id: MSV_AV_TIMESTAMP, value: filetime() },
-            { id: MSV_AV_EOL, value: Buffer.alloc(0) },
           ]);
           const ntlmChallenge = encodeChallenge({
             flags: DEFAULT_NEGOTIATE_FLAGS,
