@@ -5,7 +5,7 @@
 // Nothing after the logon is sent; the connection is closed.
 
 import { randomBytes } from 'node:crypto';
-import type { NtlmOutcome, NtlmUnreachable } from '../analysis/ntlm-verdict.js';
+import { ntStatusHex, type NtlmOutcome, type NtlmUnreachable } from '../analysis/ntlm-verdict.js';
 import type { Attempt, ProbeContext } from '../model/probe.js';
 import { TcpConversation, type Framer, type TcpOutcome } from '../transport/sockets.js';
 import { Malformed } from '../wire/ber.js';
@@ -123,7 +123,7 @@ async function logOnAt(server: SmbServer, credential: NtlmCredential, ctx: Probe
     if (negotiate instanceof Malformed)
       return broken(`answered SMB2 NEGOTIATE with something unusable: ${negotiate.reason}`);
     if (negotiate.header.status !== STATUS_SUCCESS)
-      return broken(`refused SMB2 NEGOTIATE (status 0x${negotiate.header.status.toString(16).padStart(8, '0')})`);
+      return broken(`refused SMB2 NEGOTIATE (status ${ntStatusHex(negotiate.header.status)})`);
 
     const first = await ask(
       encodeSessionSetupRequest({

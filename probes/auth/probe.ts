@@ -4,7 +4,7 @@
 // findings answer the question the product exists for: will authentication across this
 // trust work right now?
 
-import { exchangeSeconds, judgeKerberos, referralEtype, rejectsPassword, type Hop } from '../analysis/auth-verdict.js';
+import { exchangeSeconds, judgeKerberos, referralEtype, type Hop } from '../analysis/auth-verdict.js';
 import {
   describeAnswer,
   judgeNtlm,
@@ -19,7 +19,6 @@ import type { Measurement } from '../model/measurement.js';
 import type { ProbeContext, ProbeOutput } from '../model/probe.js';
 import type { AuthDirection, AuthTargets, Canary, DomainTargets } from '../model/targets.js';
 import { Malformed } from '../wire/ber.js';
-import { krbErrorName } from '../wire/kerberos.js';
 import { ntHash } from '../wire/ntlm.js';
 import { KERBEROS_PORT } from './kdc.js';
 import { canaryLogon, credentialKey, kerberosPath, keytabKeys, type KdcLookup, type Logon } from './kerberos.js';
@@ -112,16 +111,6 @@ function ntlmKey(canary: Canary, to: string, kind: 'account' | 'partner'): strin
   return [`ntlm-${kind}`, to, ...credentialKey(canary).slice(1)];
 }
 
-/** Why the canary's own KDC refused its password (in this run or before), or undefined when it did not. */
-function kerberosRejection(logon: Logon): string | undefined {
-  if (logon.kind === 'logged-on') return undefined;
-  const { outcome } = logon;
-  if (outcome.kind === 'not-retried') return outcome.why;
-  const last = outcome.kind === 'exchanged' ? outcome.hops.at(-1) : undefined;
-  if (last?.result.kind !== 'error' || !rejectsPassword(last.result.code)) return undefined;
-  return `${last.realm}'s KDC ${last.kdc} answered ${krbErrorName(last.result.code)} (${last.result.code})`;
-}
-
 /** The canary's NTLM logon across one allowed direction, unless its password is known to be refused. */
 async function ntlmVerdict(
   direction: AuthDirection,
@@ -131,7 +120,7 @@ async function ntlmVerdict(
   ctx: ProbeContext,
 ): Promise<{ finding: Finding; measurement: Measurement | undefined }> {
   const name = `${canary.user}@${canary.realm}`;
-  const judged = (outcome: NtlmOutcome, seconds: number | undefined) => {
+  const judged = (outcome: NtlmOutcome) => {
     const finding = judgeNtlm(direction, name, outcome);
     const measurement: Measurement | undefined =
       finding.status === 'unknown'
@@ -142,15 +131,18 @@ async function ntlmVerdict(
             toDomain: direction.to,
             protocol: 'ntlm',
             success: finding.status === 'ok',
-            seconds,
+            // Only an answered logon took a time a client waits; a verdict kept from before took none.
+            seconds: outcome.kind === 'answered' ? outcome.seconds : undefined,
             referralEtype: undefined,
           };
     return { finding, measurement };
   };
   const notTried = (why: string, rejected: boolean, trustFailure = false) =>
-    judged({ kind: 'not-tried', why, rejected, trustFailure }, undefined);
+    judged({ kind: 'not-tried', why, rejected, trustFailure });
 
-  const ownRejection = kerberosRejection(logon);
+  // The canary's Kerberos logon of this run has been made: a password its own KDC refused, now or
+  // before, is in the memory of rejected credentials.
+  const ownRejection = ctx.credentials.rejection(credentialKey(canary));
   if (ownRejection !== undefined) return notTried(`its own KDC refused it: ${ownRejection}`, true);
   const account = ctx.credentials.rejection(ntlmKey(canary, direction.to, 'account'));
   if (account !== undefined) return notTried(account, true);
@@ -159,10 +151,10 @@ async function ntlmVerdict(
   const credential = ntlmCredential(canary);
   if (credential instanceof Malformed) return notTried(credential.reason, false);
   const found = await findDcsOf(direction.to);
-  if (!found.ok) return judged({ kind: 'no-dc', detail: found.detail }, undefined);
+  if (!found.ok) return judged({ kind: 'no-dc', detail: found.detail });
   const servers = found.dcs.map((dc) => ({ host: dc.host, address: dc.address, port: smbPort(dc) }));
   const outcome = await ntlmLogon(servers, credential, logon.kind === 'logged-on', ctx);
-  const result = judged(outcome, outcome.kind === 'answered' ? outcome.seconds : undefined);
+  const result = judged(outcome);
   if (outcome.kind === 'answered' && rejectsCanary(outcome.status)) {
     const kind = outcome.passwordProven && outcome.status === STATUS_LOGON_FAILURE ? 'partner' : 'account';
     ctx.credentials.reject(ntlmKey(canary, direction.to, kind), describeAnswer(outcome, direction.from, direction.to));
