@@ -346,7 +346,7 @@ export class Daemon {
       },
       '/-/reload': {
         method: 'POST',
-        handle: () => {
+        handle: async () => {
           if (!this.#web.enableLifecycle) {
             send(403, 'the lifecycle API is off: start the agent with --web.enable-lifecycle, or reload with SIGHUP\n');
             return;
@@ -361,6 +361,8 @@ export class Daemon {
             return;
           }
           const result = this.reload();
+          // Answered once /metrics shows the reload, so that a scrape after the answer sees it.
+          await this.exporter.current();
           // The caller may be anyone who can reach the port: the problems, which name the
           // config and secret files, go only to the log.
           if (!result.ok)

@@ -2,7 +2,9 @@
 // completed run, a reload, a skipped run) from the last completed run of each family and
 // kept, with its gzip form made on the first scrape that asks for it: a scrape never waits
 // for the network nor renders 10,000 series again, and targets that disappear from the
-// config disappear from /metrics. The series budget is in docs/metrics.md.
+// config disappear from /metrics. A render runs in slices beside the probes; until it ends,
+// scrapes get the text of the change before (a scrape waits only for the very first text).
+// The series budget is in docs/metrics.md.
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Counter, Gauge, Registry } from 'prom-client';
@@ -59,7 +61,12 @@ export class Exporter {
   readonly #skipped: Counter<'family'>;
   readonly #runs: Counter<'family'>;
   readonly #interval: Gauge<'family'>;
-  #body: Promise<CompressibleBody> | undefined;
+  /** The text of the newest change whose render has ended. */
+  #latest: CompressibleBody | undefined;
+  /** The render under way; undefined when the text is up to date. */
+  #rendering: Promise<CompressibleBody> | undefined;
+  /** Counts changes: one that came after the render under way started means one more render. */
+  #changes = 0;
 
   constructor(source: ExporterSource, options: ExporterOptions) {
     this.registry.setDefaultLabels({ vantage: options.vantage });
@@ -228,11 +235,10 @@ export class Exporter {
     this.#changed();
   }
 
-  /** Called once the run is among the source's last runs: the text is rendered again now, not at the next scrape. */
+  /** Called once the run is among the source's last runs. */
   runCompleted(family: Family): void {
     this.#runs.inc({ family });
     this.#changed();
-    void this.body();
   }
 
   /** Counters start at 0 for every family, so a rate() works from the first scrape. */
@@ -244,13 +250,34 @@ export class Exporter {
     this.#changed();
   }
 
-  /** The text rendered at the last change, rendered now if nothing has asked since. */
+  /** The newest text rendered; the first one is awaited. */
   body(): Promise<CompressibleBody> {
-    this.#body ??= this.#render().then((text) => {
-      let compressed: Promise<Buffer> | undefined;
-      return { text, gzip: () => (compressed ??= gzipAsync(text)) };
-    });
-    return this.#body;
+    if (this.#latest !== undefined) return Promise.resolve(this.#latest);
+    this.#rendering ??= this.#renderUntilCurrent();
+    return this.#rendering;
+  }
+
+  /** The text of the newest change, awaited: for tests and callers that need what just changed. */
+  async current(): Promise<CompressibleBody> {
+    return this.#rendering ?? (await this.body());
+  }
+
+  /** Renders until no change came during the render: changes in a burst make one or two renders, not one each. */
+  async #renderUntilCurrent(): Promise<CompressibleBody> {
+    try {
+      let body: CompressibleBody;
+      let rendered: number;
+      do {
+        rendered = this.#changes;
+        const text = await this.#render();
+        let compressed: Promise<Buffer> | undefined;
+        body = { text, gzip: () => (compressed ??= gzipAsync(text)) };
+        this.#latest = body;
+      } while (rendered !== this.#changes);
+      return body;
+    } finally {
+      this.#rendering = undefined;
+    }
   }
 
   /**
@@ -267,11 +294,17 @@ export class Exporter {
     return `${texts.join('\n\n')}\n`;
   }
 
+  /** The text of every change so far. */
   async metrics(): Promise<string> {
-    return (await this.body()).text;
+    return (await this.current()).text;
   }
 
+  /** Starts a render now, so that the next scrape finds the new text ready. */
   #changed(): void {
-    this.#body = undefined;
+    this.#changes++;
+    if (this.#rendering !== undefined) return;
+    this.#rendering = this.#renderUntilCurrent();
+    // A failed render reaches the scrape that awaits it; started here, nobody may be waiting.
+    this.#rendering.catch(() => undefined);
   }
 }

@@ -19,21 +19,25 @@ const LINE_BREAKS = /[\t\n\r\v\f\u2028\u2029]+/g;
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
 
+// Everything the three patterns above remove starts with one of these (ESC and CSI are C0 and
+// C1 controls): text without any, nearly all of it, is returned as it is, with one scan.
+// eslint-disable-next-line no-control-regex
+const ANY_CONTROL = /[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/;
+
 function stripControls(text: string): string {
+  if (!ANY_CONTROL.test(text)) return text;
   return text.replace(ESCAPE_SEQUENCES, '').replace(LINE_BREAKS, ' ').replace(CONTROLS, '');
 }
 
-/**
- * `text` made safe to print: escapes and control characters removed (line breaks become
- * spaces), every secret replaced by <redacted>, at most `maxLength` characters kept.
- * Controls go first, so a secret a server splits with NULs or escapes is still found.
- */
-export function cleanText(text: string, secrets: readonly string[], maxLength = MAX_SERVER_TEXT): string {
+/** Each secret as given and as it reads once its controls are stripped, without empty ones. */
+function secretForms(secrets: readonly string[]): string[] {
+  return [...new Set(secrets.flatMap((secret) => [secret, stripControls(secret)]))].filter((form) => form !== '');
+}
+
+function cleanWithForms(text: string, forms: readonly string[], maxLength: number): string {
   let clean = stripControls(text);
-  for (const secret of secrets) {
-    for (const form of new Set([secret, stripControls(secret)])) {
-      if (form !== '') clean = clean.split(form).join(REDACTED);
-    }
+  for (const form of forms) {
+    if (clean.includes(form)) clean = clean.split(form).join(REDACTED);
   }
   if (clean.length <= maxLength) return clean;
   let cut = clean.slice(0, maxLength);
@@ -43,16 +47,39 @@ export function cleanText(text: string, secrets: readonly string[], maxLength = 
 }
 
 /**
+ * `text` made safe to print: escapes and control characters removed (line breaks become
+ * spaces), every secret replaced by <redacted>, at most `maxLength` characters kept.
+ * Controls go first, so a secret a server splits with NULs or escapes is still found.
+ */
+export function cleanText(text: string, secrets: readonly string[], maxLength = MAX_SERVER_TEXT): string {
+  return cleanWithForms(text, secretForms(secrets), maxLength);
+}
+
+/**
  * Every string inside `value` (objects, arrays, nested) cleaned with cleanText; keys,
  * numbers, booleans, dates and the shape are kept. For findings and measurements, whose
- * strings may come from servers anywhere in them.
+ * strings may come from servers anywhere in them. What needed no cleaning is returned as it
+ * is, not copied: a run of thousands of findings makes no garbage here.
  */
 export function cleanData<T>(value: T, secrets: readonly string[], maxLength = MAX_SERVER_TEXT): T {
+  const forms = secretForms(secrets);
   const visit = (item: unknown): unknown => {
-    if (typeof item === 'string') return cleanText(item, secrets, maxLength);
-    if (Array.isArray(item)) return item.map(visit);
+    if (typeof item === 'string') return cleanWithForms(item, forms, maxLength);
+    if (Array.isArray(item)) {
+      let copy: unknown[] | undefined;
+      item.forEach((element, index) => {
+        const clean = visit(element);
+        if (clean !== element) (copy ??= [...(item as unknown[])])[index] = clean;
+      });
+      return copy ?? item;
+    }
     if (item !== null && typeof item === 'object' && Object.getPrototypeOf(item) === Object.prototype) {
-      return Object.fromEntries(Object.entries(item).map(([key, field]) => [key, visit(field)]));
+      let copy: Record<string, unknown> | undefined;
+      for (const [key, field] of Object.entries(item)) {
+        const clean = visit(field);
+        if (clean !== field) (copy ??= { ...item })[key] = clean;
+      }
+      return copy ?? item;
     }
     return item;
   };

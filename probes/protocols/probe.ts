@@ -649,7 +649,7 @@ async function probeCertificates(
     );
     return;
   }
-  const ca = bundle === undefined ? undefined : [bundle.pem];
+  const ca = bundle?.pem;
   const now = Date.now();
   await Promise.all(
     (

@@ -2,7 +2,14 @@
 // (389). The handshake is made without rejecting, so an expired or unverifiable
 // certificate is still read, reported and its expiry exported.
 
-import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import {
+  checkServerIdentity,
+  connect as tlsConnect,
+  createSecureContext,
+  type PeerCertificate,
+  type SecureContext,
+  type TLSSocket,
+} from 'node:tls';
 import { isIP, type Socket } from 'node:net';
 import { abortable } from './abortable.js';
 import { encodeStartTls, ldapMessageLength, startTlsResult } from '../wire/starttls.js';
@@ -61,17 +68,33 @@ function report(certificate: PeerCertificate, socket: TLSSocket, serverName: str
   };
 }
 
+// A secure context per set of trusted CAs, made once: making one per handshake (OpenSSL's
+// context, the CA certificates parsed again) was most of the main thread's time in a
+// protocols run at 500 DCs, in blocks long enough to delay /metrics by hundreds of ms.
+const defaultContext: { context?: SecureContext } = {};
+const contextsByCa = new WeakMap<Buffer, SecureContext>();
+
+function secureContextFor(ca: Buffer | undefined): SecureContext {
+  if (ca === undefined) return (defaultContext.context ??= createSecureContext());
+  let context = contextsByCa.get(ca);
+  if (context === undefined) {
+    context = createSecureContext({ ca });
+    contextsByCa.set(ca, context);
+  }
+  return context;
+}
+
 function handshake(
   socket: Socket,
   serverName: string,
-  ca: Buffer[] | undefined,
+  ca: Buffer | undefined,
   signal: AbortSignal,
 ): Promise<TlsOutcome> {
   return abortable<TlsOutcome>(signal, (settle) => {
     const tls = tlsConnect({
       socket,
       ...(isIP(serverName) === 0 ? { servername: serverName } : {}),
-      ...(ca === undefined ? {} : { ca }),
+      secureContext: secureContextFor(ca),
       // Read every certificate, good or bad: verification is judged from authorized/authorizationError.
       rejectUnauthorized: false,
       // The chain alone decides `authorized`; the name is checked by report() against the name
@@ -105,7 +128,7 @@ function handshake(
 export async function probeTls(
   conversation: TcpConversation,
   serverName: string,
-  ca: Buffer[] | undefined,
+  ca: Buffer | undefined,
   startTls: boolean,
   signal: AbortSignal,
 ): Promise<TlsOutcome> {

@@ -9,7 +9,7 @@ import { buildReport, renderText, reportJson } from '../../../agent/outputs/repo
 import { renderStatusPage } from '../../../agent/outputs/status-page.js';
 import { boundFindings, Runner, type FamilyRun } from '../../../agent/run/runner.js';
 import { finding, type Finding, type Status } from '../../../probes/model/finding.js';
-import { cleanText, MAX_SERVER_TEXT } from '../../../probes/model/server-text.js';
+import { cleanData, cleanText, MAX_SERVER_TEXT } from '../../../probes/model/server-text.js';
 import { configFrom, planOf } from '../../support/config.js';
 import { quietLog } from '../../support/context.js';
 import { mulberry32 } from '../../support/random.js';
@@ -149,6 +149,24 @@ describe('cleanText', () => {
   it('finds a secret split by controls, and bounds the length after scrubbing', () => {
     assert.equal(cleanText('pw=s\x00e\x1b[0mcret', ['secret']), 'pw=<redacted>');
     assert.equal(cleanText('x'.repeat(30), [], 10), 'xxxxxxxxxx... (20 more characters)');
+  });
+  it('a lone line separator (U+2028) becomes a space, and a secret with controls in it is found both ways', () => {
+    assert.equal(cleanText('one\u2028two', []), 'one two');
+    assert.equal(cleanText('a se\x1bcret and a secret', ['se\x1bcret']), 'a <redacted> and a <redacted>');
+  });
+});
+
+describe('cleanData', () => {
+  it('returns what needs no cleaning as it is, and cleans a copy of the rest, the input left alone', () => {
+    const when = new Date(0);
+    const clean = { message: 'fine', observed: { names: ['a', 'b'], when }, count: 3 };
+    assert.equal(cleanData(clean, ['secret']), clean);
+    const dirty = { message: 'fine', observed: { names: ['a', 'the secret\x1b[0m'], when }, count: 3 };
+    const cleaned = cleanData(dirty, ['secret']);
+    assert.deepEqual(cleaned, { message: 'fine', observed: { names: ['a', 'the <redacted>'], when }, count: 3 });
+    assert.equal(dirty.observed.names[1], 'the secret\x1b[0m');
+    assert.notEqual(cleaned.observed, dirty.observed);
+    assert.equal(cleaned.observed.when, when);
   });
 });
 
