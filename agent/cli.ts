@@ -5,16 +5,11 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { trustGraph } from '../probes/analysis/trust-analysis.js';
-import { describePath, findPath } from '../probes/analysis/trust-paths.js';
-import { readDomains } from '../probes/ldap/read.js';
 import { FAMILY_NAMES, type Family } from '../probes/model/probe.js';
 import { parseShard, shardFamilies, type Shard } from '../probes/model/shard.js';
 import { cleanText } from '../probes/model/server-text.js';
 import { ConfigError, DEFAULT_CONFIG_PATHS, loadConfigFile, resolveConfigPath } from './config/config.js';
-import { loadWebConfigFile } from './config/web-config.js';
 import { loadedSecrets } from './config/secret.js';
-import { Daemon } from './daemon.js';
 import { createLogger } from './log.js';
 import { buildReport, renderHops, renderNtlm, renderText, reportJson } from './outputs/report.js';
 import { buildPlan, describePlan } from './plan/plan.js';
@@ -102,6 +97,11 @@ async function tracePath(from: string, to: string, options: { config?: string })
     attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, signal),
   };
   const plan = buildPlan(config);
+  const [{ readDomains }, { trustGraph }, { describePath, findPath }] = await Promise.all([
+    import('../probes/ldap/read.js'),
+    import('../probes/analysis/trust-analysis.js'),
+    import('../probes/analysis/trust-paths.js'),
+  ]);
   const reads = await readDomains(plan.ldap, ctx);
   for (const read of reads) {
     if (!read.ok)
@@ -190,6 +190,11 @@ interface AgentOptions {
 async function runAgent(options: AgentOptions): Promise<number> {
   const path = configPath(options.config);
   const config = loadConfigFile(path);
+  // What only the daemon needs (prom-client, the web server, cron) is loaded here, not by `probe run`.
+  const [{ Daemon }, { loadWebConfigFile }] = await Promise.all([
+    import('./daemon.js'),
+    import('./config/web-config.js'),
+  ]);
   const webConfig = options.webConfigFile === undefined ? undefined : loadWebConfigFile(options.webConfigFile);
   const log = createLogger({ level: config.logLevel, json: !process.stderr.isTTY });
   const webConfigFile = options.webConfigFile;

@@ -4,29 +4,26 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { probeDns } from '../../probes/dns/probe.js';
-import { probeLdap } from '../../probes/ldap/probe.js';
 import { finding, type CheckId, type Finding, type Status } from '../../probes/model/finding.js';
 import { WorstFindings } from '../../probes/model/limits.js';
 import type { Measurement } from '../../probes/model/measurement.js';
 import type { Attempt, Family, FamilyProbe, Logger, ProbeContext, ProbeOutput } from '../../probes/model/probe.js';
 import type { Plan } from '../../probes/model/targets.js';
-import { probePorts } from '../../probes/ports/probe.js';
-import { probeProtocols } from '../../probes/protocols/probe.js';
 import { cleanData } from '../../probes/model/server-text.js';
 import { loadedSecrets } from '../config/secret.js';
 import { rejectedCredentials } from './credentials.js';
-import { probeAuth } from '../../probes/auth/probe.js';
 
 /** Each family, called with its own slice of the plan. Adding a family is one entry here. */
 export type Families = { [F in Family]: FamilyProbe<Plan[F]> };
 
+// Each family's code is loaded when it first runs: `probe run --only ports` loads no LDAP,
+// Kerberos or NTLM code, and starts probing sooner.
 export const FAMILIES: Families = {
-  dns: probeDns,
-  ports: probePorts,
-  protocols: probeProtocols,
-  ldap: probeLdap,
-  auth: probeAuth,
+  dns: async (plan, ctx) => (await import('../../probes/dns/probe.js')).probeDns(plan, ctx),
+  ports: async (plan, ctx) => (await import('../../probes/ports/probe.js')).probePorts(plan, ctx),
+  protocols: async (plan, ctx) => (await import('../../probes/protocols/probe.js')).probeProtocols(plan, ctx),
+  ldap: async (plan, ctx) => (await import('../../probes/ldap/probe.js')).probeLdap(plan, ctx),
+  auth: async (plan, ctx) => (await import('../../probes/auth/probe.js')).probeAuth(plan, ctx),
 };
 
 /** The check a family reports when it failed before it finished. */
