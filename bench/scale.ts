@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { gunzipSync } from 'node:zlib';
 import { DEFAULT_CONCURRENCY } from '../agent/config/config.js';
 import { TRUST_TCP_PORTS } from '../probes/discovery/dcs.js';
-import { sleep, startAgent } from '../test/support/agent.js';
+import { DEPLOYED_NODE_FLAGS, sleep, startAgent } from '../test/support/agent.js';
 import { PROBE, tempDir } from '../test/support/cli.js';
 import { canBindLowPorts, dcAddress } from '../test/support/loopback-estate.js';
 import { parseMetrics } from '../test/support/metrics.js';
@@ -122,7 +122,10 @@ function timed(args: string[]): Promise<{ seconds: number; stdout: string; stder
   });
 }
 
-console.log(`bench:scale: ${DCS} DCs x ${TRUST_TCP_PORTS.length} TCP ports on loopback, ${RUNS} ports runs`);
+console.log(
+  `bench:scale: ${DCS} DCs x ${TRUST_TCP_PORTS.length} TCP ports on loopback, ${RUNS} ports runs; ` +
+    `the agent started as deployed: node ${DEPLOYED_NODE_FLAGS.join(' ')}`,
+);
 
 // ---- the daemon: /metrics while the ports family runs every second ----
 const agent = await startAgent(config);

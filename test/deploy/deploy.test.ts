@@ -9,6 +9,7 @@ import { posix } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseConfig, type SecretSources } from '../../agent/config/config.js';
+import { DEPLOYED_NODE_FLAGS } from '../support/agent.js';
 
 const KUBERNETES = 'deploy/kubernetes';
 const CONTAINERFILE = 'deploy/container/Containerfile';
@@ -387,7 +388,11 @@ describe('deploy/container/Containerfile', () => {
     const [healthcheck = ''] = instructions('HEALTHCHECK');
     assert.match(healthcheck, /CMD .*http:\/\/127\.0\.0\.1:9788\/-\/healthy/);
     assert.deepEqual(instructions('STOPSIGNAL'), ['SIGTERM']);
-    assert.deepEqual(JSON.parse(instructions('ENTRYPOINT')[0] ?? 'null'), ['node', '/app/dist/agent/cli.js']);
+    assert.deepEqual(JSON.parse(instructions('ENTRYPOINT')[0] ?? 'null'), [
+      'node',
+      ...DEPLOYED_NODE_FLAGS,
+      '/app/dist/agent/cli.js',
+    ]);
     assert.deepEqual(JSON.parse(instructions('CMD')[0] ?? 'null'), ['agent', '--config', '/etc/adtrust/probe.yaml']);
   });
 
@@ -440,9 +445,9 @@ describe('deploy/systemd/adtrust-agent.service', () => {
   const one = (key: string): string | undefined => unit.get(`Service.${key}`)?.at(-1);
 
   it('runs `probe agent --config` from the install prefix, restarts on failure and reloads with SIGHUP', () => {
-    assert.match(
-      one('ExecStart') ?? '',
-      /^\/usr\/bin\/node \/opt\/adtrust-agent\/dist\/agent\/cli\.js agent --config \/etc\/adtrust\/probe\.yaml$/,
+    assert.equal(
+      one('ExecStart'),
+      `/usr/bin/node ${DEPLOYED_NODE_FLAGS.join(' ')} /opt/adtrust-agent/dist/agent/cli.js agent --config /etc/adtrust/probe.yaml`,
     );
     assert.ok(unit.get('Service.ExecReload')?.includes('/bin/kill -HUP $MAINPID'));
     assert.equal(one('Restart'), 'on-failure');

@@ -29,8 +29,11 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
+/** The Node flags deploy/systemd and deploy/container start the agent with (test/deploy checks they agree). */
+export const DEPLOYED_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=50'];
+
 /**
- * Starts `probe agent --config <dir>/probe.yaml` plus `args`, `configFor(port)` being
+ * Starts `probe agent --config <dir>/probe.yaml` plus `args`, with the Node flags it is deployed with, `configFor(port)` being
  * the config for the listen port chosen; resolves once it logs that it listens.
  */
 export async function startAgent(
@@ -41,9 +44,13 @@ export async function startAgent(
   const port = await closedPort();
   const dir = tempDir(files);
   writeFileSync(join(dir, 'probe.yaml'), configFor(port));
-  const child = spawn(process.execPath, [PROBE, 'agent', '--config', join(dir, 'probe.yaml'), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...DEPLOYED_NODE_FLAGS, PROBE, 'agent', '--config', join(dir, 'probe.yaml'), ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
