@@ -368,19 +368,34 @@ function groupSummary(group: Group): string {
     .join('; ');
 }
 
-/** A message or fix with the DC it names (its host, and the address after it) replaced. */
+/** The DC a finding names in its text: its host, and the address in brackets after it. */
+function dcMention(finding: Finding): RegExp {
+  const escaped = targetHost(finding.target).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`${escaped}( \\([^)]*\\))?`, 'g');
+}
+
+/** A message or fix with the DC it names replaced. */
 function fillDc(text: string, finding: Finding, replacement: string): string {
-  const host = targetHost(finding.target);
-  const escaped = host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return text.replace(new RegExp(`${escaped}( \\([^)]*\\))?`, 'g'), replacement);
+  return text.replace(dcMention(finding), replacement);
+}
+
+/** Appends `finding` to its group. */
+function addTo(groups: Map<string, Finding[]>, key: string, finding: Finding): void {
+  const group = groups.get(key);
+  if (group === undefined) groups.set(key, [finding]);
+  else group.push(finding);
 }
 
 /** Problems of many DCs that read the same once the DC is taken out of them: one line each. */
 function alikeOnDcs(findings: Finding[]): Finding[][] {
   const groups = new Map<string, Finding[]>();
   for (const finding of findings) {
-    const key = `${finding.check}|${finding.status}|${fillDc(finding.message, finding, '')}|${fillDc(finding.remediation, finding, '')}`;
-    groups.set(key, [...(groups.get(key) ?? []), finding]);
+    const mention = dcMention(finding);
+    addTo(
+      groups,
+      `${finding.check}|${finding.status}|${finding.message.replace(mention, '')}|${finding.remediation.replace(mention, '')}`,
+      finding,
+    );
   }
   return [...groups.values()].sort((a, b) => b.length - a.length);
 }
@@ -390,7 +405,7 @@ function alike(findings: Finding[]): Finding[][] {
   const groups = new Map<string, Finding[]>();
   for (const finding of findings) {
     const key = `${finding.check}|${finding.status}|${finding.remediation}|${finding.message.slice(finding.message.indexOf(': '))}`;
-    groups.set(key, [...(groups.get(key) ?? []), finding]);
+    addTo(groups, key, finding);
   }
   return [...groups.values()];
 }

@@ -117,12 +117,16 @@ class ProbeTimeout extends Error {
 
 export function makeAttempt(limiter: Limiter, timeoutMs: number, runSignal: AbortSignal): ProbeContext['attempt'] {
   // One listener on the run's signal for all the attempts under way: thousands of listeners
-  // of their own would make each add and remove walk the whole list.
-  const underWay = new Set<AbortController>();
+  // of their own would make each add and remove walk the whole list. Each attempt under way
+  // is kept with its controller and how to end it.
+  const underWay = new Map<AbortController, (reason: unknown) => void>();
   runSignal.addEventListener(
     'abort',
     () => {
-      for (const controller of underWay) controller.abort(runSignal.reason);
+      for (const [controller, end] of underWay) {
+        controller.abort(runSignal.reason);
+        end(runSignal.reason);
+      }
     },
     { once: true },
   );
@@ -133,21 +137,16 @@ export function makeAttempt(limiter: Limiter, timeoutMs: number, runSignal: Abor
       if (runSignal.aborted) return { ok: false, reason: 'cancelled', seconds: 0 };
       const controller = new AbortController();
       const timer = setTimeout(() => {
-        controller.abort(new ProbeTimeout(timeoutMs));
+        const timeout = new ProbeTimeout(timeoutMs);
+        controller.abort(timeout);
+        underWay.get(controller)?.(timeout);
       }, timeoutMs);
-      underWay.add(controller);
-      // Backstop: a probe that ignores its signal still ends at the deadline.
-      const deadline = new Promise<never>((_, reject) => {
-        controller.signal.addEventListener(
-          'abort',
-          () => {
-            reject(controller.signal.reason as Error);
-          },
-          { once: true },
-        );
-      });
       try {
-        const value = await Promise.race([work(controller.signal), deadline]);
+        const value = await new Promise<T>((resolve, reject) => {
+          // Ended at the deadline or with the run, even by a probe that ignores its signal.
+          underWay.set(controller, reject);
+          work(controller.signal).then(resolve, reject);
+        });
         return { ok: true, value, seconds: seconds() };
       } catch (error) {
         if (controller.signal.aborted) {

@@ -57,6 +57,8 @@ export type Framer = (buffered: Buffer) => number | undefined | { malformed: str
 export type TcpOutcome =
   { kind: 'reply'; bytes: Buffer } | { kind: 'refused'; reason: string } | { kind: 'malformed'; reason: string };
 
+const NOTHING = Buffer.alloc(0);
+
 /** The largest message a probe reads: every protocol here answers in far less. */
 const MAX_MESSAGE = 1 << 20;
 
@@ -65,7 +67,7 @@ const MAX_MESSAGE = 1 << 20;
  * conversation (RPC bind, then ept_map; LDAP StartTLS, then TLS) shares one connection.
  */
 export class TcpConversation {
-  #buffered = Buffer.alloc(0);
+  #buffered = NOTHING;
   #closed: string | undefined;
   #waiting: (() => void) | undefined;
 
@@ -169,10 +171,22 @@ export async function tcpRequest(
 
 export type ConnectResult = { state: 'open' } | ConnectFailure;
 
-/** A TCP connect and nothing more: open, closed or filtered. */
-export async function tcpConnect(address: string, port: number, signal: AbortSignal): Promise<ConnectResult> {
-  const opened = await TcpConversation.open(address, port, signal);
-  if (!(opened instanceof TcpConversation)) return opened;
-  opened.close();
-  return { state: 'open' };
+/**
+ * A TCP connect and nothing more: open, closed or filtered. No conversation is set up on it:
+ * the ports family makes thousands of these per run.
+ */
+export function tcpConnect(address: string, port: number, signal: AbortSignal): Promise<ConnectResult> {
+  return abortable<ConnectResult>(signal, (settle) => {
+    const socket = connect({ host: address, port });
+    socket.once('connect', () => {
+      settle({ state: 'open' });
+    });
+    // Kept after settling: an error with no listener would end the process.
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      settle(connectFailure(error));
+    });
+    return () => {
+      socket.destroy();
+    };
+  });
 }
