@@ -14,7 +14,7 @@ import { formatEndpoint } from './config/parse.js';
 import { Exporter } from './outputs/metrics.js';
 import { STATUS_PAGE_HEADERS, StatusPage } from './outputs/status-page.js';
 import { buildPlan } from './plan/plan.js';
-import { Runner, type FamilyRun } from './run/runner.js';
+import { loadFamilies, Runner, type FamilyRun } from './run/runner.js';
 import { VERSION } from './version.js';
 import { sendCompressible } from './web/compressed.js';
 import { DEFAULT_MAX_CONNECTIONS, WebServer } from './web/server.js';
@@ -132,6 +132,7 @@ export class Daemon {
   }
 
   async start(): Promise<void> {
+    await loadFamilies();
     const server = new WebServer({
       log: this.#log,
       webConfig: this.#web.config,

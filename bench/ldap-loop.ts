@@ -15,7 +15,7 @@ import { loadavg } from 'node:os';
 import { parseConfig } from '../agent/config/config.js';
 import { createLogger } from '../agent/log.js';
 import { buildPlan } from '../agent/plan/plan.js';
-import { Runner } from '../agent/run/runner.js';
+import { loadFamilies, Runner } from '../agent/run/runner.js';
 import { startLdapServerProcess } from '../test/support/ldap-server.js';
 
 const BASE_DN = 'DC=tailspin,DC=test';
@@ -46,6 +46,9 @@ function longestOwnBlock(): { stop: () => number | undefined } {
     },
   };
 }
+
+// As the daemon does at start: no run loads its family's code.
+await loadFamilies();
 
 for (const count of sizes) {
   const ldap = await startLdapServerProcess(BASE_DN, count);

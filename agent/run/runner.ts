@@ -17,14 +17,28 @@ import { rejectedCredentials } from './credentials.js';
 export type Families = { [F in Family]: FamilyProbe<Plan[F]> };
 
 // Each family's code is loaded when it first runs: `probe run --only ports` loads no LDAP,
-// Kerberos or NTLM code, and starts probing sooner.
-export const FAMILIES: Families = {
-  dns: async (plan, ctx) => (await import('../../probes/dns/probe.js')).probeDns(plan, ctx),
-  ports: async (plan, ctx) => (await import('../../probes/ports/probe.js')).probePorts(plan, ctx),
-  protocols: async (plan, ctx) => (await import('../../probes/protocols/probe.js')).probeProtocols(plan, ctx),
-  ldap: async (plan, ctx) => (await import('../../probes/ldap/probe.js')).probeLdap(plan, ctx),
-  auth: async (plan, ctx) => (await import('../../probes/auth/probe.js')).probeAuth(plan, ctx),
+// Kerberos or NTLM code, and starts probing sooner. The daemon loads them all at start
+// (loadFamilies), so that no run waits for its module or blocks while it is evaluated.
+const FAMILY_MODULES = {
+  dns: () => import('../../probes/dns/probe.js'),
+  ports: () => import('../../probes/ports/probe.js'),
+  protocols: () => import('../../probes/protocols/probe.js'),
+  ldap: () => import('../../probes/ldap/probe.js'),
+  auth: () => import('../../probes/auth/probe.js'),
 };
+
+export const FAMILIES: Families = {
+  dns: async (plan, ctx) => (await FAMILY_MODULES.dns()).probeDns(plan, ctx),
+  ports: async (plan, ctx) => (await FAMILY_MODULES.ports()).probePorts(plan, ctx),
+  protocols: async (plan, ctx) => (await FAMILY_MODULES.protocols()).probeProtocols(plan, ctx),
+  ldap: async (plan, ctx) => (await FAMILY_MODULES.ldap()).probeLdap(plan, ctx),
+  auth: async (plan, ctx) => (await FAMILY_MODULES.auth()).probeAuth(plan, ctx),
+};
+
+/** Loads the code of every family now. */
+export async function loadFamilies(): Promise<void> {
+  await Promise.all(Object.values(FAMILY_MODULES).map((load) => load()));
+}
 
 /** The check a family reports when it failed before it finished. */
 const PROBE_ERROR: Record<Family, CheckId> = {
