@@ -10,7 +10,7 @@ import { renderTarget, targetHost, type Finding, type Status } from '../../probe
 import { FAMILY_NAMES, type Family } from '../../probes/model/probe.js';
 import type { Config } from '../config/config.js';
 import { worstStatus, type FamilyRun } from '../run/runner.js';
-import { gzipAsync, type CompressibleBody } from '../web/compressed.js';
+import { compressibleBody, type CompressibleBody } from '../web/compressed.js';
 import {
   buildPageModel,
   countStatuses,
@@ -531,7 +531,6 @@ export class StatusPage {
       this.#rendered = renderContent(this.#content());
       this.#renders++;
     }
-    const text = pageAt(this.#rendered, moment);
-    return { text, gzip: () => gzipAsync(text) };
+    return compressibleBody(pageAt(this.#rendered, moment));
   }
 }

@@ -117,7 +117,7 @@ describe('server text reaching the outputs', () => {
     });
     assertClean(page, 'the status page');
     const exporter = new Exporter({ lastRuns: () => [run] }, { vantage: 'test' });
-    assertClean(await exporter.registry.metrics(), 'the metrics');
+    assertClean(await exporter.metrics(), 'the metrics');
   });
 });
 
