@@ -95,6 +95,7 @@ async function tracePath(from: string, to: string, options: { config?: string })
     log,
     credentials: rejectedCredentials(config.stateFile, log),
     attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, signal),
+    concurrency: config.concurrency,
   };
   const plan = buildPlan(config);
   const [{ readDomains }, { trustGraph }, { describePath, findPath }] = await Promise.all([

@@ -80,10 +80,7 @@ async function renderGauge(
       series.set(`{${[...parts, vantageLabel].join(',')}}`, value);
     }
   }
-  const lines = [
-    `# HELP ${metric.name} ${escapeText(`${metric.help} ${LAST_RUN}`)}`,
-    `# TYPE ${metric.name} gauge`,
-  ];
+  const lines = [`# HELP ${metric.name} ${escapeText(`${metric.help} ${LAST_RUN}`)}`, `# TYPE ${metric.name} gauge`];
   for (const [labels, value] of series) lines.push(`${metric.name}${labels} ${formatValue(value)}`);
   return lines.join('\n');
 }

@@ -205,6 +205,7 @@ export class Runner {
       log: this.log,
       credentials: rejectedCredentials(plan.stateFile, this.log),
       attempt: makeAttempt(this.#limiter, plan.timeoutMs, run.signal),
+      concurrency: this.#limiter.max,
     };
     let output: ProbeOutput;
     try {

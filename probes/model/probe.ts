@@ -44,6 +44,26 @@ export interface ProbeContext {
    * the probe's value, or with the reason it did not finish; never rejects.
    */
   attempt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<Attempt<T>>;
+  /** How many attempts run at once at most: a family with thousands to make need not queue more than this. */
+  concurrency: number;
+}
+
+/**
+ * `work` on every item, at most `width` calls under way, the results in the items' order.
+ * Holds `width` pending calls rather than one per item: queueing 4,500 attempts at once kept
+ * thousands of suspended calls alive through every young-generation collection.
+ */
+export async function mapPooled<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(width, items.length)) }, worker));
+  return results;
 }
 
 export type Attempt<T> =

@@ -7,7 +7,7 @@ import { finding, type Finding } from '../model/finding.js';
 import { limitFinding } from '../model/limits.js';
 import { formatSeconds } from '../model/format.js';
 import type { Measurement, PortState } from '../model/measurement.js';
-import type { ProbeContext, ProbeOutput } from '../model/probe.js';
+import { mapPooled, type ProbeContext, type ProbeOutput } from '../model/probe.js';
 import type { PortsTargets } from '../model/targets.js';
 import { tcpConnect, type ConnectResult } from '../transport/sockets.js';
 
@@ -40,8 +40,8 @@ export async function probePorts(targets: PortsTargets, ctx: ProbeContext): Prom
       for (const problem of problems) findings.push(discoveryFinding(domain.domain, problem));
       for (const reached of limitsReached) findings.push(limitFinding(reached));
       const probes = dcs.flatMap((dc) => dc.ports.map((port) => ({ dc, port })));
-      const results = await Promise.all(
-        probes.map(({ dc, port }) => ctx.attempt((signal) => tcpConnect(dc.address, port, signal))),
+      const results = await mapPooled(probes, ctx.concurrency, ({ dc, port }) =>
+        ctx.attempt((signal) => tcpConnect(dc.address, port, signal)),
       );
       probes.forEach(({ dc, port }, index) => {
         const attempt = results[index];

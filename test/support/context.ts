@@ -18,5 +18,6 @@ export function contextFor(config: Config, signal: AbortSignal = new AbortContro
     log: quietLog,
     credentials: new RejectedCredentials(),
     attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, signal),
+    concurrency: config.concurrency,
   };
 }
