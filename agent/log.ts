@@ -68,11 +68,14 @@ export function createLogger({ level, json }: LogOptions): Logger {
     (lineLevel: LogLevel) =>
     (message: string, meta?: Record<string, unknown>): void => {
       if (SEVERITY[lineLevel] > SEVERITY[level]) return;
-      logger ??= winston().createLogger({
-        level,
-        format: lineFormat(json),
-        transports: [new (winston().transports.Console)({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
-      });
+      if (logger === undefined) {
+        const { createLogger: make, transports } = winston();
+        logger = make({
+          level,
+          format: lineFormat(json),
+          transports: [new transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
+        });
+      }
       logger.log(lineLevel, message, meta);
     };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };

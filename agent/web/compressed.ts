@@ -5,7 +5,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 
-export const gzipAsync = promisify(gzip);
+const gzipAsync = promisify(gzip);
 
 /** A body, as text, as bytes and gzip-compressed; each form made when first asked for, then kept with the body. */
 export interface CompressibleBody {

@@ -71,11 +71,11 @@ function report(certificate: PeerCertificate, socket: TLSSocket, serverName: str
 // A secure context per set of trusted CAs, made once: making one per handshake (OpenSSL's
 // context, the CA certificates parsed again) was most of the main thread's time in a
 // protocols run at 500 DCs, in blocks long enough to delay /metrics by hundreds of ms.
-const defaultContext: { context?: SecureContext } = {};
+let defaultContext: SecureContext | undefined;
 const contextsByCa = new WeakMap<Buffer, SecureContext>();
 
 function secureContextFor(ca: Buffer | undefined): SecureContext {
-  if (ca === undefined) return (defaultContext.context ??= createSecureContext());
+  if (ca === undefined) return (defaultContext ??= createSecureContext());
   let context = contextsByCa.get(ca);
   if (context === undefined) {
     context = createSecureContext({ ca });
