@@ -90,6 +90,12 @@ export interface ExporterSource {
   lastRuns(): FamilyRun[];
 }
 
+interface Snapshot {
+  runs: FamilyRun[];
+  completedRuns: Map<Family, number>;
+  skippedRuns: Map<Family, number>;
+}
+
 export interface ExporterOptions {
   /** The `vantage` label on every series: where the probes run from. */
   vantage: string;
@@ -99,9 +105,16 @@ export class Exporter {
   readonly registry = new Registry();
   readonly #reloadSuccessful: Gauge;
   readonly #reloadTimestamp: Gauge;
-  readonly #skipped: Counter<'family'>;
-  readonly #runs: Counter<'family'>;
   readonly #interval: Gauge<'family'>;
+  readonly #completedRuns = new Map<Family, number>();
+  readonly #skippedRuns = new Map<Family, number>();
+  /**
+   * What the render under way writes, taken when it started: every line of a scrape is of the
+   * same moment. Without it, a render that spanned a run's end showed the run counted in
+   * adtrust_probe_runs_total but not its series (Prometheus saw the auth family run and no
+   * adtrust_auth_success).
+   */
+  #snapshot: Snapshot = { runs: [], completedRuns: new Map(), skippedRuns: new Map() };
   /** The text of the newest change whose render has ended. */
   #latest: CompressibleBody | undefined;
   /** The render under way; undefined when the text is up to date. */
@@ -123,14 +136,14 @@ export class Exporter {
       labelNames: readonly L[],
       fill: (gauge: Gauge<L>, runs: FamilyRun[]) => void,
     ): void => {
-      new Gauge<L>({
+      const gauge: Gauge<L> = new Gauge<L>({
         name,
         help: `${help} ${LAST_RUN}`,
         labelNames,
         registers,
-        collect() {
-          this.reset();
-          fill(this, source.lastRuns());
+        collect: () => {
+          gauge.reset();
+          fill(gauge, this.#snapshot.runs);
         },
       });
     };
@@ -238,18 +251,24 @@ export class Exporter {
       help: 'Unix time of the last successful config load or reload.',
       registers,
     });
-    this.#skipped = new Counter({
-      name: 'adtrust_probe_skipped_runs_total',
-      help: 'Scheduled runs skipped because the previous run of the family had not finished.',
-      labelNames: ['family'],
-      registers,
-    });
-    this.#runs = new Counter({
-      name: 'adtrust_probe_runs_total',
-      help: 'Completed runs of the family.',
-      labelNames: ['family'],
-      registers,
-    });
+    const runCounter = (name: string, help: string, counts: (snapshot: Snapshot) => Map<Family, number>): void => {
+      const counter: Counter<'family'> = new Counter({
+        name,
+        help,
+        labelNames: ['family'],
+        registers,
+        collect: () => {
+          counter.reset();
+          for (const [family, count] of counts(this.#snapshot)) counter.inc({ family }, count);
+        },
+      });
+    };
+    runCounter(
+      'adtrust_probe_skipped_runs_total',
+      'Scheduled runs skipped because the previous run of the family had not finished.',
+      (snapshot) => snapshot.skippedRuns,
+    );
+    runCounter('adtrust_probe_runs_total', 'Completed runs of the family.', (snapshot) => snapshot.completedRuns);
     this.#interval = new Gauge({
       name: 'adtrust_probe_schedule_interval_seconds',
       help: 'Seconds between two scheduled runs of the family, from its cron expression: results older than a few intervals are stale.',
@@ -270,21 +289,21 @@ export class Exporter {
   }
 
   runSkipped(family: Family): void {
-    this.#skipped.inc({ family });
+    this.#skippedRuns.set(family, (this.#skippedRuns.get(family) ?? 0) + 1);
     this.#changed();
   }
 
   /** Called once the run is among the source's last runs. */
   runCompleted(family: Family): void {
-    this.#runs.inc({ family });
+    this.#completedRuns.set(family, (this.#completedRuns.get(family) ?? 0) + 1);
     this.#changed();
   }
 
   /** Counters start at 0 for every family, so a rate() works from the first scrape. */
   initFamilies(families: Family[]): void {
     for (const family of families) {
-      this.#skipped.inc({ family }, 0);
-      this.#runs.inc({ family }, 0);
+      this.#skippedRuns.set(family, this.#skippedRuns.get(family) ?? 0);
+      this.#completedRuns.set(family, this.#completedRuns.get(family) ?? 0);
     }
     this.#changed();
   }
@@ -324,7 +343,12 @@ export class Exporter {
    */
   async #render(): Promise<string> {
     const texts: string[] = [];
-    const measurements = this.#source.lastRuns().flatMap((run) => run.measurements);
+    this.#snapshot = {
+      runs: this.#source.lastRuns(),
+      completedRuns: new Map(this.#completedRuns),
+      skippedRuns: new Map(this.#skippedRuns),
+    };
+    const measurements = this.#snapshot.runs.flatMap((run) => run.measurements);
     for (const metric of FAMILY_METRICS) {
       await nextTurn();
       texts.push(await renderGauge(metric, measurements, this.#vantage));

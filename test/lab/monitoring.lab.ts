@@ -240,12 +240,13 @@ before(async () => {
   let prometheusPort = await closedPort();
   while (prometheusPort === agentPort) prometheusPort = await closedPort();
 
-  // The agent: the lab config, on loopback, every 2 s for dns, ports and protocols, 5 s for ldap.
+  // The agent: the lab config, on loopback, every 2 s for dns, ports and protocols, 5 s for
+  // ldap, 10 s for auth (so that a first run cut short by the 1 s timeout is soon run again).
   const agentConfig = readFileSync(LAB_CONFIG, 'utf8')
     .replace(/^listen: .*$/m, `listen: 127.0.0.1:${String(agentPort)}`)
     .replace(
       /^timeout: .*$/m,
-      'timeout: 1s\nschedule:\n  dns: "*/2 * * * * *"\n  ports: "*/2 * * * * *"\n  protocols: "*/2 * * * * *"\n  ldap: "*/5 * * * * *"',
+      'timeout: 1s\nschedule:\n  dns: "*/2 * * * * *"\n  ports: "*/2 * * * * *"\n  protocols: "*/2 * * * * *"\n  ldap: "*/5 * * * * *"\n  auth: "*/10 * * * * *"',
     );
   writeFileSync(join(dir, 'probe.yaml'), agentConfig);
   start('agent', process.execPath, [PROBE, 'agent', '--config', join(dir, 'probe.yaml')]);
@@ -291,6 +292,19 @@ before(async () => {
     async () =>
       (await vector('adtrust_probe_runs_total{job="adtrust", family="ldap"} > 0')).length > 0 ? true : undefined,
     60,
+  );
+  // ... and healthy: no finding but ok, except the lab's roastable admin (a known critical). A
+  // first run can have timeouts (every family starts at once, with a 1 s timeout); the queries
+  // below must see the lab as it is, not the start.
+  await until(
+    'every finding ok in Prometheus but preauth.privileged, every family run',
+    async () =>
+      (await vector('count(count by (family) (adtrust_probe_runs_total{job="adtrust"} > 0))'))[0]?.value[1] === '5' &&
+      (await vector('adtrust_check_findings{job="adtrust", status!="ok", check!="preauth.privileged"} > 0')).length ===
+        0
+        ? true
+        : undefined,
+    90,
   );
 });
 

@@ -4,11 +4,13 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Gauge, Registry } from 'prom-client';
 import { Exporter } from '../../../agent/outputs/metrics.js';
 import type { FamilyRun } from '../../../agent/run/runner.js';
 import type { Measurement } from '../../../probes/model/measurement.js';
 import { PORT_METRICS } from '../../../probes/ports/metrics.js';
+import { parseMetrics, sampleValue } from '../../support/metrics.js';
 
 const VANTAGE = 'site "a"\\b';
 
@@ -66,5 +68,63 @@ describe('the family metrics in /metrics', () => {
       /\nadtrust_port_up\{partner_domain="wingtip.test",target="10.0.0.1",port="53",transport="tcp",vantage="site \\"a\\"\\\\b"\} 0\n/,
     );
     assert.equal(block(text, 'adtrust_port_up').split('\n').length, 2 + 1200 * 9);
+  });
+});
+
+describe('one scrape, one moment', () => {
+  it('a run that ends while a render is under way: counted in adtrust_probe_runs_total only in a text that has its series', async () => {
+    const runs: FamilyRun[] = [];
+    const exporter = new Exporter({ lastRuns: () => runs }, { vantage: 'test' });
+    exporter.initFamilies(['ports', 'auth']);
+    await exporter.current();
+    runs.push({
+      family: 'ports',
+      startedAt: new Date(0),
+      durationSeconds: 1,
+      findings: [],
+      measurements: portMeasurements(),
+    });
+    exporter.runCompleted('ports'); // a render starts; 10,800 port series take many turns
+    await nextTurn();
+    runs.push({
+      family: 'auth',
+      startedAt: new Date(1000),
+      durationSeconds: 1,
+      findings: [],
+      measurements: [
+        {
+          kind: 'auth',
+          fromDomain: 'a.test',
+          toDomain: 'b.test',
+          protocol: 'kerberos',
+          success: true,
+          seconds: 0.5,
+          referralEtype: 18,
+        },
+      ],
+    });
+    exporter.runCompleted('auth'); // during that render
+
+    // What a scrape gets at each turn, until the newest change is rendered.
+    const texts = new Set<string>();
+    let current = false;
+    const newest = exporter.current().then((body) => ((current = true), body));
+    while (!current) {
+      texts.add((await exporter.body()).text);
+      await nextTurn();
+    }
+    texts.add((await newest).text);
+
+    assert.ok(texts.size >= 2, 'no text between the first render and the newest: the test shows nothing');
+    for (const text of texts) {
+      const samples = parseMetrics(text);
+      const counted = sampleValue(samples, 'adtrust_probe_runs_total', { family: 'auth' });
+      const series = sampleValue(samples, 'adtrust_auth_success', { from_domain: 'a.test' });
+      assert.equal(series === undefined ? 0 : 1, counted, 'adtrust_probe_runs_total and the family series disagree');
+      assert.equal(
+        sampleValue(samples, 'adtrust_probe_runs_total', { family: 'ports' }) === 1,
+        sampleValue(samples, 'adtrust_port_up', { target: '10.0.0.1' }) !== undefined,
+      );
+    }
   });
 });
