@@ -107,9 +107,9 @@ describe('one scrape, one moment', () => {
 
     // What a scrape gets at each turn, until the newest change is rendered.
     const texts = new Set<string>();
-    let current = false;
-    const newest = exporter.current().then((body) => ((current = true), body));
-    while (!current) {
+    const rendering = { done: false };
+    const newest = exporter.current().then((body) => ((rendering.done = true), body));
+    while (!rendering.done) {
       texts.add((await exporter.body()).text);
       await nextTurn();
     }
