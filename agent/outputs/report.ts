@@ -9,6 +9,7 @@ import {
   type JsonValue,
   type Status,
 } from '../../probes/model/finding.js';
+import { compareText } from '../../probes/model/format.js';
 import { describeTrust, type Config } from '../config/config.js';
 import { worstStatus, type FamilyRun } from '../run/runner.js';
 
@@ -29,13 +30,17 @@ export interface JsonReport extends Omit<Report, 'findings'> {
 const ORDER: Record<Status, number> = { critical: 0, warning: 1, unknown: 2, ok: 3 };
 
 /** Worst first, then by check, domain and target: the order of the report and the status page. */
-export function byImportance(a: Finding, b: Finding): number {
-  return (
-    ORDER[a.status] - ORDER[b.status] ||
-    a.check.localeCompare(b.check) ||
-    a.domain.localeCompare(b.domain) ||
-    renderTarget(a.check, a.target).localeCompare(renderTarget(b.check, b.target))
+function inOrderOfImportance(findings: Finding[]): Finding[] {
+  // Each target rendered once, not twice per comparison.
+  const keyed = findings.map((finding) => ({ finding, target: renderTarget(finding.check, finding.target) }));
+  keyed.sort(
+    (a, b) =>
+      ORDER[a.finding.status] - ORDER[b.finding.status] ||
+      compareText(a.finding.check, b.finding.check) ||
+      compareText(a.finding.domain, b.finding.domain) ||
+      compareText(a.target, b.target),
   );
+  return keyed.map(({ finding }) => finding);
 }
 
 /**
@@ -60,7 +65,7 @@ export function distinctFindings(runs: FamilyRun[]): Finding[] {
 }
 
 export function buildReport(runs: FamilyRun[], startedAt: Date, durationSeconds: number): Report {
-  const findings = distinctFindings(runs).sort(byImportance);
+  const findings = inOrderOfImportance(distinctFindings(runs));
   return {
     status: worstStatus(findings.map((finding) => finding.status)),
     started_at: startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
@@ -146,10 +151,10 @@ function groupFindings(findings: Finding[], config: Config): Group[] {
     add(other, finding.check, finding);
   }
   const sortedDomains = [...domainGroups.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([, group]) => ({
       ...group,
-      sections: new Map([...group.sections].sort(([a], [b]) => sectionRank(a) - sectionRank(b) || a.localeCompare(b))),
+      sections: new Map([...group.sections].sort(([a], [b]) => sectionRank(a) - sectionRank(b) || compareText(a, b))),
     }));
   return [auth, ...trustGroups.map(({ group }) => group), ...sortedDomains, other].filter(
     (group) => group.sections.size > 0,

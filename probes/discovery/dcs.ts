@@ -5,11 +5,15 @@
 import { lookup as systemLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { finding, type Finding } from '../model/finding.js';
+import { compareText } from '../model/format.js';
 import type { Endpoint, ProbeContext } from '../model/probe.js';
 import type { DomainTargets } from '../model/targets.js';
 import type { LimitReached, Limits } from '../model/limits.js';
 import { ownsDc, WHOLE_ESTATE, type Shard } from '../model/shard.js';
-import { addresses, answersLimit, firstSrvAnswer, judgeLookup, resolveHost, serverLabel } from './lookup.js';
+
+// The DNS code (and dns-packet with it) loads only when a name must be looked up: a config
+// that lists its DCs by address, as large estates do, probes their ports without it.
+const dnsLookup = (): Promise<typeof import('./lookup.js')> => import('./lookup.js');
 
 export const TRUST_TCP_PORTS = [53, 88, 135, 389, 445, 464, 636, 3268, 3269] as const;
 
@@ -43,6 +47,7 @@ async function resolveAddress(
       return { ok: true, addresses: attempt.value.map((entry) => entry.address) };
     return { ok: false, problem: `the system resolver did not resolve ${host}` };
   }
+  const { addresses, judgeLookup, resolveHost, serverLabel } = await dnsLookup();
   const problems: string[] = [];
   for (const server of servers) {
     const result = await resolveHost(ctx, server, host, maxAnswers);
@@ -59,6 +64,7 @@ export async function findGlobalCatalogs(
   limits: Limits,
   ctx: ProbeContext,
 ): Promise<Set<string>> {
+  const { firstSrvAnswer } = await dnsLookup();
   const answer = await firstSrvAnswer(ctx, domain.resolvers, `_gc._tcp.${domain.forest}`, limits.dnsAnswersPerReply);
   return new Set(answer.ok ? answer.hosts : []);
 }
@@ -112,6 +118,7 @@ export async function findDcs(
       `no DNS server is configured for ${domain.domain} or its partners, and no dcs: nothing to discover its DCs with`,
     );
   } else {
+    const { answersLimit, firstSrvAnswer, serverLabel } = await dnsLookup();
     const record = `_ldap._tcp.dc._msdcs.${domain.domain}`;
     const answer = await firstSrvAnswer(ctx, servers, record, limits.dnsAnswersPerReply);
     if (answer.ok) {
@@ -146,7 +153,7 @@ export async function findDcs(
         targets.push({ domain: domain.domain, host, address, ports: all, everyPort });
     }),
   );
-  targets.sort((a, b) => a.host.localeCompare(b.host) || a.address.localeCompare(b.address));
+  targets.sort((a, b) => compareText(a.host, b.host) || compareText(a.address, b.address));
   // Discovered DCs with many addresses each: the bound is on what gets probed.
   if (domain.dcs.length === 0 && targets.length > limits.dcsPerDomain) {
     limitsReached.push(

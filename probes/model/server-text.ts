@@ -63,25 +63,30 @@ export function cleanText(text: string, secrets: readonly string[], maxLength = 
  */
 export function cleanData<T>(value: T, secrets: readonly string[], maxLength = MAX_SERVER_TEXT): T {
   const forms = secretForms(secrets);
-  const visit = (item: unknown): unknown => {
-    if (typeof item === 'string') return cleanWithForms(item, forms, maxLength);
-    if (Array.isArray(item)) {
-      let copy: unknown[] | undefined;
-      item.forEach((element, index) => {
-        const clean = visit(element);
-        if (clean !== element) (copy ??= [...(item as unknown[])])[index] = clean;
-      });
-      return copy ?? item;
+  return cleanStrings(value, (text) => cleanWithForms(text, forms, maxLength)) as T;
+}
+
+// Indexed loops and for-in, not forEach and Object.entries: a ports run at 500 DCs is 9,000
+// objects, and the arrays Object.entries made for each were most of the time spent here.
+function cleanStrings(item: unknown, clean: (text: string) => string): unknown {
+  if (typeof item === 'string') return clean(item);
+  if (typeof item !== 'object' || item === null) return item;
+  if (Array.isArray(item)) {
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < item.length; index++) {
+      const element: unknown = item[index];
+      const cleaned = cleanStrings(element, clean);
+      if (cleaned !== element) (copy ??= [...(item as unknown[])])[index] = cleaned;
     }
-    if (item !== null && typeof item === 'object' && Object.getPrototypeOf(item) === Object.prototype) {
-      let copy: Record<string, unknown> | undefined;
-      for (const [key, field] of Object.entries(item)) {
-        const clean = visit(field);
-        if (clean !== field) (copy ??= { ...item })[key] = clean;
-      }
-      return copy ?? item;
-    }
-    return item;
-  };
-  return visit(value) as T;
+    return copy ?? item;
+  }
+  if (Object.getPrototypeOf(item) !== Object.prototype) return item;
+  const record = item as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key in record) {
+    const field = record[key];
+    const cleaned = cleanStrings(field, clean);
+    if (cleaned !== field) (copy ??= { ...record })[key] = cleaned;
+  }
+  return copy ?? item;
 }
