@@ -13,7 +13,7 @@ import { loadedSecrets } from './config/secret.js';
 import { createLogger } from './log.js';
 import { buildReport, renderHops, renderNtlm, renderText, reportJson } from './outputs/report.js';
 import { buildPlan, describePlan } from './plan/plan.js';
-import { exitCodeFor, Limiter, makeAttempt, Runner, worstStatus } from './run/runner.js';
+import { exitCodeFor, Limiter, probeContext, Runner, worstStatus } from './run/runner.js';
 import { rejectedCredentials } from './run/credentials.js';
 import { VERSION } from './version.js';
 import { DEFAULT_MAX_CONNECTIONS } from './web/server.js';
@@ -88,15 +88,13 @@ async function tracePath(from: string, to: string, options: { config?: string })
   if (![...config.domains.values()].some((domain) => domain.ldap !== undefined)) {
     throw new UsageError('probe path reads the trusts over LDAP: give at least one domain an ldap: section');
   }
-  const signal = new AbortController().signal;
-  const ctx = {
-    timeoutMs: config.timeoutMs,
-    signal,
+  const ctx = probeContext(
+    new Limiter(config.concurrency),
+    config.timeoutMs,
+    new AbortController().signal,
     log,
-    credentials: rejectedCredentials(config.stateFile, log),
-    attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, signal),
-    concurrency: config.concurrency,
-  };
+    rejectedCredentials(config.stateFile, log),
+  );
   const plan = buildPlan(config);
   const [{ readDomains }, { trustGraph }, { describePath, findPath }] = await Promise.all([
     import('../probes/ldap/read.js'),

@@ -7,7 +7,15 @@ import { performance } from 'node:perf_hooks';
 import { finding, type CheckId, type Finding, type Status } from '../../probes/model/finding.js';
 import { WorstFindings } from '../../probes/model/limits.js';
 import type { Measurement } from '../../probes/model/measurement.js';
-import type { Attempt, Family, FamilyProbe, Logger, ProbeContext, ProbeOutput } from '../../probes/model/probe.js';
+import type {
+  Attempt,
+  CredentialMemory,
+  Family,
+  FamilyProbe,
+  Logger,
+  ProbeContext,
+  ProbeOutput,
+} from '../../probes/model/probe.js';
 import type { Plan } from '../../probes/model/targets.js';
 import { cleanData } from '../../probes/model/server-text.js';
 import { loadedSecrets } from '../config/secret.js';
@@ -175,6 +183,24 @@ export function makeAttempt(limiter: Limiter, timeoutMs: number, runSignal: Abor
     });
 }
 
+/** What a probe is given: its attempts bounded by `limiter`, each under `timeoutMs`, all ended with `signal`. */
+export function probeContext(
+  limiter: Limiter,
+  timeoutMs: number,
+  signal: AbortSignal,
+  log: Logger,
+  credentials: CredentialMemory,
+): ProbeContext {
+  return {
+    timeoutMs,
+    signal,
+    log,
+    credentials,
+    attempt: makeAttempt(limiter, timeoutMs, signal),
+    concurrency: limiter.max,
+  };
+}
+
 export class Runner {
   readonly #limiter: Limiter;
 
@@ -199,14 +225,13 @@ export class Runner {
     else signal.addEventListener('abort', abortRun, { once: true });
     // Probes under way may listen on the run's signal: hundreds at once is expected.
     setMaxListeners(0, run.signal);
-    const ctx: ProbeContext = {
-      timeoutMs: plan.timeoutMs,
-      signal: run.signal,
-      log: this.log,
-      credentials: rejectedCredentials(plan.stateFile, this.log),
-      attempt: makeAttempt(this.#limiter, plan.timeoutMs, run.signal),
-      concurrency: this.#limiter.max,
-    };
+    const ctx = probeContext(
+      this.#limiter,
+      plan.timeoutMs,
+      run.signal,
+      this.log,
+      rejectedCredentials(plan.stateFile, this.log),
+    );
     let output: ProbeOutput;
     try {
       output = await callFamily(this.families, family, plan, ctx);

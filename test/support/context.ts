@@ -1,6 +1,6 @@
 import type { Config } from '../../agent/config/config.js';
 import { RejectedCredentials } from '../../agent/run/credentials.js';
-import { Limiter, makeAttempt } from '../../agent/run/runner.js';
+import { Limiter, probeContext } from '../../agent/run/runner.js';
 import type { Logger, ProbeContext } from '../../probes/model/probe.js';
 
 export const quietLog: Logger = {
@@ -12,12 +12,5 @@ export const quietLog: Logger = {
 
 /** The context the runner gives a probe, with the config's timeout. */
 export function contextFor(config: Config, signal: AbortSignal = new AbortController().signal): ProbeContext {
-  return {
-    timeoutMs: config.timeoutMs,
-    signal,
-    log: quietLog,
-    credentials: new RejectedCredentials(),
-    attempt: makeAttempt(new Limiter(config.concurrency), config.timeoutMs, signal),
-    concurrency: config.concurrency,
-  };
+  return probeContext(new Limiter(config.concurrency), config.timeoutMs, signal, quietLog, new RejectedCredentials());
 }
